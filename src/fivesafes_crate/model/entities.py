@@ -1,0 +1,114 @@
+"""Reading entities as written: references, types, and the lifecycle stage a crate has reached.
+
+These helpers work on the JSON as written (no JSON-LD processing) and so are tolerant: a property may be a
+single value or a list, a reference may be ``{"@id": ...}`` or, for the profile's IRI-valued properties, a
+plain string. Stage inference also honours the ``"type"`` key that some real crates use instead of
+``"@type"`` (the validator reports that quirk separately), so that a quirk never hides the phase checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..issues import Stage
+
+JSON = Any
+Entity = dict[str, JSON]
+
+
+def as_list(value: JSON) -> list[JSON]:
+    """``value`` as a list: lists as they are, None as empty, anything else wrapped."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def ref_ids(value: JSON) -> list[str]:
+    """The ``@id`` strings of the references in a property value (``{"@id": ...}`` objects only)."""
+    return [item["@id"] for item in as_list(value) if isinstance(item, dict) and isinstance(item.get("@id"), str)]
+
+
+def iri_values(value: JSON) -> list[str]:
+    """IRIs in a property value, accepting references and plain strings (for IRI-valued properties)."""
+    found: list[str] = []
+    for item in as_list(value):
+        if isinstance(item, dict) and isinstance(item.get("@id"), str):
+            found.append(item["@id"])
+        elif isinstance(item, str):
+            found.append(item)
+    return found
+
+
+def declared_types(entity: Entity, *, tolerate_type_key: bool = False) -> list[str]:
+    """The type names of an entity from ``@type`` (and from ``type`` when asked to tolerate it)."""
+    raw = entity.get("@type")
+    if raw is None and tolerate_type_key:
+        raw = entity.get("type")
+    return [t for t in as_list(raw) if isinstance(t, str)]
+
+
+def _local(term: str) -> str:
+    for sep in ("#", "/", ":"):
+        if sep in term:
+            term = term.rsplit(sep, 1)[1]
+    return term
+
+
+def has_type(entity: Entity, name: str, *, tolerate_type_key: bool = True) -> bool:
+    """True when the entity is typed ``name`` (compact term, prefixed or full schema.org IRI)."""
+    return any(_local(t) == name for t in declared_types(entity, tolerate_type_key=tolerate_type_key))
+
+
+def additional_types(entity: Entity) -> set[str]:
+    """Local names of the entity's ``additionalType`` values (``CheckValue``, ``SignOff``...)."""
+    return {_local(iri) for iri in iri_values(entity.get("additionalType"))}
+
+
+def action_status(entity: Entity) -> str | None:
+    """The entity's action status as a local name (``CompletedActionStatus``), or None."""
+    values = iri_values(entity.get("actionStatus"))
+    return _local(values[0]) if values else None
+
+
+def iter_entities(graph: Iterable[JSON]) -> Iterator[Entity]:
+    """The JSON objects of a ``@graph`` list, skipping anything else."""
+    return (item for item in graph if isinstance(item, dict))
+
+
+_REVIEW_TERMS = {"CheckValue", "ValidationCheck", "SignOff"}
+_DONE = {"CompletedActionStatus", "FailedActionStatus"}
+
+
+def infer_stage(entities: Iterable[Entity], root: Entity | None) -> Stage:
+    """The latest lifecycle stage the crate's actions show it has reached.
+
+    published: the root has ``datePublished`` or a ``GenerateCheckValue`` action exists; disclosure-checked:
+    a ``DisclosureCheck`` is completed or failed; executed: the ``CreateAction`` is completed or failed, or a
+    disclosure check is pending; executing: it is active; under review: any review action (check, validation,
+    sign-off, workflow download) exists; request: none of these.
+    """
+    stage = Stage.REQUEST
+
+    def reach(candidate: Stage) -> None:
+        nonlocal stage
+        if candidate.rank > stage.rank:
+            stage = candidate
+
+    if root is not None and root.get("datePublished"):
+        reach(Stage.PUBLISHED)
+    for entity in entities:
+        extra = additional_types(entity)
+        status = action_status(entity)
+        if "GenerateCheckValue" in extra:
+            reach(Stage.PUBLISHED)
+        elif "DisclosureCheck" in extra:
+            reach(Stage.DISCLOSURE_CHECKED if status in _DONE else Stage.EXECUTED)
+        elif extra & _REVIEW_TERMS or has_type(entity, "AssessAction") or has_type(entity, "DownloadAction"):
+            reach(Stage.UNDER_REVIEW)
+        elif has_type(entity, "CreateAction"):
+            if status in _DONE:
+                reach(Stage.EXECUTED)
+            elif status == "ActiveActionStatus":
+                reach(Stage.EXECUTING)
+    return stage

@@ -1,0 +1,451 @@
+"""Opening a crate safely: a directory, its metadata file, a BagIt directory, or a ZIP of either.
+
+Every byte the library reads from user input goes through :class:`CrateSource`. It never follows a symbolic
+link, never resolves a name outside its container, reads ZIP members in place (no extraction) and enforces
+:class:`Limits`. Problems with the container that still leave it readable (a ZIP with two top-level entries,
+an entry with a ``..`` name, a suspicious compression ratio) are recorded as ``findings`` for the validator to
+report; inputs that cannot be opened at all raise :class:`~fivesafes_crate.errors.CrateReadError`.
+
+Names inside a source are POSIX paths relative to the container (``bag/data/input1.txt``); the crate root and
+the bag root are prefixes of those names.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import stat
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Protocol
+
+from ..errors import CrateReadError
+from ..issues import Issue, Severity
+
+METADATA_FILE = "ro-crate-metadata.json"
+BAG_DECLARATION = "bagit.txt"
+PAYLOAD_DIR = "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Resource limits applied to untrusted input; the defaults suit crates of a few GiB.
+
+    ``max_ratio`` is the largest compression ratio accepted for a ZIP member of at least
+    ``ratio_min_bytes`` uncompressed bytes (legitimate text compresses about 5-50 times, zip bombs 1000 times).
+    """
+
+    max_metadata_bytes: int = 64 * 1024 * 1024
+    max_json_depth: int = 128
+    max_entries: int = 100_000
+    max_total_bytes: int = 64 * 1024**3
+    max_ratio: float = 200.0
+    ratio_min_bytes: int = 1024 * 1024
+    max_tag_file_bytes: int = 64 * 1024 * 1024
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class EntryKind(enum.Enum):
+    """What a name in a container is; only files and directories are ever read."""
+
+    FILE = "file"
+    DIRECTORY = "directory"
+    SYMLINK = "symlink"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One name in a container, with its uncompressed size (and compressed size for ZIP members)."""
+
+    name: str
+    kind: EntryKind
+    size: int = 0
+    compressed_size: int | None = None
+
+
+class Storage(Protocol):
+    """Read-only access to the names of one container (a folder tree or a ZIP file)."""
+
+    def entries(self) -> Mapping[str, Entry]:
+        """Every safe name in the container, files and directories (no trailing slash)."""
+        ...
+
+    def open(self, name: str) -> IO[bytes]:
+        """Open a file entry for streaming reads."""
+        ...
+
+    def close(self) -> None:
+        """Release the container."""
+        ...
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why ``name`` (a container member or manifest path) may not be used, or None when it is safe.
+
+    Rejects absolute paths, drive letters, backslashes, ``.``/``..`` segments, empty segments and control
+    characters, so that no name can resolve outside its container on any platform.
+    """
+    if not name:
+        return "empty name"
+    if "\x00" in name or any(unicodedata.category(c) == "Cc" for c in name):
+        return "control character in name"
+    if "\\" in name:
+        return "backslash in name"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return "absolute path"
+    parts = name.rstrip("/").split("/")
+    if any(part == ".." for part in parts):
+        return "'..' segment"
+    if any(part in ("", ".") for part in parts):
+        return "empty or '.' segment"
+    return None
+
+
+class DirectoryStorage:
+    """A folder tree, walked without following symbolic links."""
+
+    def __init__(self, root: Path, limits: Limits) -> None:
+        self.root = root
+        self._limits = limits
+        self._entries: dict[str, Entry] | None = None
+
+    def entries(self) -> Mapping[str, Entry]:
+        if self._entries is None:
+            self._entries = self._walk()
+        return self._entries
+
+    def _walk(self) -> dict[str, Entry]:
+        found: dict[str, Entry] = {}
+        stack: list[tuple[Path, str]] = [(self.root, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    items = sorted(listing, key=lambda item: item.name)
+            except OSError as exc:
+                raise CrateReadError(f"cannot list folder: {exc.strerror}", path=prefix or ".") from exc
+            for item in items:
+                name = f"{prefix}{item.name}"
+                if len(found) >= self._limits.max_entries:
+                    raise CrateReadError(
+                        f"more than {self._limits.max_entries} files and folders", path=str(self.root)
+                    )
+                info = item.stat(follow_symlinks=False)
+                if stat.S_ISLNK(info.st_mode):
+                    found[name] = Entry(name, EntryKind.SYMLINK)
+                elif stat.S_ISDIR(info.st_mode):
+                    found[name] = Entry(name, EntryKind.DIRECTORY)
+                    stack.append((Path(item.path), f"{name}/"))
+                elif stat.S_ISREG(info.st_mode):
+                    found[name] = Entry(name, EntryKind.FILE, info.st_size)
+                else:
+                    found[name] = Entry(name, EntryKind.OTHER)
+        return found
+
+    def open(self, name: str) -> IO[bytes]:
+        entry = self.entries().get(name)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            raise CrateReadError("not a regular file in the crate", path=name)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(self.root / name, flags)
+        except OSError as exc:
+            raise CrateReadError(f"cannot open: {exc.strerror}", path=name) from exc
+        return os.fdopen(fd, "rb")
+
+    def close(self) -> None:
+        """Nothing to release for a folder."""
+
+
+class ZipStorage:
+    """A ZIP file read in place. Unsafe or duplicate member names are findings and are never readable."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        try:
+            self._zip = zipfile.ZipFile(path)
+            infos = self._zip.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise CrateReadError(f"not a readable ZIP archive ({exc})", path=path.name) from exc
+        self.findings: list[Issue] = []
+        if len(infos) > limits.max_entries:
+            self._zip.close()
+            raise CrateReadError(
+                f"ZIP has {len(infos)} entries, more than the limit of {limits.max_entries}", path=path.name
+            )
+        self._entries: dict[str, Entry] = {}
+        self._infos: dict[str, zipfile.ZipInfo] = {}
+        seen_folded: dict[str, str] = {}
+        total = 0
+        for info in infos:
+            raw = info.filename
+            name = raw.rstrip("/")
+            reason = unsafe_name_reason(raw if not info.is_dir() else name)
+            if reason:
+                self.findings.append(_zip_issue("zip.entry-name", f"ZIP entry {raw!r} refused: {reason}"))
+                continue
+            folded = unicodedata.normalize("NFC", name).casefold()
+            if name in self._entries or folded in seen_folded:
+                self.findings.append(
+                    _zip_issue("zip.entry-name", f"ZIP entry {raw!r} duplicates or collides with another entry")
+                )
+                continue
+            seen_folded[folded] = name
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                kind = EntryKind.SYMLINK
+            elif info.is_dir():
+                kind = EntryKind.DIRECTORY
+            elif mode and not stat.S_ISREG(mode):
+                kind = EntryKind.OTHER
+            else:
+                kind = EntryKind.FILE
+            if kind is EntryKind.FILE:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size >= limits.ratio_min_bytes and ratio > limits.max_ratio:
+                    self.findings.append(
+                        _zip_issue(
+                            "zip.limits",
+                            f"ZIP entry {raw!r} expands {ratio:.0f} times (limit {limits.max_ratio:.0f}): "
+                            "refused as a possible zip bomb",
+                        )
+                    )
+                    continue
+            self._entries[name] = Entry(name, kind, info.file_size, info.compress_size)
+            self._infos[name] = info
+            self._add_parents(name)
+        if total > limits.max_total_bytes:
+            self._zip.close()
+            raise CrateReadError(
+                f"ZIP declares {total} uncompressed bytes, more than the limit of {limits.max_total_bytes}",
+                path=path.name,
+            )
+
+    def _add_parents(self, name: str) -> None:
+        parent = PurePosixPath(name).parent
+        while str(parent) != ".":
+            key = str(parent)
+            if key not in self._entries:
+                self._entries[key] = Entry(key, EntryKind.DIRECTORY)
+            parent = parent.parent
+
+    def entries(self) -> Mapping[str, Entry]:
+        return self._entries
+
+    def open(self, name: str) -> IO[bytes]:
+        info = self._infos.get(name)
+        entry = self._entries.get(name)
+        if info is None or entry is None or entry.kind is not EntryKind.FILE:
+            raise CrateReadError("not a regular file in the ZIP", path=name)
+        try:
+            return self._zip.open(info)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+            raise CrateReadError(f"cannot read ZIP entry ({exc})", path=name) from exc
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def _zip_issue(check: str, message: str) -> Issue:
+    return Issue(Severity.MUST, check, message)
+
+
+class SourceKind(enum.Enum):
+    """How the crate was given."""
+
+    DIRECTORY = "directory"
+    METADATA_FILE = "metadata-file"
+    BAG_DIRECTORY = "bag-directory"
+    BAG_ZIP = "bag-zip"
+    CRATE_ZIP = "crate-zip"
+
+
+@dataclass
+class CrateSource:
+    """An opened crate: its storage, where the crate root and bag root lie in it, and container findings.
+
+    ``crate_prefix`` is ``""`` or a name ending in ``/`` (``bag/data/``); ``bag_prefix`` is None when the input
+    is not a bag. Use :meth:`crate_entries` and :meth:`bag_entries` for names relative to those roots.
+    """
+
+    path: Path
+    kind: SourceKind
+    storage: Storage
+    crate_prefix: str
+    bag_prefix: str | None
+    limits: Limits
+    findings: list[Issue] = field(default_factory=list)
+
+    @property
+    def is_bag(self) -> bool:
+        """True for a BagIt directory or a ZIP holding a bag."""
+        return self.bag_prefix is not None
+
+    @property
+    def is_zip(self) -> bool:
+        """True when the input is a ZIP archive."""
+        return self.kind in (SourceKind.BAG_ZIP, SourceKind.CRATE_ZIP)
+
+    def crate_entries(self) -> dict[str, Entry]:
+        """Entries below the crate root, keyed by crate-relative name."""
+        return _below(self.storage.entries(), self.crate_prefix)
+
+    def bag_entries(self) -> dict[str, Entry]:
+        """Entries below the bag root keyed by bag-relative name (empty when not a bag)."""
+        if self.bag_prefix is None:
+            return {}
+        return _below(self.storage.entries(), self.bag_prefix)
+
+    def open_in_crate(self, name: str) -> IO[bytes]:
+        """Stream a file by crate-relative name."""
+        return self.storage.open(self.crate_prefix + name)
+
+    def open_in_bag(self, name: str) -> IO[bytes]:
+        """Stream a file by bag-relative name."""
+        if self.bag_prefix is None:
+            raise CrateReadError("not a bag", path=name)
+        return self.storage.open(self.bag_prefix + name)
+
+    def read_in_bag(self, name: str, limit: int) -> bytes:
+        """Read a whole tag file by bag-relative name, refusing files larger than ``limit``."""
+        with self.open_in_bag(name) as stream:
+            return _read_limited(stream, limit, name)
+
+    def read_metadata(self) -> bytes:
+        """The bytes of ``ro-crate-metadata.json``, refusing files above the metadata size limit."""
+        entry = self.crate_entries().get(METADATA_FILE)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            raise CrateReadError(f"{METADATA_FILE} is missing or not a regular file", path=METADATA_FILE)
+        with self.open_in_crate(METADATA_FILE) as stream:
+            return _read_limited(stream, self.limits.max_metadata_bytes, METADATA_FILE)
+
+    def close(self) -> None:
+        """Release the underlying container."""
+        self.storage.close()
+
+    def __enter__(self) -> CrateSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class TooLargeError(CrateReadError):
+    """A file is larger than the limit that applies to it."""
+
+
+def _read_limited(stream: IO[bytes], limit: int, name: str) -> bytes:
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise TooLargeError(f"larger than the limit of {limit} bytes", path=name)
+    return data
+
+
+def _below(entries: Mapping[str, Entry], prefix: str) -> dict[str, Entry]:
+    if not prefix:
+        return dict(entries)
+    size = len(prefix)
+    return {
+        name[size:]: Entry(name[size:], entry.kind, entry.size, entry.compressed_size)
+        for name, entry in entries.items()
+        if name.startswith(prefix) and len(name) > size
+    }
+
+
+def iter_files(entries: Mapping[str, Entry]) -> Iterator[Entry]:
+    """The regular files among ``entries``, sorted by name."""
+    for name in sorted(entries):
+        if entries[name].kind is EntryKind.FILE:
+            yield entries[name]
+
+
+def open_source(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> CrateSource:
+    """Open a crate from any of the supported forms, detecting which one ``path`` is.
+
+    Accepted: a crate directory (holding ``ro-crate-metadata.json``), the metadata file itself, a BagIt
+    directory (``bagit.txt`` and ``data/``), a ZIP holding one top-level bag directory (the profile's transfer
+    form), or a ZIP with a crate or a bag at its root. Raises :class:`CrateReadError` when none applies.
+    """
+    given = Path(path)
+    display = given.name or str(given)
+    if given.is_symlink():
+        raise CrateReadError("is a symbolic link; give the real path", path=display)
+    if given.is_dir():
+        storage = DirectoryStorage(given, limits)
+        names = storage.entries()
+        if BAG_DECLARATION in names:
+            return CrateSource(given, SourceKind.BAG_DIRECTORY, storage, f"{PAYLOAD_DIR}/", "", limits)
+        if METADATA_FILE in names:
+            return CrateSource(given, SourceKind.DIRECTORY, storage, "", None, limits)
+        raise CrateReadError(f"folder holds neither {BAG_DECLARATION} nor {METADATA_FILE}", path=display)
+    if not given.exists():
+        raise CrateReadError("no such file or folder", path=str(given))
+    if not given.is_file():
+        raise CrateReadError("not a regular file or folder", path=display)
+    if zipfile.is_zipfile(given):
+        return _open_zip(given, limits)
+    if given.name != METADATA_FILE and given.suffix.lower() not in (".json", ".jsonld"):
+        raise CrateReadError("neither a ZIP archive, a crate folder nor a metadata file", path=display)
+    folder = given.parent
+    storage = DirectoryStorage(folder, limits)
+    source = CrateSource(folder, SourceKind.METADATA_FILE, storage, "", None, limits)
+    if given.name != METADATA_FILE:
+        source.storage = _RenamedMetadata(storage, given.name)
+    return source
+
+
+class _RenamedMetadata:
+    """Serves a metadata file given under another name as ``ro-crate-metadata.json``."""
+
+    def __init__(self, inner: DirectoryStorage, real_name: str) -> None:
+        self._inner = inner
+        self._real = real_name
+
+    def entries(self) -> Mapping[str, Entry]:
+        found = dict(self._inner.entries())
+        real = found.get(self._real)
+        if real is not None:
+            found[METADATA_FILE] = Entry(METADATA_FILE, real.kind, real.size)
+        return found
+
+    def open(self, name: str) -> IO[bytes]:
+        return self._inner.open(self._real if name == METADATA_FILE else name)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _open_zip(path: Path, limits: Limits) -> CrateSource:
+    storage = ZipStorage(path, limits)
+    names = storage.entries()
+    top = sorted({name.split("/", 1)[0] for name in names})
+    findings = list(storage.findings)
+    if BAG_DECLARATION in names:
+        findings.append(
+            _zip_issue("zip.single-top-level", "the bag lies at the ZIP root instead of in one top-level folder")
+        )
+        return CrateSource(path, SourceKind.BAG_ZIP, storage, f"{PAYLOAD_DIR}/", "", limits, findings)
+    bag_dirs = [t for t in top if f"{t}/{BAG_DECLARATION}" in names]
+    if bag_dirs:
+        bag = bag_dirs[0]
+        if len(top) > 1:
+            others = ", ".join(repr(t) for t in top if t != bag)
+            findings.append(
+                _zip_issue(
+                    "zip.single-top-level",
+                    f"the ZIP must hold only the bag folder {bag!r} at top level; it also holds {others}",
+                )
+            )
+        return CrateSource(path, SourceKind.BAG_ZIP, storage, f"{bag}/{PAYLOAD_DIR}/", f"{bag}/", limits, findings)
+    if METADATA_FILE in names:
+        return CrateSource(path, SourceKind.CRATE_ZIP, storage, "", None, limits, findings)
+    storage.close()
+    raise CrateReadError(
+        f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root", path=path.name
+    )

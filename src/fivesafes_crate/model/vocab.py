@@ -1,0 +1,30 @@
+"""IRIs and terms the profile uses: schema.org, the Safe Haven Provenance (SHP) terms, profile ids."""
+
+from __future__ import annotations
+
+SCHEMA = "http://schema.org/"
+SHP = "https://w3id.org/shp#"
+DCT = "http://purl.org/dc/terms/"
+
+PROFILE_BASE = "https://w3id.org/5s-crate/"
+RO_CRATE_BASE = "https://w3id.org/ro/crate/"
+WORKFLOW_RO_CRATE = "https://w3id.org/workflowhub/workflow-ro-crate/1.0"
+
+POTENTIAL = SCHEMA + "PotentialActionStatus"
+ACTIVE = SCHEMA + "ActiveActionStatus"
+COMPLETED = SCHEMA + "CompletedActionStatus"
+FAILED = SCHEMA + "FailedActionStatus"
+ACTION_STATUSES = (POTENTIAL, ACTIVE, COMPLETED, FAILED)
+
+CHECK_VALUE = SHP + "CheckValue"
+VALIDATION_CHECK = SHP + "ValidationCheck"
+SIGN_OFF = SHP + "SignOff"
+DISCLOSURE_CHECK = SHP + "DisclosureCheck"
+GENERATE_CHECK_VALUE = SHP + "GenerateCheckValue"
+SHP_TERMS = (CHECK_VALUE, VALIDATION_CHECK, SIGN_OFF, DISCLOSURE_CHECK, GENERATE_CHECK_VALUE)
+
+SHA512_TERM = "https://www.iana.org/assignments/named-information#sha-512"
+
+# Properties whose values are IRIs in meaning even when a crate writes them as plain strings (the profile's
+# own examples write "actionStatus": "http://schema.org/CompletedActionStatus").
+IRI_VALUED_PROPERTIES = (SCHEMA + "actionStatus", SCHEMA + "additionalType", SCHEMA + "permissionType")

@@ -1,0 +1,1 @@
+"""The validation engine: Python checks and SHACL shapes combined into one report."""

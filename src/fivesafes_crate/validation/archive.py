@@ -1,0 +1,1 @@
+"""Checks: placeholder, filled in below."""

@@ -1,0 +1,133 @@
+"""One validation: open the input, read the metadata, interpret it, run the checks, build the report.
+
+Every layer that fails becomes an issue from its own check (``json.syntax``, ``jsonld.context-offline``...)
+and only the checks that can still be judged run after it: no RDF-based check runs on a graph that could not
+be interpreted. Only an input that cannot be opened at all raises.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from ..errors import ContextUnavailable, CrateReadError, FiveSafesError
+from ..issues import Issue, Report, Severity, Stage
+from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
+from ..model.graph import GraphBuildError, build_graph
+from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, TooLargeError, open_source
+from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
+from . import archive, bagit, files, jsonld  # noqa: F401  (modules register their checks on import)
+from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
+from .shacl import load_library, run_shapes
+
+ExtraCheck = Callable[[CheckContext], Iterable[Issue]]
+"""A TRE's own check: called with the same context as built-in checks, returns issues with its own ids."""
+
+
+def catalogue() -> dict[str, CheckInfo]:
+    """Every check id (Python and SHACL) with its catalogue entry, sorted by id."""
+    infos = {check.info.id: check.info for check in PYTHON_CHECKS.values()}
+    for check_id, info in load_library().infos.items():
+        if check_id in infos:
+            raise ValueError(f"check id {check_id!r} is both a Python check and a shape")
+        infos[check_id] = info
+    return dict(sorted(infos.items()))
+
+
+def _load(source: CrateSource) -> tuple[Crate | None, FiveSafesError | None]:
+    try:
+        return load_crate(source), None
+    except (MetadataSyntaxError, MetadataLimitError, TooLargeError) as exc:
+        return None, exc
+    except CrateReadError as exc:
+        return None, exc
+
+
+def validate_source(
+    source: CrateSource,
+    *,
+    profile: str | Profile | None = None,
+    phase: Stage | str | None = None,
+    threshold: Severity = Severity.MUST,
+    extra_checks: Iterable[ExtraCheck] = (),
+) -> Report:
+    """Validate an opened source; see :func:`validate`."""
+    crate, load_error = _load(source)
+    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks)
+
+
+def validate_crate(
+    crate: Crate,
+    *,
+    profile: str | Profile | None = None,
+    phase: Stage | str | None = None,
+    threshold: Severity = Severity.MUST,
+    extra_checks: Iterable[ExtraCheck] = (),
+) -> Report:
+    """Validate an in-memory crate (its source, if any, is used for file and BagIt checks)."""
+    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks)
+
+
+def _validate(
+    source: CrateSource | None,
+    crate: Crate | None,
+    load_error: FiveSafesError | None,
+    profile: str | Profile | None,
+    phase: Stage | str | None,
+    threshold: Severity,
+    extra_checks: Iterable[ExtraCheck],
+) -> Report:
+    chosen = get_profile(profile) if isinstance(profile, str) else profile
+    if chosen is None:
+        chosen = (detect_profile(crate) if crate is not None else None) or DEFAULT_PROFILE
+    if isinstance(phase, str):
+        try:
+            phase = Stage.parse(phase)
+        except ValueError as exc:
+            raise FiveSafesError(str(exc)) from None
+    stage = phase or (crate.stage() if crate is not None else Stage.REQUEST)
+    graph = graph_error = None
+    if crate is not None:
+        try:
+            graph = build_graph(crate)
+        except (ContextUnavailable, GraphBuildError) as exc:
+            graph_error = exc
+    context = CheckContext(source, crate, graph, chosen, stage, load_error=load_error, graph_error=graph_error)
+    issues: list[Issue] = []
+    for check in PYTHON_CHECKS.values():
+        if not check.info.applies(chosen.version, stage):
+            continue
+        needed = {"source": source, "bag": source if source and source.is_bag else None, "crate": crate,
+                  "graph": graph}[check.scope]
+        if needed is not None:
+            issues.extend(check.run(context))
+    if graph is not None:
+        issues.extend(run_shapes(graph, chosen.version, stage))
+    for extra in extra_checks:
+        issues.extend(extra(context))
+    return Report.build(chosen.id, stage, threshold, issues)
+
+
+def validate(
+    target: str | os.PathLike[str] | Crate,
+    *,
+    profile: str | Profile | None = None,
+    phase: Stage | str | None = None,
+    threshold: Severity = Severity.MUST,
+    limits: Limits = DEFAULT_LIMITS,
+    extra_checks: Iterable[ExtraCheck] = (),
+) -> Report:
+    """Validate a Five Safes RO-Crate offline and return a :class:`~fivesafes_crate.issues.Report`.
+
+    ``target`` is a crate directory, its ``ro-crate-metadata.json``, a BagIt directory, a ZIP holding one bag
+    directory or a crate, or an in-memory :class:`Crate`. The profile comes from the root's ``conformsTo``
+    unless ``profile`` is given; the stage is inferred from the crate's actions unless ``phase`` is given.
+    ``threshold`` decides ``report.valid``; the report holds issues of every severity.
+
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
+    :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
+    """
+    if isinstance(target, Crate):
+        return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks)
+    with open_source(target, limits) as source:
+        return validate_source(source, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks)

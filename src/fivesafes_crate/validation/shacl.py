@@ -1,0 +1,146 @@
+"""SHACL shapes: loading them once, selecting those that apply, running pyshacl, mapping results to issues.
+
+Shapes are annotated in Turtle with the project's terms (namespace :data:`TERMS`):
+
+- the shape IRI is ``check:<id>`` (namespace :data:`CHECK_NS`); its local name is the stable check id;
+- ``sh:severity`` gives the requirement level (the one mapping table is :data:`SEVERITIES`);
+- ``sh:message`` states the requirement in the profile's words;
+- ``fsa:stage`` (default ``request``) is the first lifecycle stage the requirement applies at;
+- ``fsa:section`` names the profile section; ``fsa:profile`` (repeatable, optional) limits versions.
+
+Shapes that do not apply to a crate's profile and stage are switched off with ``sh:deactivated`` in a cached
+copy of the shapes graph, so the same parsed shapes serve every call.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ..issues import Issue, Severity, Stage
+from ..model.graph import CrateGraph
+from ..profiles import shapes_dir
+from .registry import SPEC_SECTIONS, CheckInfo
+
+CHECK_NS = "https://w3id.org/fivesafes-crate/check/"
+TERMS = Namespace("https://w3id.org/fivesafes-crate/terms#")
+
+SEVERITIES: dict[Node, Severity] = {SH.Violation: Severity.MUST, SH.Warning: Severity.SHOULD, SH.Info: Severity.MAY}
+"""The single mapping from SHACL severities to the profile's requirement levels."""
+
+
+class ShapesError(Exception):
+    """A shapes file breaks the conventions above (a packaging bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class ShapeLibrary:
+    """All shapes parsed once, with the catalogue entry of every named shape."""
+
+    graph: Graph
+    infos: dict[str, CheckInfo]
+    nodes: dict[str, URIRef]
+
+
+def _literal(graph: Graph, subject: Node, predicate: URIRef) -> str | None:
+    value = graph.value(subject, predicate)
+    return str(value) if value is not None else None
+
+
+def _shape_subjects(graph: Graph) -> Iterator[Node]:
+    seen: set[Node] = set()
+    for predicate in (SH.severity, SH.message, TERMS.stage):
+        for subject in graph.subjects(predicate, None):
+            if subject not in seen:
+                seen.add(subject)
+                yield subject
+
+
+@cache
+def load_library() -> ShapeLibrary:
+    """Parse every ``*.ttl`` file of the shapes folder and build the catalogue (cached per process)."""
+    graph = Graph(bind_namespaces="none")
+    folder = shapes_dir()
+    for path in sorted(folder.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    infos: dict[str, CheckInfo] = {}
+    nodes: dict[str, URIRef] = {}
+    for subject in _shape_subjects(graph):
+        if not isinstance(subject, URIRef) or not str(subject).startswith(CHECK_NS):
+            raise ShapesError(f"shape {subject!r} is not a named IRI in {CHECK_NS}")
+        check_id = str(subject)[len(CHECK_NS) :]
+        severity_node = graph.value(subject, SH.severity)
+        if severity_node not in SEVERITIES:
+            raise ShapesError(f"shape {check_id}: missing or unknown sh:severity")
+        message = _literal(graph, subject, SH.message)
+        section = _literal(graph, subject, TERMS.section)
+        if not message or not section or section not in SPEC_SECTIONS:
+            raise ShapesError(f"shape {check_id}: needs sh:message and a known fsa:section (got {section!r})")
+        stage = Stage.parse(_literal(graph, subject, TERMS.stage) or Stage.REQUEST.value)
+        profiles = tuple(sorted(str(p) for p in graph.objects(subject, TERMS.profile)))
+        description = _literal(graph, subject, SH.description) or message
+        infos[check_id] = CheckInfo(check_id, SEVERITIES[severity_node], stage, section, description, "shacl", profiles)
+        nodes[check_id] = subject
+    return ShapeLibrary(graph, infos, nodes)
+
+
+_selected: dict[tuple[str, Stage], Graph] = {}
+_lock = threading.Lock()
+
+
+def shapes_for(profile_version: str, stage: Stage) -> Graph:
+    """The shapes graph with every shape that does not apply to this profile version and stage deactivated."""
+    key = (profile_version, stage)
+    with _lock:
+        if key not in _selected:
+            library = load_library()
+            selected = Graph(bind_namespaces="none")
+            for triple in library.graph:
+                selected.add(triple)
+            for check_id, info in library.infos.items():
+                if not info.applies(profile_version, stage):
+                    selected.add((library.nodes[check_id], SH.deactivated, Literal(True)))
+            _selected[key] = selected
+        return _selected[key]
+
+
+def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
+    """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
+    from pyshacl import validate as pyshacl_validate
+
+    shapes = shapes_for(profile_version, stage)
+    _conforms, results, _text = pyshacl_validate(
+        data.graph,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_infos=True,
+        allow_warnings=True,
+        inplace=True,
+    )
+    library = load_library()
+    issues: list[Issue] = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        shape = results.value(result, SH.sourceShape)
+        check_id = str(shape)[len(CHECK_NS) :] if str(shape).startswith(CHECK_NS) else "shacl.unnamed-shape"
+        info = library.infos.get(check_id)
+        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), Severity.MUST)
+        message = info.description if info is not None else str(results.value(result, SH.resultMessage))
+        shape_message = _literal(library.graph, shape, SH.message) if shape is not None else None
+        path = results.value(result, SH.resultPath)
+        issues.append(
+            Issue(
+                severity,
+                check_id,
+                shape_message or message,
+                focus=data.display(results.value(result, SH.focusNode)),
+                path=data.term(path) if isinstance(path, URIRef) else None,
+            )
+        )
+    return issues
