@@ -76,6 +76,10 @@ class Storage(Protocol):
         """Every safe name in the container, files and directories (no trailing slash)."""
         ...
 
+    def lookup(self, name: str) -> Entry | None:
+        """One name's entry without listing the whole container (None when absent or unsafe)."""
+        ...
+
     def open(self, name: str) -> IO[bytes]:
         """Open a file entry for streaming reads."""
         ...
@@ -148,8 +152,33 @@ class DirectoryStorage:
                     found[name] = Entry(name, EntryKind.OTHER)
         return found
 
+    def lookup(self, name: str) -> Entry | None:
+        """Check one path component by component with ``lstat``, so a linked folder on the way is seen."""
+        if self._entries is not None:
+            return self._entries.get(name)
+        if unsafe_name_reason(name):
+            return None
+        current = self.root
+        parts = name.split("/")
+        for index, part in enumerate(parts):
+            current = current / part
+            try:
+                info = current.lstat()
+            except OSError:
+                return None
+            if stat.S_ISLNK(info.st_mode):
+                return Entry("/".join(parts[: index + 1]), EntryKind.SYMLINK)
+            last = index == len(parts) - 1
+            if not last and not stat.S_ISDIR(info.st_mode):
+                return None
+        if stat.S_ISDIR(info.st_mode):
+            return Entry(name, EntryKind.DIRECTORY)
+        if stat.S_ISREG(info.st_mode):
+            return Entry(name, EntryKind.FILE, info.st_size)
+        return Entry(name, EntryKind.OTHER)
+
     def open(self, name: str) -> IO[bytes]:
-        entry = self.entries().get(name)
+        entry = self.lookup(name)
         if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError("not a regular file in the crate", path=name)
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
@@ -238,6 +267,9 @@ class ZipStorage:
     def entries(self) -> Mapping[str, Entry]:
         return self._entries
 
+    def lookup(self, name: str) -> Entry | None:
+        return self._entries.get(name)
+
     def open(self, name: str) -> IO[bytes]:
         info = self._infos.get(name)
         entry = self._entries.get(name)
@@ -302,6 +334,10 @@ class CrateSource:
             return {}
         return _below(self.storage.entries(), self.bag_prefix)
 
+    def crate_entry(self, name: str) -> Entry | None:
+        """The entry at a crate-relative name (a linked component shows as SYMLINK), None when absent."""
+        return self.storage.lookup(self.crate_prefix + name.rstrip("/"))
+
     def open_in_crate(self, name: str) -> IO[bytes]:
         """Stream a file by crate-relative name."""
         return self.storage.open(self.crate_prefix + name)
@@ -319,7 +355,7 @@ class CrateSource:
 
     def read_metadata(self) -> bytes:
         """The bytes of ``ro-crate-metadata.json``, refusing files above the metadata size limit."""
-        entry = self.crate_entries().get(METADATA_FILE)
+        entry = self.crate_entry(METADATA_FILE)
         if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError(f"{METADATA_FILE} is missing or not a regular file", path=METADATA_FILE)
         with self.open_in_crate(METADATA_FILE) as stream:
@@ -378,10 +414,9 @@ def open_source(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -
         raise CrateReadError("is a symbolic link; give the real path", path=display)
     if given.is_dir():
         storage = DirectoryStorage(given, limits)
-        names = storage.entries()
-        if BAG_DECLARATION in names:
+        if storage.lookup(BAG_DECLARATION) is not None:
             return CrateSource(given, SourceKind.BAG_DIRECTORY, storage, f"{PAYLOAD_DIR}/", "", limits)
-        if METADATA_FILE in names:
+        if storage.lookup(METADATA_FILE) is not None:
             return CrateSource(given, SourceKind.DIRECTORY, storage, "", None, limits)
         raise CrateReadError(f"folder holds neither {BAG_DECLARATION} nor {METADATA_FILE}", path=display)
     if not given.exists():
@@ -413,6 +448,12 @@ class _RenamedMetadata:
         if real is not None:
             found[METADATA_FILE] = Entry(METADATA_FILE, real.kind, real.size)
         return found
+
+    def lookup(self, name: str) -> Entry | None:
+        if name == METADATA_FILE:
+            real = self._inner.lookup(self._real)
+            return Entry(METADATA_FILE, real.kind, real.size) if real else None
+        return self._inner.lookup(name)
 
     def open(self, name: str) -> IO[bytes]:
         return self._inner.open(self._real if name == METADATA_FILE else name)

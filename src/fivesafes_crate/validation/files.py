@@ -1,1 +1,118 @@
-"""Checks: placeholder, filled in below."""
+"""Checks that compare the metadata with the files of the crate: data entities present, safe and linked.
+
+A *data entity* is a ``File`` or ``Dataset`` whose ``@id`` is a relative URI path (not ``#local``, not a
+blank node, not an absolute URI), other than the root and the metadata file. RO-Crate requires its file or
+folder to be present in an attached crate and to be reachable from the root through ``hasPart``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from urllib.parse import unquote, urlsplit
+
+from ..issues import Severity
+from ..model.crate import Crate
+from ..model.entities import Entity, has_type, ref_ids
+from ..model.graph import escapes_root
+from ..model.source import METADATA_FILE, EntryKind
+from .registry import CheckContext, Finding, check
+
+
+def local_path(entity_id: str) -> str | None:
+    """The crate-relative path a data entity ``@id`` names, or None when it is not a local path."""
+    if not entity_id or entity_id.startswith(("#", "_:", "/", "\\")) or entity_id in ("./", METADATA_FILE):
+        return None
+    if urlsplit(entity_id).scheme or escapes_root(entity_id):
+        return None
+    path = unquote(entity_id.split("#", 1)[0].split("?", 1)[0])
+    if path.startswith("./"):
+        path = path[2:]
+    return path.rstrip("/") or None
+
+
+def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:
+    """``(entity, crate-relative path, is_folder)`` for every local ``File`` or ``Dataset`` entity."""
+    for entity in crate.entities:
+        entity_id = entity.get("@id")
+        if not isinstance(entity_id, str):
+            continue
+        is_folder = has_type(entity, "Dataset", tolerate_type_key=False)
+        if not (is_folder or has_type(entity, "File", tolerate_type_key=False)):
+            continue
+        path = local_path(entity_id)
+        if path is not None:
+            yield entity, path, is_folder
+
+
+@check(
+    "data.file-missing",
+    Severity.MUST,
+    section="RO-Crate 1.2",
+    description="A File or Dataset with a relative @id MUST be present at that path in the crate root (a file "
+    "for File, a folder for Dataset)",
+)
+def file_missing(context: CheckContext) -> Iterator[Finding]:
+    """Report data entities whose file or folder is absent, or of the other kind."""
+    crate, source = context.crate, context.source
+    assert crate is not None
+    if source is None:
+        return
+    for entity, path, is_folder in data_entities(crate):
+        entry = source.crate_entry(path)
+        if entry is None:
+            kind = "folder" if is_folder else "file"
+            yield Finding(f"no {kind} {path!r} in the crate", focus=entity["@id"], file=path)
+        elif entry.kind is EntryKind.DIRECTORY and not is_folder:
+            yield Finding(f"{path!r} is a folder, but the entity is typed File", focus=entity["@id"], file=path)
+        elif entry.kind is EntryKind.FILE and is_folder:
+            yield Finding(f"{path!r} is a file, but the entity is typed Dataset", focus=entity["@id"], file=path)
+
+
+@check(
+    "data.link",
+    Severity.MUST,
+    section="Security considerations",
+    description="Data entities MUST be regular files and folders inside the crate: symbolic links and special "
+    "files could escape the crate and are never followed",
+)
+def link(context: CheckContext) -> Iterator[Finding]:
+    """Report data entities that are (or lie behind) a symbolic link or a special file."""
+    crate, source = context.crate, context.source
+    assert crate is not None
+    if source is None:
+        return
+    for entity, path, _is_folder in data_entities(crate):
+        entry = source.crate_entry(path)
+        if entry is not None and entry.kind in (EntryKind.SYMLINK, EntryKind.OTHER):
+            what = "a symbolic link" if entry.kind is EntryKind.SYMLINK else "a special file"
+            yield Finding(f"{entry.name[len(source.crate_prefix):] or path!r} is {what}; it was not followed",
+                          focus=entity["@id"], file=path)
+
+
+@check(
+    "data.linked-from-root",
+    Severity.MUST,
+    section="RO-Crate 1.2",
+    description="Data entities MUST be linked, directly or through nested Datasets, from the root data entity "
+    "with hasPart",
+)
+def linked_from_root(context: CheckContext) -> Iterator[Finding]:
+    """Report local data entities that ``hasPart`` does not reach from the root."""
+    crate = context.crate
+    assert crate is not None
+    root = crate.root
+    reached: set[str] = set()
+    queue: deque[str] = deque(ref_ids(root.get("hasPart")) if root else [])
+    while queue:
+        entity_id = queue.popleft()
+        if entity_id in reached:
+            continue
+        reached.add(entity_id)
+        entity = crate.get(entity_id)
+        if entity is not None:
+            queue.extend(ref_ids(entity.get("hasPart")))
+    for entity, _path, _is_folder in data_entities(crate):
+        if entity["@id"] not in reached:
+            yield Finding("data entity is not reachable from the root through hasPart", focus=entity["@id"],
+                          path="hasPart")

@@ -1,0 +1,124 @@
+"""The ``fivesafes`` command line: a thin layer that parses, calls one library function, renders, exits.
+
+Exit codes are decided in one place, :func:`finish`: 0 valid, 1 the report says invalid, 2 anything else
+(usage error, unreadable input, any :class:`~fivesafes_crate.errors.FiveSafesError`, or an unexpected
+exception, shown as "internal error, please report"; the traceback only with ``--debug``). On exit 2 stdout
+stays empty and stderr holds exactly one line.
+
+Heavy modules (rdflib, pyshacl, pyld) are imported inside commands so that ``fivesafes --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+try:  # Typer >= 0.24 carries its own copy of Click; its exceptions are the ones raised
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - older Typer uses Click itself
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+from ..errors import FiveSafesError
+
+EXIT_VALID = 0
+EXIT_INVALID = 1
+EXIT_ERROR = 2
+
+T = TypeVar("T")
+
+
+class _State:
+    debug = False
+
+
+STATE = _State()
+
+
+def error_line(message: str) -> None:
+    """Write one red ``error: ...`` line to stderr (newlines in the message are folded)."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    text = " ".join(str(message).split())
+    Console(file=sys.stderr, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(text)}")
+
+
+class OneLineErrors(TyperGroup):
+    """A command group that reports usage errors as one line on stderr with exit code 2."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click_errors.NoArgsIsHelpError as exc:
+            typer.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+            sys.exit(EXIT_ERROR)
+        except click_errors.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "fivesafes"
+            error_line(f"{exc.format_message()} (see '{command} --help')")
+            sys.exit(EXIT_ERROR)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            error_line("aborted")
+            sys.exit(EXIT_ERROR)
+        except click_errors.ClickException as exc:
+            error_line(exc.format_message())
+            sys.exit(EXIT_ERROR)
+        sys.exit(result if isinstance(result, int) else EXIT_VALID)
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    name="fivesafes",
+    help="Build, sign and validate Five Safes RO-Crates, offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback for internal errors."),
+) -> None:
+    """Build, sign and validate Five Safes RO-Crates, offline (no network access, ever)."""
+    STATE.debug = debug
+
+
+def finish(job: Callable[[], T], render: Callable[[T], tuple[str, int]]) -> NoReturn:
+    """Run a library call, print what ``render`` makes of its result to stdout, and exit with its code.
+
+    The only place that turns outcomes into exit codes: a :class:`FiveSafesError` is one line on stderr with
+    exit 2, and so is any other exception ("internal error"), so nothing escapes with exit code 1.
+    """
+    try:
+        output, code = render(job())
+    except FiveSafesError as exc:
+        error_line(str(exc))
+        raise typer.Exit(EXIT_ERROR) from None
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        raise typer.Exit(EXIT_ERROR) from None
+    except Exception as exc:
+        if STATE.debug:
+            traceback.print_exc()
+        error_line(f"internal error, please report: {type(exc).__name__}: {exc}")
+        raise typer.Exit(EXIT_ERROR) from None
+    if output:
+        typer.echo(output)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+from . import catalogue, validate  # noqa: E402,F401  (commands register themselves on the app)

@@ -1,0 +1,57 @@
+"""Options shared by several commands, as ``Annotated`` types and ``Enum`` choices."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class SeverityChoice(enum.StrEnum):
+    """The lowest requirement level that makes a crate invalid."""
+
+    must = "must"
+    should = "should"
+    may = "may"
+
+
+class Format(enum.StrEnum):
+    """Output format of a report."""
+
+    text = "text"
+    json = "json"
+
+
+class PhaseChoice(enum.StrEnum):
+    """A lifecycle stage, to override the one inferred from the crate's actions."""
+
+    request = "request"
+    under_review = "under-review"
+    executing = "executing"
+    executed = "executed"
+    disclosure_checked = "disclosure-checked"
+    published = "published"
+
+
+PathArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Crate folder, its ro-crate-metadata.json, a BagIt folder, or a ZIP holding a bag or a crate.",
+        show_default=False,
+    ),
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo."),
+]
+PhaseOpt = Annotated[
+    PhaseChoice | None,
+    typer.Option("--phase", help="Validate as this lifecycle stage instead of the one inferred from actions."),
+]
+SeverityOpt = Annotated[
+    SeverityChoice,
+    typer.Option("--severity", help="Lowest requirement level that makes the crate invalid."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]

@@ -1,0 +1,39 @@
+"""The machine-readable report: a contract, described by ``docs/reference/report.schema.json``.
+
+Keys are spelled here and nowhere else. Adding a key is a minor change; renaming or removing one breaks
+every CI system that reads the report.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..issues import Issue, Report
+
+
+def issue_to_json(issue: Issue) -> dict[str, Any]:
+    """One issue as a JSON object."""
+    return {
+        "severity": issue.severity.label,
+        "check": issue.check,
+        "focus": issue.focus,
+        "path": issue.path,
+        "file": issue.file,
+        "message": issue.message,
+    }
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """The report as a JSON object listing the issues at or above its threshold."""
+    return {
+        "valid": report.valid,
+        "profile": report.profile,
+        "phase": report.phase.value,
+        "issues": [issue_to_json(issue) for issue in report.at_threshold()],
+    }
+
+
+def render_json(report: Report) -> str:
+    """The report as one JSON document (indented, UTF-8 characters kept)."""
+    return json.dumps(report_to_json(report), indent=2, ensure_ascii=False)
