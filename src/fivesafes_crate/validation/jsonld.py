@@ -266,20 +266,6 @@ def interpretable(context: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    "metadata.descriptor",
-    Severity.MUST,
-    section="Metadata file expectations",
-    description="The metadata file MUST contain the RO-Crate Metadata Descriptor with @id "
-    "\"ro-crate-metadata.json\"",
-)
-def descriptor_present(context: CheckContext) -> Iterator[Finding]:
-    """Report a missing metadata descriptor."""
-    assert context.crate is not None
-    if isinstance(context.crate.document, dict) and context.crate.descriptor is None:
-        yield Finding(f"no entity with @id {METADATA_FILE!r}", file=METADATA_FILE)
-
-
-@check(
     "metadata.root-id",
     Severity.MUST,
     section="Metadata file expectations",

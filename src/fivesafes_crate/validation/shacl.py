@@ -15,9 +15,11 @@ copy of the shapes graph, so the same parsed shapes serve every call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
@@ -91,7 +93,7 @@ def load_library() -> ShapeLibrary:
 
 
 _selected: dict[tuple[str, Stage], Graph] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def shapes_for(profile_version: str, stage: Stage) -> Graph:
@@ -110,20 +112,59 @@ def shapes_for(profile_version: str, stage: Stage) -> Graph:
         return _selected[key]
 
 
+_prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+
+@contextmanager
+def _prepared_sparql() -> Iterator[None]:
+    """Reuse parsed SPARQL queries across pyshacl runs (call only while holding ``_lock``).
+
+    pyshacl hands rdflib the query text of each SPARQL-based shape on every run, and rdflib parses it again
+    each time: parsing dominated validation time. The queries are our shapes' own (crate data never becomes
+    query text), so the parsed, translated form can be kept for the life of the process. The patch is
+    applied only around our own pyshacl call.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+
+    def query(
+        self: processor.SPARQLProcessor,
+        str_or_query: Any,
+        initBindings: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's parameter names)
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Mapping[str, Any]:
+        if isinstance(str_or_query, str):
+            key = (str_or_query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in _prepared:
+                _prepared[key] = processor.prepareQuery(str_or_query, initNs=initNs, base=base)
+            str_or_query = _prepared[key]
+        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
     """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
     from pyshacl import validate as pyshacl_validate
 
     shapes = shapes_for(profile_version, stage)
-    _conforms, results, _text = pyshacl_validate(
-        data.graph,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_infos=True,
-        allow_warnings=True,
-        inplace=True,
-    )
+    with _lock, _prepared_sparql():
+        _conforms, results, _text = pyshacl_validate(
+            data.graph,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_infos=True,
+            allow_warnings=True,
+            inplace=True,
+        )
     library = load_library()
     issues: list[Issue] = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
