@@ -131,10 +131,10 @@ def _prepared_sparql() -> Iterator[None]:
     def query(
         self: processor.SPARQLProcessor,
         str_or_query: Any,
-        initBindings: Mapping[str, Any] | None = None,  # noqa: N803 (rdflib's parameter names)
-        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
         base: str | None = None,
-        DEBUG: bool = False,  # noqa: N803
+        DEBUG: bool = False,
     ) -> Mapping[str, Any]:
         if isinstance(str_or_query, str):
             key = (str_or_query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
