@@ -143,7 +143,7 @@ def _prepared_sparql() -> Iterator[None]:
             str_or_query = _prepared[key]
         return original(self, str_or_query, initBindings, initNs, base, DEBUG)
 
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
