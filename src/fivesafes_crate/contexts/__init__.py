@@ -51,13 +51,27 @@ def load_context(url: str) -> dict[str, Any]:
     return document
 
 
+@cache
+def _processing_context(url: str) -> dict[str, Any]:
+    """A bundled context as served to the JSON-LD processor: without ``@base``.
+
+    The RO-Crate 1.0 context sets ``"@base": null`` so that relative ``@id``s stay relative; the validator
+    needs them resolved on its own base (see ``model/graph.py``) to tell in-crate ids from escaping ones.
+    """
+    document = load_context(url)
+    context = document.get("@context")
+    if isinstance(context, dict) and "@base" in context:
+        return {**document, "@context": {k: v for k, v in context.items() if k != "@base"}}
+    return document
+
+
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """A pyld document loader that serves bundled contexts and refuses every other URL."""
     return {
         "contentType": "application/ld+json",
         "contextUrl": None,
         "documentUrl": url,
-        "document": load_context(url),
+        "document": _processing_context(url),
     }
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pyld import jsonld
 from pyld.iri_resolver import resolve as resolve_iri
@@ -39,8 +40,11 @@ METADATA_DESCRIPTOR = URIRef(MARKERS + "MetadataDescriptor")
 ROOT_DATA_ENTITY = URIRef(MARKERS + "RootDataEntity")
 """Added to each node the metadata descriptor's ``about`` references (the root data entity)."""
 
-_BASE_AUTHORITY = BASE.split("/crate/", 1)[0] + "/"
 _IRI_VALUED = frozenset(vocab.IRI_VALUED_PROPERTIES)
+
+# pyld's process-wide default loader fetches over HTTP. Replace it with the offline one, so that no pyld call
+# in this process (ours pass the loader explicitly anyway) can reach the network.
+jsonld.set_document_loader(document_loader)
 
 
 class GraphBuildError(FiveSafesError):
@@ -56,11 +60,23 @@ def resolve_id(entity_id: str) -> str:
 
 
 def escapes_root(entity_id: str) -> bool:
-    """True when a relative ``@id`` resolves outside the crate root (``../fetch.txt``, ``a/../../x``)."""
-    if entity_id.startswith("_:"):
+    """True when a relative reference climbs out of the crate root (``../fetch.txt``, ``a/../../x``).
+
+    Judged on the ``..`` segments of the path as written (percent-decoded), not on the resolved IRI, so that
+    climbing out and back in (``../root/x``) is still an escape. Absolute URIs, absolute paths, fragments and
+    blank nodes never escape (absolute paths have their own check).
+    """
+    if entity_id.startswith(("_:", "#", "/", "\\")) or urlsplit(entity_id).scheme:
         return False
-    resolved = resolve_id(entity_id)
-    return resolved.startswith(_BASE_AUTHORITY) and not resolved.startswith(BASE)
+    depth = 0
+    for segment in unquote(entity_id.split("#", 1)[0].split("?", 1)[0]).split("/"):
+        if segment == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif segment not in ("", "."):
+            depth += 1
+    return False
 
 
 @dataclass
@@ -168,8 +184,8 @@ def expand(crate: Crate) -> list[JSON]:
         missing = _find_context_error(exc)
         if missing is not None:
             raise ContextUnavailable(missing.url, path=crate.metadata_file) from exc
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        raise GraphBuildError(f"not interpretable as JSON-LD: {message}", path=crate.metadata_file) from exc
+        message = str(getattr(exc, "message", None) or exc or type(exc).__name__).strip().splitlines()[0]
+        raise GraphBuildError(f"not interpretable as JSON-LD: {message[:300]}", path=crate.metadata_file) from exc
     return expanded
 
 

@@ -154,8 +154,6 @@ class DirectoryStorage:
 
     def lookup(self, name: str) -> Entry | None:
         """Check one path component by component with ``lstat``, so a linked folder on the way is seen."""
-        if self._entries is not None:
-            return self._entries.get(name)
         if unsafe_name_reason(name):
             return None
         current = self.root
@@ -225,12 +223,12 @@ class ZipStorage:
                 )
                 continue
             seen_folded[folded] = name
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
+            file_type = stat.S_IFMT(info.external_attr >> 16)  # 0 when the writer recorded no Unix type
+            if file_type == stat.S_IFLNK:
                 kind = EntryKind.SYMLINK
             elif info.is_dir():
                 kind = EntryKind.DIRECTORY
-            elif mode and not stat.S_ISREG(mode):
+            elif file_type not in (0, stat.S_IFREG):
                 kind = EntryKind.OTHER
             else:
                 kind = EntryKind.FILE

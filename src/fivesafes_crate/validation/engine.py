@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
-from ..errors import ContextUnavailable, CrateReadError, FiveSafesError
+from ..errors import ContextUnavailable, CrateReadError, FiveSafesError, UsageError
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
-from . import archive, bagit, files, jsonld  # noqa: F401  (modules register their checks on import)
+from . import archive, bagit, files, jsonld, security  # noqa: F401  (modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
 
@@ -84,7 +84,7 @@ def _validate(
         try:
             phase = Stage.parse(phase)
         except ValueError as exc:
-            raise FiveSafesError(str(exc)) from None
+            raise UsageError(str(exc)) from None
     stage = phase or (crate.stage() if crate is not None else Stage.REQUEST)
     graph = graph_error = None
     if crate is not None:

@@ -27,11 +27,15 @@ from rdflib.term import Node
 
 from ..issues import Issue, Severity, Stage
 from ..model.graph import CrateGraph
+from ..model.source import METADATA_FILE
 from ..profiles import shapes_dir
 from .registry import SPEC_SECTIONS, CheckInfo
 
 CHECK_NS = "https://w3id.org/fivesafes-crate/check/"
 TERMS = Namespace("https://w3id.org/fivesafes-crate/terms#")
+
+WHOLE_CRATE = TERMS.crate
+"""The constant focus node of shapes about the metadata file as a whole (``sh:targetNode fsa:crate``)."""
 
 SEVERITIES: dict[Node, Severity] = {SH.Violation: Severity.MUST, SH.Warning: Severity.SHOULD, SH.Info: Severity.MAY}
 """The single mapping from SHACL severities to the profile's requirement levels."""
@@ -167,7 +171,9 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         )
     library = load_library()
     issues: list[Issue] = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
+    reports = results.subjects(RDF.type, SH.ValidationReport)
+    top_level = [result for report in reports for result in results.objects(report, SH.result)]
+    for result in top_level:  # nested sh:detail results belong to the shape that reported them
         shape = results.value(result, SH.sourceShape)
         check_id = str(shape)[len(CHECK_NS) :] if str(shape).startswith(CHECK_NS) else "shacl.unnamed-shape"
         info = library.infos.get(check_id)
@@ -175,13 +181,16 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         message = info.description if info is not None else str(results.value(result, SH.resultMessage))
         shape_message = _literal(library.graph, shape, SH.message) if shape is not None else None
         path = results.value(result, SH.resultPath)
+        focus_node = results.value(result, SH.focusNode)
+        whole_crate = focus_node == WHOLE_CRATE
         issues.append(
             Issue(
                 severity,
                 check_id,
                 shape_message or message,
-                focus=data.display(results.value(result, SH.focusNode)),
+                focus=None if whole_crate else data.display(focus_node),
                 path=data.term(path) if isinstance(path, URIRef) else None,
+                file=METADATA_FILE if whole_crate else None,
             )
         )
     return issues

@@ -1,0 +1,917 @@
+"""Reading and verifying BagIt bags (RFC 8493) offline, on any :class:`~fivesafes_crate.model.source.CrateSource`.
+
+The reader is tolerant: it accepts every bag of the Library of Congress conformance suite that the suite calls
+valid (BagIt 0.93 to 1.0), and turns everything else into :class:`BagProblem` values rather than exceptions, so
+that a validator can report *each* broken file. Only a container that cannot be read at all raises
+:class:`~fivesafes_crate.errors.CrateReadError`.
+
+Decisions where the RFC, the conformance suite and real bags meet:
+
+* Labels in ``bagit.txt`` are case-sensitive in the RFC, but the official Five Safes example bags write
+  ``BagIt-version``. Such a label is accepted and reported as :attr:`ProblemKind.DECLARATION_CASE` (SHOULD).
+* A byte-order mark in ``bagit.txt``, whitespace before its colon (BagIt 1.0), a missing
+  ``Tag-File-Character-Encoding`` line or a version that is not ``M.N`` make the declaration invalid.
+* Manifest paths are percent-decoded for ``%0A``, ``%0D`` and ``%25`` only (BagIt 0.97 and later); any other
+  ``%xx`` is literal, as in the suite's ``bag-with-encoded-names``. A leading ``./`` or an md5sum-style ``*``
+  is accepted with a SHOULD-level problem, and so is a name that matches a payload file only after Unicode
+  normalisation or case folding (the suite's warning cases).
+* A file listed twice in one manifest is a warning before BagIt 1.0 when both lines agree and invalid otherwise.
+* Paths that are absolute, contain ``..``, backslashes, drive letters or start with ``~`` are never looked up;
+  they are reported as unsafe on every platform (a crate checked on Linux may be unpacked on Windows).
+* ``fetch.txt`` is parsed and checked but never fetched: nothing is downloaded. A manifest entry whose file is
+  absent but listed in ``fetch.txt`` is :attr:`ProblemKind.FETCH_PENDING` (the bag is incomplete), not missing.
+* Operating-system junk files (``.DS_Store``, ``Thumbs.db``...) in the payload are a SHOULD-level problem; such
+  a file listed but absent (tools often strip them) is a warning rather than a missing file.
+
+Files are hashed in parallel threads (hashlib releases the GIL), every algorithm of a file in one streaming
+read of 1 MiB chunks, so memory stays bounded whatever the payload size. ZIP members are read in place; opening
+and closing members is serialised with a lock because :class:`zipfile.ZipFile` keeps an unsynchronised
+reference count of open members (reads themselves are synchronised by :mod:`zipfile`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+import hashlib
+import os
+import re
+import threading
+import unicodedata
+import urllib.parse
+import zipfile
+import zlib
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..errors import CrateReadError
+from ..issues import Severity
+from ..model.source import CrateSource, Entry, EntryKind, unsafe_name_reason
+
+CHUNK_SIZE = 1024 * 1024
+"""Bytes read per call while hashing: memory per worker thread stays at one chunk."""
+
+PARALLEL_MIN_AVERAGE = 256 * 1024
+"""Average file size from which :func:`verify_bag` hashes in several threads by default."""
+
+DECLARATION_FILE = "bagit.txt"
+BAG_INFO_FILE = "bag-info.txt"
+LEGACY_BAG_INFO_FILE = "package-info.txt"
+FETCH_FILE = "fetch.txt"
+PAYLOAD_PREFIX = "data/"
+
+SUPPORTED_ALGORITHMS: tuple[str, ...] = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+"""Manifest algorithms this reader verifies (the RFC names md5, sha1, sha256 and sha512; the suite uses sha224)."""
+
+SYSTEM_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "Desktop.ini", "ehthumbs.db"})
+"""Operating-system metadata files that should not travel in a payload (they can also leak folder listings)."""
+
+_MANIFEST_NAME = re.compile(r"^(tag)?manifest-([A-Za-z0-9]+)\.txt$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_PERCENT = re.compile(r"%(0[AaDd]|25)")
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+_OXUM = re.compile(r"^(\d+)\.(\d+)$")
+_HEX = re.compile(r"^[0-9A-Fa-f]+$")
+
+
+class ProblemKind(enum.Enum):
+    """What is wrong with a bag; each kind has one fixed severity (see :attr:`BagProblem.severity`)."""
+
+    DECLARATION = "declaration"
+    """``bagit.txt`` missing or not as RFC 8493 section 2.1.1 prescribes."""
+    DECLARATION_CASE = "declaration-case"
+    """A ``bagit.txt`` label written in another letter case (``BagIt-version``); accepted."""
+    BAG_INFO = "bag-info"
+    """``bag-info.txt`` lines not as RFC 8493 section 2.2.2 prescribes."""
+    NO_PAYLOAD_MANIFEST = "no-payload-manifest"
+    """No ``manifest-<alg>.txt`` at all."""
+    MANIFEST_SYNTAX = "manifest-syntax"
+    """A manifest or ``fetch.txt`` line that cannot be read, or a fetch entry missing from a manifest."""
+    DUPLICATE = "duplicate"
+    """One file listed twice in one manifest with different checksums (or at all, from BagIt 1.0)."""
+    PORTABILITY = "portability"
+    """A manifest line accepted only leniently (``./``, ``*``, case or normalisation differences, repeats)."""
+    UNSUPPORTED_ALGORITHM = "unsupported-algorithm"
+    """A manifest whose algorithm this reader cannot compute; its entries are not verified."""
+    UNSAFE_PATH = "unsafe-path"
+    """A manifest or fetch path that would resolve outside the bag; never looked up."""
+    OUTSIDE_PAYLOAD = "outside-payload"
+    """A payload manifest or fetch entry naming a file outside ``data/``."""
+    MISSING = "missing"
+    """Listed in a manifest but absent (or not a regular file)."""
+    CHANGED = "changed"
+    """Present but its checksum differs from the manifest."""
+    EXTRA = "extra"
+    """A payload file not listed in every payload manifest."""
+    UNREADABLE = "unreadable"
+    """Present but could not be read (damaged or encrypted ZIP member...)."""
+    OXUM = "oxum"
+    """``Payload-Oxum`` does not match the payload's byte and file counts."""
+    FETCH_PENDING = "fetch-pending"
+    """Absent but listed in ``fetch.txt``: the bag is incomplete and nothing is downloaded."""
+    SPECIAL_FILE = "special-file"
+    """A symbolic link, device or other non-regular file in the bag; never followed or read."""
+    SYSTEM_FILE = "system-file"
+    """An operating-system metadata file (``.DS_Store``, ``Thumbs.db``...) in the payload."""
+
+
+_SHOULD_KINDS = frozenset(
+    {
+        ProblemKind.DECLARATION_CASE,
+        ProblemKind.PORTABILITY,
+        ProblemKind.UNSUPPORTED_ALGORITHM,
+        ProblemKind.FETCH_PENDING,
+        ProblemKind.SYSTEM_FILE,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BagProblem:
+    """One problem found in a bag: what, which file (bag-relative) and, for manifests, which one and algorithm.
+
+    ``area`` is ``"payload"`` or ``"tag"`` for problems about a listed or present file, else None.
+    """
+
+    kind: ProblemKind
+    message: str
+    file: str | None = None
+    manifest: str | None = None
+    algorithm: str | None = None
+    area: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        """MUST for problems that make the bag invalid under RFC 8493, SHOULD for tolerated deviations."""
+        return Severity.SHOULD if self.kind in _SHOULD_KINDS else Severity.MUST
+
+
+@dataclass(frozen=True, slots=True)
+class BagDeclaration:
+    """The parsed ``bagit.txt``: version text, its numeric form (None if malformed) and tag-file encoding."""
+
+    version: str | None
+    version_number: tuple[int, int] | None
+    encoding: str
+    present: bool = True
+
+    @property
+    def at_least_1_0(self) -> bool:
+        """True when the declared version is BagIt 1.0 or later."""
+        return self.version_number is not None and self.version_number >= (1, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One manifest line: the path as written, the resolved bag-relative path, and the lower-case checksum."""
+
+    path: str
+    written: str
+    digest: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A payload (``manifest-<alg>.txt``) or tag (``tagmanifest-<alg>.txt``) manifest and its readable lines."""
+
+    name: str
+    algorithm: str
+    is_tag: bool
+    entries: tuple[ManifestEntry, ...]
+
+    @property
+    def supported(self) -> bool:
+        """True when this reader can compute the manifest's algorithm."""
+        return self.algorithm in SUPPORTED_ALGORITHMS
+
+
+@dataclass(frozen=True, slots=True)
+class FetchEntry:
+    """One ``fetch.txt`` line: URL (never fetched), declared length (None for ``-``) and bag-relative path."""
+
+    url: str
+    length: int | None
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BagInfo:
+    """Everything read from a bag's tag files, without hashing: declaration, metadata, manifests and fetch list.
+
+    ``metadata`` keeps ``bag-info.txt`` elements in file order (labels may repeat); ``problems`` holds the
+    problems found while parsing.
+    """
+
+    declaration: BagDeclaration
+    metadata: tuple[tuple[str, str], ...]
+    has_bag_info: bool
+    manifests: tuple[Manifest, ...]
+    fetch: tuple[FetchEntry, ...]
+    problems: tuple[BagProblem, ...]
+
+    def values(self, label: str) -> list[str]:
+        """The values of a ``bag-info.txt`` label, matched case-insensitively as RFC 8493 allows for labels."""
+        wanted = label.casefold()
+        return [value for name, value in self.metadata if name.casefold() == wanted]
+
+    @property
+    def payload_manifests(self) -> tuple[Manifest, ...]:
+        """The ``manifest-<alg>.txt`` files, sorted by name."""
+        return tuple(m for m in self.manifests if not m.is_tag)
+
+    @property
+    def tag_manifests(self) -> tuple[Manifest, ...]:
+        """The ``tagmanifest-<alg>.txt`` files, sorted by name."""
+        return tuple(m for m in self.manifests if m.is_tag)
+
+
+@dataclass(frozen=True, slots=True)
+class BagVerification:
+    """The outcome of :func:`verify_bag`: the parsed bag, every problem, and what was hashed.
+
+    ``valid`` is True when no problem is at MUST level (RFC 8493 validity, plus the tolerances documented in
+    this module). ``files_checked`` counts files hashed; ``bytes_hashed`` the bytes read to hash them.
+    """
+
+    info: BagInfo
+    problems: tuple[BagProblem, ...]
+    files_checked: int
+    bytes_hashed: int
+    payload_files: int
+    payload_bytes: int
+
+    @property
+    def valid(self) -> bool:
+        """True when no problem reaches MUST level."""
+        return not any(p.severity >= Severity.MUST for p in self.problems)
+
+    def of(self, *kinds: ProblemKind, area: str | None = None) -> list[BagProblem]:
+        """The problems of the given kinds (all when none given), optionally only for one ``area``."""
+        return [p for p in self.problems if (not kinds or p.kind in kinds) and (area is None or p.area == area)]
+
+
+@dataclass
+class _Parser:
+    """Mutable state while reading one bag's tag files."""
+
+    source: CrateSource
+    entries: Mapping[str, Entry]
+    problems: list[BagProblem] = field(default_factory=list)
+
+    def add(self, kind: ProblemKind, message: str, **where: str | None) -> None:
+        self.problems.append(BagProblem(kind, message, **where))
+
+    def read(self, name: str, kind: ProblemKind) -> bytes | None:
+        """Read a tag file, turning an unreadable or oversized one into a problem of ``kind``."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return None
+        if entry.kind is not EntryKind.FILE:
+            self.add(kind, f"{name} is not a regular file and was not read", file=name)
+            return None
+        try:
+            return self.source.read_in_bag(name, self.source.limits.max_tag_file_bytes)
+        except CrateReadError as exc:
+            self.add(kind, f"{name} could not be read: {exc.message}", file=name)
+            return None
+
+
+def read_bag(source: CrateSource) -> BagInfo:
+    """Parse a bag's tag files (``bagit.txt``, ``bag-info.txt``, manifests, ``fetch.txt``) without hashing.
+
+    Problems in the tag files are returned in :attr:`BagInfo.problems`; raises
+    :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
+    """
+    if not source.is_bag:
+        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
+    return _read_bag(source, source.bag_entries())
+
+
+def _read_bag(source: CrateSource, entries: Mapping[str, Entry]) -> BagInfo:
+    parser = _Parser(source, entries)
+    declaration = _read_declaration(parser)
+    metadata, has_info = _read_bag_info(parser, declaration)
+    manifests = _read_manifests(parser, declaration)
+    fetch = _read_fetch(parser, declaration)
+    return BagInfo(declaration, metadata, has_info, manifests, fetch, tuple(parser.problems))
+
+
+# --- bagit.txt ---------------------------------------------------------------------------------------------
+
+
+def _read_declaration(parser: _Parser) -> BagDeclaration:
+    raw = parser.read(DECLARATION_FILE, ProblemKind.DECLARATION)
+    if raw is None:
+        if DECLARATION_FILE not in parser.entries:
+            parser.add(ProblemKind.DECLARATION, "bagit.txt is missing from the bag", file=DECLARATION_FILE)
+        return BagDeclaration(None, None, "UTF-8", present=False)
+
+    def bad(message: str) -> None:
+        parser.add(ProblemKind.DECLARATION, message, file=DECLARATION_FILE)
+
+    if raw.startswith(codecs.BOM_UTF8):
+        bad("bagit.txt starts with a byte-order mark, which RFC 8493 forbids")
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        bad("bagit.txt is not valid UTF-8")
+        text = raw.decode("utf-8", errors="replace")
+    lines = _split_lines(text)
+    found: dict[str, tuple[str, bool]] = {}
+    order: list[str] = []
+    for number, line in enumerate(lines, 1):
+        label, sep, value = line.partition(":")
+        if not sep:
+            bad(f"bagit.txt line {number} is not 'Label: value'")
+            continue
+        key = label.strip()
+        canonical = {"bagit-version": "BagIt-Version", "tag-file-character-encoding": "Tag-File-Character-Encoding"}
+        name = canonical.get(key.casefold())
+        if name is None:
+            bad(f"bagit.txt line {number} has unknown label {key!r}")
+            continue
+        if key != name:
+            parser.add(
+                ProblemKind.DECLARATION_CASE,
+                f"bagit.txt writes {key!r} where RFC 8493 prescribes {name!r} (labels are case-sensitive)",
+                file=DECLARATION_FILE,
+            )
+        spaced = label != key or not value.startswith(" ") or value[1:2].isspace() or value != value.rstrip()
+        if name in found:
+            bad(f"bagit.txt repeats {name}")
+            continue
+        found[name] = (value.strip(), spaced)
+        order.append(name)
+    version_text, version_spaced = found.get("BagIt-Version", (None, False))
+    version_number: tuple[int, int] | None = None
+    if version_text is None:
+        bad("bagit.txt has no BagIt-Version line")
+    else:
+        match = _VERSION.match(version_text)
+        if match:
+            version_number = (int(match.group(1)), int(match.group(2)))
+        else:
+            bad(f"bagit.txt declares version {version_text!r}, which is not of the form M.N")
+    at_least_1_0 = version_number is None or version_number >= (1, 0)
+    encoding_text, encoding_spaced = found.get("Tag-File-Character-Encoding", (None, False))
+    encoding = "UTF-8"
+    if encoding_text is None:
+        bad("bagit.txt has no Tag-File-Character-Encoding line")
+    else:
+        try:
+            codecs.lookup(encoding_text)
+            encoding = encoding_text
+        except LookupError:
+            bad(f"bagit.txt declares unknown Tag-File-Character-Encoding {encoding_text!r}; UTF-8 is assumed")
+    if at_least_1_0:
+        if version_spaced or encoding_spaced:
+            bad("bagit.txt must write each line as 'Label: value' with one space after the colon and no other")
+        if order and order != ["BagIt-Version", "Tag-File-Character-Encoding"][: len(order)]:
+            bad("bagit.txt must list BagIt-Version before Tag-File-Character-Encoding")
+    return BagDeclaration(version_text, version_number, encoding)
+
+
+def _split_lines(text: str) -> list[str]:
+    """Split on LF, CR or CRLF (only those, as RFC 8493 says), dropping a final empty line."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _decode_tag(parser: _Parser, raw: bytes, name: str, encoding: str, kind: ProblemKind) -> str:
+    """Decode a tag file in the declared encoding; undecodable bytes become a problem and U+FFFD."""
+    if encoding.replace("-", "").replace("_", "").lower() in ("utf8",) and raw.startswith(codecs.BOM_UTF8):
+        parser.add(kind, f"{name} starts with a byte-order mark", file=name)
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        parser.add(kind, f"{name} is not valid {encoding} (byte {exc.start})", file=name)
+        return raw.decode(encoding, errors="replace")
+
+
+# --- bag-info.txt ------------------------------------------------------------------------------------------
+
+
+def _read_bag_info(parser: _Parser, declaration: BagDeclaration) -> tuple[tuple[tuple[str, str], ...], bool]:
+    name = BAG_INFO_FILE
+    if name not in parser.entries and LEGACY_BAG_INFO_FILE in parser.entries and not declaration.at_least_1_0:
+        name = LEGACY_BAG_INFO_FILE
+    raw = parser.read(name, ProblemKind.BAG_INFO)
+    if raw is None:
+        return (), False
+    text = _decode_tag(parser, raw, name, declaration.encoding, ProblemKind.BAG_INFO)
+    strict = declaration.at_least_1_0
+
+    def bad(message: str) -> None:
+        parser.add(ProblemKind.BAG_INFO, message, file=name)
+
+    elements: list[list[str]] = []
+    for number, line in enumerate(_split_lines(text), 1):
+        if not line.strip():
+            continue
+        if line[0] in " \t":
+            if not elements:
+                bad(f"{name} line {number} is indented but continues no element")
+                continue
+            elements[-1][1] += " " + line.strip()
+            continue
+        label, sep, value = line.partition(":")
+        if not sep or not label.strip():
+            bad(f"{name} line {number} is not 'Label: value'")
+            continue
+        if strict and (label != label.strip() or (value and value[0] not in " \t") or value[1:2] in (" ", "\t")):
+            bad(f"{name} line {number} must be 'Label: value' with one space after the colon (BagIt 1.0)")
+        elements.append([label.strip(), value.strip()])
+    metadata = tuple((label, value) for label, value in elements)
+    oxums = [value for label, value in metadata if label.casefold() == "payload-oxum"]
+    if len(oxums) > 1:
+        bad(f"{name} repeats Payload-Oxum, which RFC 8493 says must not be repeated")
+    for value in oxums[:1]:
+        if not _OXUM.match(value):
+            bad(f"{name} has Payload-Oxum {value!r}, which is not of the form <octets>.<files>")
+    return metadata, True
+
+
+# --- manifests ---------------------------------------------------------------------------------------------
+
+
+def _clean_path(
+    parser: _Parser, written: str, declaration: BagDeclaration, where: str, number: int
+) -> tuple[str | None, list[str]]:
+    """Decode and normalise a manifest or fetch path; return None (with a problem) when it is unsafe."""
+    notes: list[str] = []
+    path = written
+    if declaration.version_number is None or declaration.version_number >= (0, 97):
+        path = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), path)
+    if path.startswith("./"):
+        path = path[2:]
+        notes.append("starts with './'")
+    reason = unsafe_name_reason(path)
+    if reason is None and path.startswith("~"):
+        reason = "'~' home-directory shortcut"
+    if reason is not None:
+        parser.add(
+            ProblemKind.UNSAFE_PATH,
+            f"{where} line {number} names {written!r}, which points outside the bag ({reason}); it was not read",
+            file=where,
+        )
+        return None, notes
+    return path, notes
+
+
+def _read_manifests(parser: _Parser, declaration: BagDeclaration) -> tuple[Manifest, ...]:
+    manifests: list[Manifest] = []
+    for name in sorted(parser.entries):
+        match = _MANIFEST_NAME.match(name)
+        if match is None:
+            continue
+        is_tag = match.group(1) is not None
+        algorithm = match.group(2).lower()
+        raw = parser.read(name, ProblemKind.MANIFEST_SYNTAX)
+        if raw is None:
+            continue
+        if algorithm not in SUPPORTED_ALGORITHMS:
+            parser.add(
+                ProblemKind.UNSUPPORTED_ALGORITHM,
+                f"{name} uses algorithm {algorithm!r}, which this validator cannot compute; it was not verified",
+                file=name,
+                manifest=name,
+            )
+        text = _decode_tag(parser, raw, name, declaration.encoding, ProblemKind.MANIFEST_SYNTAX)
+        manifests.append(Manifest(name, algorithm, is_tag, _parse_manifest(parser, name, algorithm, text, declaration)))
+    if not any(not m.is_tag for m in manifests):
+        parser.add(ProblemKind.NO_PAYLOAD_MANIFEST, "the bag has no payload manifest (manifest-<algorithm>.txt)")
+    return tuple(manifests)
+
+
+def _parse_manifest(
+    parser: _Parser, name: str, algorithm: str, text: str, declaration: BagDeclaration
+) -> tuple[ManifestEntry, ...]:
+    length = hashlib.new(algorithm).digest_size * 2 if algorithm in SUPPORTED_ALGORITHMS else None
+    entries: list[ManifestEntry] = []
+    for number, line in enumerate(_split_lines(text), 1):
+        if not line.strip():
+            continue
+        parts = line.split(None, 1)
+        if len(parts) != 2 or not _HEX.match(parts[0]):
+            parser.add(ProblemKind.MANIFEST_SYNTAX, f"{name} line {number} is not '<checksum> <path>'", file=name)
+            continue
+        digest = parts[0].lower()
+        if length is not None and len(digest) != length:
+            parser.add(
+                ProblemKind.MANIFEST_SYNTAX,
+                f"{name} line {number} has a checksum of {len(digest)} hex digits; {algorithm} has {length}",
+                file=name,
+            )
+            continue
+        written = line[len(line) - len(line.lstrip()) :][len(parts[0]) :].lstrip(" \t")
+        notes: list[str] = []
+        if written.startswith("*") and written not in parser.entries:
+            written = written[1:]
+            notes.append("has an md5sum-style '*' before the path")
+        path, more = _clean_path(parser, written, declaration, name, number)
+        notes.extend(more)
+        if path is None:
+            continue
+        if notes:
+            parser.add(
+                ProblemKind.PORTABILITY,
+                f"{name} line {number} {' and '.join(notes)}; accepted as {path!r}",
+                file=path,
+                manifest=name,
+            )
+        entries.append(ManifestEntry(path, written, digest, number))
+    return tuple(entries)
+
+
+def _read_fetch(parser: _Parser, declaration: BagDeclaration) -> tuple[FetchEntry, ...]:
+    raw = parser.read(FETCH_FILE, ProblemKind.MANIFEST_SYNTAX)
+    if raw is None:
+        return ()
+    text = _decode_tag(parser, raw, FETCH_FILE, declaration.encoding, ProblemKind.MANIFEST_SYNTAX)
+    found: list[FetchEntry] = []
+    for number, line in enumerate(_split_lines(text), 1):
+        if not line.strip():
+            continue
+        parts = line.strip(" \t").split(None, 2)
+        if len(parts) != 3 or not (parts[1] == "-" or parts[1].isdigit()):
+            parser.add(
+                ProblemKind.MANIFEST_SYNTAX, f"fetch.txt line {number} is not '<url> <length> <path>'", file=FETCH_FILE
+            )
+            continue
+        url, length, written = parts
+        if not urllib.parse.urlsplit(url).scheme:
+            parser.add(ProblemKind.MANIFEST_SYNTAX, f"fetch.txt line {number} has no absolute URL", file=FETCH_FILE)
+        path, _ = _clean_path(parser, written, declaration, FETCH_FILE, number)
+        if path is None:
+            continue
+        if not path.startswith(PAYLOAD_PREFIX):
+            parser.add(
+                ProblemKind.OUTSIDE_PAYLOAD,
+                f"fetch.txt line {number} names {path!r}, which is not in the payload folder data/",
+                file=FETCH_FILE,
+            )
+            continue
+        found.append(FetchEntry(url, None if length == "-" else int(length), path, number))
+    return tuple(found)
+
+
+# --- verification ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Resolver:
+    """Finds the bag entry a manifest path names: exactly, else after Unicode normalisation, else case folding."""
+
+    entries: Mapping[str, Entry]
+    _nfc: dict[str, list[str]] = field(default_factory=dict)
+    _folded: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, entry in self.entries.items():
+            if entry.kind is EntryKind.DIRECTORY:
+                continue
+            nfc = unicodedata.normalize("NFC", name)
+            self._nfc.setdefault(nfc, []).append(name)
+            self._folded.setdefault(nfc.casefold(), []).append(name)
+
+    def resolve(self, path: str) -> tuple[str | None, str | None]:
+        """The entry name and, when matched only leniently, how it differs."""
+        if path in self.entries:
+            return path, None
+        nfc = unicodedata.normalize("NFC", path)
+        names = self._nfc.get(nfc, [])
+        if len(names) == 1:
+            return names[0], "a different Unicode normalisation"
+        names = self._folded.get(nfc.casefold(), [])
+        if len(names) == 1:
+            return names[0], "a different letter case"
+        return None, None
+
+
+def _is_system_file(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base in SYSTEM_FILE_NAMES or base.startswith("._") or "/__MACOSX/" in f"/{name}"
+
+
+def _empty_digest(algorithm: str) -> str | None:
+    return hashlib.new(algorithm).hexdigest() if algorithm in SUPPORTED_ALGORITHMS else None
+
+
+@dataclass
+class _Expected:
+    """What the manifests expect of one file: digests per algorithm and the manifests listing it."""
+
+    area: str
+    digests: dict[str, str] = field(default_factory=dict)
+    manifests: dict[str, str] = field(default_factory=dict)
+
+
+def verify_bag(source: CrateSource, *, workers: int | None = None) -> BagVerification:
+    """Read and verify a bag: every manifest entry hashed, every payload file accounted for.
+
+    Problems are data (:attr:`BagVerification.problems`), one per file where they concern a file. ``workers``
+    is the number of hashing threads (default: the CPU count, at most 8, when files average 256 KiB or more,
+    else 1). Raises
+    :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
+    """
+    if not source.is_bag:
+        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
+    entries = source.bag_entries()
+    info = _read_bag(source, entries)
+    problems = list(info.problems)
+    declaration = info.declaration
+    resolver = _Resolver(entries)
+    fetch_paths = {f.path: f for f in info.fetch}
+    expected: dict[str, _Expected] = {}
+    absent_system: list[tuple[str, bool]] = []
+
+    def add(kind: ProblemKind, message: str, **where: str | None) -> None:
+        problems.append(BagProblem(kind, message, **where))
+
+    for manifest in info.manifests:
+        area = "tag" if manifest.is_tag else "payload"
+        seen: dict[str, ManifestEntry] = {}
+        for item in manifest.entries:
+            if not manifest.is_tag and not item.path.startswith(PAYLOAD_PREFIX):
+                add(
+                    ProblemKind.OUTSIDE_PAYLOAD,
+                    f"{manifest.name} line {item.line} lists {item.path!r}, which is not in the payload folder data/",
+                    file=manifest.name,
+                    manifest=manifest.name,
+                )
+                continue
+            name, how = resolver.resolve(item.path)
+            if name is not None and how is not None:
+                add(
+                    ProblemKind.PORTABILITY,
+                    f"{manifest.name} lists {item.path!a} but the file is named {name!a} ({how})",
+                    file=name,
+                    manifest=manifest.name,
+                )
+            key = name or item.path
+            first = seen.get(key)
+            if first is not None:
+                if first.digest != item.digest:
+                    add(
+                        ProblemKind.DUPLICATE,
+                        f"{manifest.name} lists {key!r} twice with different checksums (lines {first.line} and "
+                        f"{item.line})",
+                        file=key,
+                        manifest=manifest.name,
+                    )
+                elif declaration.at_least_1_0:
+                    add(
+                        ProblemKind.DUPLICATE,
+                        f"{manifest.name} lists {key!r} twice (lines {first.line} and {item.line}); BagIt 1.0 "
+                        "allows one line per file",
+                        file=key,
+                        manifest=manifest.name,
+                    )
+                else:
+                    add(
+                        ProblemKind.PORTABILITY,
+                        f"{manifest.name} lists {key!r} twice with the same checksum (lines {first.line} and "
+                        f"{item.line})",
+                        file=key,
+                        manifest=manifest.name,
+                    )
+                continue
+            seen[key] = item
+            entry = entries.get(name) if name is not None else None
+            if entry is None:
+                if item.path in fetch_paths and not manifest.is_tag:
+                    add(
+                        ProblemKind.FETCH_PENDING,
+                        f"{item.path} is absent and only listed in fetch.txt, which is never downloaded: the bag is "
+                        "incomplete",
+                        file=item.path,
+                        manifest=manifest.name,
+                        area=area,
+                    )
+                elif _is_system_file(item.path) and not manifest.is_tag:
+                    absent_system.append((item.path, item.digest == _empty_digest(manifest.algorithm)))
+                    add(
+                        ProblemKind.SYSTEM_FILE,
+                        f"{manifest.name} lists the system file {item.path!r}, which is absent",
+                        file=item.path,
+                        manifest=manifest.name,
+                        area=area,
+                    )
+                else:
+                    add(
+                        ProblemKind.MISSING,
+                        f"{item.path} is listed in {manifest.name} but is not in the bag",
+                        file=item.path,
+                        manifest=manifest.name,
+                        algorithm=manifest.algorithm,
+                        area=area,
+                    )
+                continue
+            if entry.kind is EntryKind.DIRECTORY:
+                add(
+                    ProblemKind.MISSING,
+                    f"{item.path} is listed in {manifest.name} but is a folder, not a file",
+                    file=item.path,
+                    manifest=manifest.name,
+                    area=area,
+                )
+                continue
+            if entry.kind is not EntryKind.FILE:
+                continue  # reported once below as a special file
+            if not manifest.supported:
+                continue
+            wanted = expected.setdefault(entry.name, _Expected(area))
+            wanted.digests.setdefault(manifest.algorithm, item.digest)
+            wanted.manifests.setdefault(manifest.algorithm, manifest.name)
+
+    payload_manifests = [m for m in info.payload_manifests]
+    listed_in: dict[str, set[str]] = {}
+    for manifest in payload_manifests:
+        for item in manifest.entries:
+            resolved, _ = resolver.resolve(item.path)
+            listed_in.setdefault(resolved or item.path, set()).add(manifest.name)
+    for fetch in info.fetch:
+        resolved, _ = resolver.resolve(fetch.path)
+        missing_from = [m.name for m in payload_manifests if m.name not in listed_in.get(resolved or fetch.path, set())]
+        if missing_from:
+            add(
+                ProblemKind.MANIFEST_SYNTAX,
+                f"fetch.txt lists {fetch.path!r}, which is not in {', '.join(missing_from)}",
+                file=fetch.path,
+            )
+
+    payload_files = 0
+    payload_bytes = 0
+    for name in sorted(entries):
+        entry = entries[name]
+        if entry.kind in (EntryKind.SYMLINK, EntryKind.OTHER):
+            what = "a symbolic link" if entry.kind is EntryKind.SYMLINK else "a special file"
+            add(
+                ProblemKind.SPECIAL_FILE,
+                f"{name} is {what}, not a regular file; it was not followed or read",
+                file=name,
+                area="payload" if name.startswith(PAYLOAD_PREFIX) else "tag",
+            )
+            continue
+        if entry.kind is not EntryKind.FILE or not name.startswith(PAYLOAD_PREFIX):
+            continue
+        payload_files += 1
+        payload_bytes += entry.size
+        if _is_system_file(name):
+            add(
+                ProblemKind.SYSTEM_FILE,
+                f"{name} is an operating-system metadata file that should not be in the payload",
+                file=name,
+                area="payload",
+            )
+        if payload_manifests:
+            unlisted = [m.name for m in payload_manifests if m.name not in listed_in.get(name, set())]
+            if unlisted:
+                add(
+                    ProblemKind.EXTRA,
+                    f"{name} is in the payload but not listed in {', '.join(unlisted)}",
+                    file=name,
+                    area="payload",
+                )
+
+    checked, hashed = _hash_and_compare(source, entries, expected, problems, workers)
+    _check_oxum(info, problems, payload_files, payload_bytes, absent_system)
+    return BagVerification(info, tuple(problems), checked, hashed, payload_files, payload_bytes)
+
+
+def _check_oxum(
+    info: BagInfo,
+    problems: list[BagProblem],
+    files: int,
+    octets: int,
+    absent_system: list[tuple[str, bool]],
+) -> None:
+    declared = info.values("Payload-Oxum")
+    match = _OXUM.match(declared[0]) if declared else None
+    if match is None:
+        return
+    want_octets, want_files = int(match.group(1)), int(match.group(2))
+    pending = [p for p in problems if p.kind is ProblemKind.FETCH_PENDING]
+    if pending:
+        lengths = {f.path: f.length for f in info.fetch}
+        if any(lengths.get(p.file or "") is None for p in pending):
+            return  # cannot compare without every pending length
+        files += len({p.file for p in pending})
+        octets += sum(lengths[p.file or ""] or 0 for p in {p.file: p for p in pending}.values())
+    if (want_octets, want_files) == (octets, files):
+        return
+    explained = sum(1 for _, empty in absent_system if empty)
+    if explained and (want_octets, want_files) == (octets, files + explained):
+        problems.append(
+            BagProblem(
+                ProblemKind.SYSTEM_FILE,
+                f"Payload-Oxum counts {explained} empty system file(s) that are absent from the payload",
+                file=BAG_INFO_FILE,
+            )
+        )
+        return
+    problems.append(
+        BagProblem(
+            ProblemKind.OXUM,
+            f"Payload-Oxum declares {want_octets} bytes in {want_files} files but the payload has {octets} bytes in "
+            f"{files} files",
+            file=BAG_INFO_FILE,
+        )
+    )
+
+
+def _hash_and_compare(
+    source: CrateSource,
+    sizes: Mapping[str, Entry],
+    expected: Mapping[str, _Expected],
+    problems: list[BagProblem],
+    workers: int | None,
+) -> tuple[int, int]:
+    """Hash every expected file once (all its algorithms in one read) in threads and record mismatches."""
+    if not expected:
+        return 0, 0
+    lock = threading.Lock()
+    buffers = threading.local()
+    names = sorted(expected, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
+    average = sum(sizes[n].size for n in names) / len(names)
+    # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
+    count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
+
+    def job(name: str) -> tuple[str, dict[str, str] | None, int, str | None]:
+        view = getattr(buffers, "view", None)
+        if view is None:  # one reusable 1 MiB buffer per thread, not one per file
+            view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
+        return (name, *_hash_one(source, name, tuple(expected[name].digests), lock, view))
+
+    if count == 1 or len(names) == 1:
+        results: Iterable[tuple[str, dict[str, str] | None, int, str | None]] = map(job, names)
+        return _collect(results, expected, problems)
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="bag-hash") as pool:
+        return _collect(pool.map(job, names), expected, problems)
+
+
+def _collect(
+    results: Iterable[tuple[str, dict[str, str] | None, int, str | None]],
+    expected: Mapping[str, _Expected],
+    problems: list[BagProblem],
+) -> tuple[int, int]:
+    checked = hashed = 0
+    for name, digests, size, error in results:
+        wanted = expected[name]
+        hashed += size
+        if digests is None:
+            problems.append(
+                BagProblem(ProblemKind.UNREADABLE, f"{name} could not be read: {error}", file=name, area=wanted.area)
+            )
+            continue
+        checked += 1
+        for algorithm, digest in sorted(wanted.digests.items()):
+            if digests[algorithm] != digest:
+                manifest = wanted.manifests[algorithm]
+                problems.append(
+                    BagProblem(
+                        ProblemKind.CHANGED,
+                        f"{name} does not match its {algorithm} checksum in {manifest}",
+                        file=name,
+                        manifest=manifest,
+                        algorithm=algorithm,
+                        area=wanted.area,
+                    )
+                )
+    return checked, hashed
+
+
+def _hash_one(
+    source: CrateSource, name: str, algorithms: tuple[str, ...], lock: threading.Lock, view: memoryview
+) -> tuple[dict[str, str] | None, int, str | None]:
+    """Stream one file through every algorithm; return (digests, bytes read, None) or (None, bytes, error)."""
+    hashers = [hashlib.new(a, usedforsecurity=False) for a in algorithms]
+    size = 0
+    try:
+        with lock:
+            stream = source.open_in_bag(name)
+        try:
+            while True:
+                n = stream.readinto(view)  # type: ignore[attr-defined]
+                if not n:
+                    break
+                size += n
+                chunk = view[:n]
+                for hasher in hashers:
+                    hasher.update(chunk)
+        finally:
+            with lock:
+                stream.close()
+    except CrateReadError as exc:
+        return None, size, exc.message
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as exc:
+        # a damaged, truncated or encrypted member is bag content, reported as data
+        return None, size, f"{type(exc).__name__}: {exc}"
+    return {a: h.hexdigest() for a, h in zip(algorithms, hashers, strict=True)}, size, None

@@ -1,0 +1,272 @@
+"""STYLE.md, enforced with ``ast`` over ``src/fivesafes_crate``.
+
+- Data flows one way: ``cli -> api -> services -> model -> contexts``; a lower layer never imports a higher
+  one (imports under ``TYPE_CHECKING`` count too). ``issues.py`` and ``errors.py`` import nothing from the
+  package and may be imported by every layer.
+- Only ``cli/`` imports typer, click or rich; the library never prints or exits.
+- ``fivesafes_crate.__all__`` is sorted, pinned below, and every name in it can be imported.
+- Every public module has a docstring; every module with code starts with ``from __future__ import annotations``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import fivesafes_crate
+
+PACKAGE = "fivesafes_crate"
+SRC = Path(fivesafes_crate.__file__).resolve().parent
+
+BASE = -1  # issues.py, errors.py: importable from anywhere, import nothing from the package
+LAYERS: dict[str, int] = {
+    "issues": BASE,
+    "errors": BASE,
+    "contexts": 0,
+    "model": 1,
+    # services
+    "validation": 2,
+    "packaging": 2,
+    "phases": 2,
+    "reporting": 2,
+    "signing": 2,
+    "disclosure_control": 2,
+    "profiles": 2,
+    "api": 3,
+    "cli": 4,
+    "__init__": 5,
+    "__main__": 5,
+}
+"""Every top-level module or package of ``fivesafes_crate`` and its layer; a new one must be added here."""
+
+UI_LIBRARIES = ("typer", "click", "rich")
+
+EXPECTED_ALL = [
+    "CheckContext",
+    "CheckInfo",
+    "ContextUnavailable",
+    "Crate",
+    "CrateReadError",
+    "FiveSafesError",
+    "Issue",
+    "Limits",
+    "MetadataSyntaxError",
+    "Profile",
+    "Report",
+    "Severity",
+    "Stage",
+    "UnsafeInputError",
+    "UsageError",
+    "__version__",
+    "list_checks",
+    "list_profiles",
+    "open_crate",
+    "validate",
+]
+"""The public names. Adding one is a minor change, removing or renaming one is breaking: update this list
+deliberately (and the changelog)."""
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # dotted, e.g. fivesafes_crate.model.crate
+    path: Path
+    tree: ast.Module
+
+    @property
+    def parts(self) -> list[str]:
+        return self.name.split(".")[1:]
+
+    @property
+    def top(self) -> str:
+        """The top-level module or package below fivesafes_crate (``model``, ``api``, ``__init__``...)."""
+        return self.parts[0] if self.parts else "__init__"
+
+    @property
+    def is_package(self) -> bool:
+        return self.path.name == "__init__.py"
+
+    @property
+    def in_cli(self) -> bool:
+        return self.top == "cli"
+
+    @property
+    def rel(self) -> str:
+        return self.path.relative_to(SRC.parent).as_posix()
+
+
+def _modules() -> list[Module]:
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC).with_suffix("")
+        parts = [PACKAGE, *relative.parts]
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found.append(Module(".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"), str(path))))
+    return found
+
+
+MODULES = _modules()
+
+
+def imported_modules(module: Module) -> list[tuple[int, str]]:
+    """``(line, dotted module)`` for every import in a module, relative imports resolved."""
+    found: list[tuple[int, str]] = []
+    package = module.name if module.is_package else module.name.rsplit(".", 1)[0]
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.Import):
+            found.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                prefix = ".".join(base)
+                if node.module:
+                    found.append((node.lineno, f"{prefix}.{node.module}"))
+                else:
+                    found.extend((node.lineno, f"{prefix}.{alias.name}") for alias in node.names)
+            elif node.module:
+                if node.module == PACKAGE:
+                    found.extend((node.lineno, f"{PACKAGE}.{alias.name}") for alias in node.names)
+                else:
+                    found.append((node.lineno, node.module))
+    return found
+
+
+def layer_of(dotted: str) -> tuple[str, int | None]:
+    parts = dotted.split(".")
+    top = parts[1] if len(parts) > 1 else "__init__"
+    return top, LAYERS.get(top)
+
+
+def test_modules_found() -> None:
+    names = {m.name for m in MODULES}
+    assert {f"{PACKAGE}.api", f"{PACKAGE}.model.graph", f"{PACKAGE}.cli", f"{PACKAGE}.validation.engine"} <= names
+
+
+def test_every_top_level_module_has_a_layer() -> None:
+    unknown = sorted({m.top for m in MODULES} - set(LAYERS))
+    assert not unknown, f"add these to LAYERS in tests/test_architecture.py: {unknown}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
+def test_lower_layers_never_import_higher_ones(module: Module) -> None:
+    own = LAYERS.get(module.top)
+    if own is None:
+        pytest.fail(f"{module.rel}: top-level module {module.top!r} has no layer")
+    problems = []
+    for line, target in imported_modules(module):
+        if target != PACKAGE and not target.startswith(PACKAGE + "."):
+            continue
+        top, layer = layer_of(target)
+        if module.top in ("issues", "errors"):
+            problems.append(f"{module.rel}:{line} imports {target} (issues/errors import nothing from the package)")
+        elif layer is None or (layer > own and top != module.top):
+            problems.append(f"{module.rel}:{line} ({module.top}, layer {own}) imports {target} (layer {layer})")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
+def test_only_cli_imports_typer_or_rich(module: Module) -> None:
+    if module.in_cli:
+        return
+    offenders = [f"{module.rel}:{line} imports {target}" for line, target in imported_modules(module)
+                 if target.split(".")[0] in UI_LIBRARIES]
+    assert not offenders, "\n".join(offenders)
+
+
+def _prints_or_exits(tree: ast.Module) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in ("print", "exit", "quit"):
+                found.append((node.lineno, f"{func.id}()"))
+            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+                (func.value.id, func.attr) in (("sys", "exit"), ("os", "_exit"))
+            ):
+                found.append((node.lineno, f"{func.value.id}.{func.attr}()"))
+        elif isinstance(node, ast.ImportFrom) and node.module == "sys" and any(a.name == "exit" for a in node.names):
+            found.append((node.lineno, "from sys import exit"))
+    return found
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
+def test_library_never_prints_or_exits(module: Module) -> None:
+    if module.in_cli:
+        return
+    offenders = [f"{module.rel}:{line} calls {what}" for line, what in _prints_or_exits(module.tree)]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_ast_checks_catch_violations() -> None:
+    tree = ast.parse("import sys\nprint('x')\nsys.exit(1)\n")
+    assert [what for _, what in _prints_or_exits(tree)] == ["print()", "sys.exit()"]
+    fake = Module(f"{PACKAGE}.model.fake", SRC / "model" / "fake.py",
+                  ast.parse("from ..api import validate\nfrom . import vocab\nfrom .. import cli\nimport rich\n"))
+    assert [t for _, t in imported_modules(fake)] == [
+        f"{PACKAGE}.api", f"{PACKAGE}.model.vocab", f"{PACKAGE}.cli", "rich"]
+
+
+def test_all_is_sorted_and_pinned() -> None:
+    assert fivesafes_crate.__all__ == sorted(fivesafes_crate.__all__)
+    assert fivesafes_crate.__all__ == EXPECTED_ALL
+
+
+@pytest.mark.parametrize("name", EXPECTED_ALL)
+def test_every_public_name_is_importable(name: str) -> None:
+    value = getattr(fivesafes_crate, name)
+    assert value is not None
+    namespace: dict[str, object] = {}
+    exec(f"from fivesafes_crate import {name}", namespace)
+    assert namespace[name] is value
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError):
+        fivesafes_crate.no_such_name  # type: ignore[attr-defined]  # noqa: B018
+
+
+def _is_public(module: Module) -> bool:
+    return not any(part.startswith("_") and part not in ("__init__", "__main__") for part in module.path.relative_to(
+        SRC).with_suffix("").parts)
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _is_public(m)], ids=lambda m: m.rel)
+def test_public_modules_have_a_docstring(module: Module) -> None:
+    docstring = ast.get_docstring(module.tree)
+    assert docstring and docstring.strip(), f"{module.rel} has no module docstring"
+
+
+def _has_code(tree: ast.Module) -> bool:
+    body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
+    return bool(body)
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _has_code(m.tree)], ids=lambda m: m.rel)
+def test_future_annotations_everywhere(module: Module) -> None:
+    body = module.tree.body[1:] if ast.get_docstring(module.tree) is not None else module.tree.body
+    first = body[0]
+    assert (
+        isinstance(first, ast.ImportFrom)
+        and first.module == "__future__"
+        and any(alias.name == "annotations" for alias in first.names)
+    ), f"{module.rel}: the first statement must be 'from __future__ import annotations'"
+
+
+def test_py_typed_is_shipped() -> None:
+    assert (SRC / "py.typed").is_file()
+
+
+def test_importing_the_package_is_light() -> None:
+    importlib.import_module(PACKAGE)
+    source = (SRC / "__init__.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    eager = [t for node in tree.body for t in (
+        [a.name for a in node.names] if isinstance(node, ast.Import) else
+        [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level else [])]
+    assert not eager, f"fivesafes_crate/__init__.py imports eagerly: {eager}"

@@ -1,0 +1,1 @@
+"""Tests of fivesafes_crate's model layer."""
