@@ -43,6 +43,14 @@ def _depth_exceeds(value: JSON, limit: int) -> bool:
     return False
 
 
+class _NonJsonConstant(ValueError):
+    """Python's json module accepts NaN and Infinity; JSON does not."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NonJsonConstant(name)
+
+
 def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 128) -> JSON:
     """Parse metadata bytes as JSON (UTF-8, BOM tolerated), refusing nesting deeper than ``max_depth``."""
     try:
@@ -50,7 +58,9 @@ def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 1
     except UnicodeDecodeError as exc:
         raise MetadataSyntaxError(f"not UTF-8 text (byte {exc.start})", path=path) from exc
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except _NonJsonConstant as exc:
+        raise MetadataSyntaxError(f"not valid JSON: {exc.args[0]} is not a JSON value (RFC 8259)", path=path) from exc
     except json.JSONDecodeError as exc:
         raise MetadataSyntaxError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
@@ -60,6 +70,8 @@ def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 1
         ) from exc
     except RecursionError as exc:
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path) from exc
+    except ValueError as exc:  # e.g. an integer literal longer than Python's int limit
+        raise MetadataSyntaxError(f"not valid JSON: {exc}", path=path) from exc
     if _depth_exceeds(value, max_depth):
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path)
     return value

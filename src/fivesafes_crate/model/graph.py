@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pyld import jsonld
 from pyld.iri_resolver import resolve as resolve_iri
@@ -30,6 +30,7 @@ from . import vocab
 from .crate import Crate
 from .entities import JSON, ref_ids
 from .source import METADATA_FILE
+from .vocab import uri_scheme
 
 BASE = "arcp://uuid,4f7c2b1e-8e0a-4c9b-9c57-5fa0e5d1c0de/crate/root/"
 """Base IRI for relative ``@id``s (a fixed arcp URI; see module docstring)."""
@@ -66,7 +67,7 @@ def escapes_root(entity_id: str) -> bool:
     climbing out and back in (``../root/x``) is still an escape. Absolute URIs, absolute paths, fragments and
     blank nodes never escape (absolute paths have their own check).
     """
-    if entity_id.startswith(("_:", "#", "/", "\\")) or urlsplit(entity_id).scheme:
+    if entity_id.startswith(("_:", "#", "/", "\\")) or uri_scheme(entity_id):
         return False
     depth = 0
     for segment in unquote(entity_id.split("#", 1)[0].split("?", 1)[0]).split("/"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 SCHEMA = "http://schema.org/"
 SHP = "https://w3id.org/shp#"
 DCT = "http://purl.org/dc/terms/"
@@ -28,3 +30,12 @@ SHA512_TERM = "https://www.iana.org/assignments/named-information#sha-512"
 # Properties whose values are IRIs in meaning even when a crate writes them as plain strings (the profile's
 # own examples write "actionStatus": "http://schema.org/CompletedActionStatus").
 IRI_VALUED_PROPERTIES = (SCHEMA + "actionStatus", SCHEMA + "additionalType", SCHEMA + "permissionType")
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def uri_scheme(value: str) -> str:
+    """The lower-case URI scheme of ``value`` (``""`` for a relative reference); never raises on odd input."""
+    match = _SCHEME.match(value)
+    return match.group(1).lower() if match else ""

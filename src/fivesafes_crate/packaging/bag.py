@@ -38,7 +38,6 @@ import os
 import re
 import threading
 import unicodedata
-import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
@@ -48,6 +47,7 @@ from dataclasses import dataclass, field
 from ..errors import CrateReadError
 from ..issues import Severity
 from ..model.source import CrateSource, Entry, EntryKind, unsafe_name_reason
+from ..model.vocab import uri_scheme
 
 CHUNK_SIZE = 1024 * 1024
 """Bytes read per call while hashing: memory per worker thread stays at one chunk."""
@@ -73,6 +73,7 @@ _PERCENT = re.compile(r"%(0[AaDd]|25)")
 _VERSION = re.compile(r"^(\d+)\.(\d+)$")
 _OXUM = re.compile(r"^(\d+)\.(\d+)$")
 _HEX = re.compile(r"^[0-9A-Fa-f]+$")
+_DECLARATION_LABELS = {"bagit-version": "BagIt-Version", "tag-file-character-encoding": "Tag-File-Character-Encoding"}
 
 
 class ProblemKind(enum.Enum):
@@ -329,8 +330,7 @@ def _read_declaration(parser: _Parser) -> BagDeclaration:
             bad(f"bagit.txt line {number} is not 'Label: value'")
             continue
         key = label.strip()
-        canonical = {"bagit-version": "BagIt-Version", "tag-file-character-encoding": "Tag-File-Character-Encoding"}
-        name = canonical.get(key.casefold())
+        name = _DECLARATION_LABELS.get(key.casefold())
         if name is None:
             bad(f"bagit.txt line {number} has unknown label {key!r}")
             continue
@@ -546,7 +546,7 @@ def _read_fetch(parser: _Parser, declaration: BagDeclaration) -> tuple[FetchEntr
             )
             continue
         url, length, written = parts
-        if not urllib.parse.urlsplit(url).scheme:
+        if not uri_scheme(url):
             parser.add(ProblemKind.MANIFEST_SYNTAX, f"fetch.txt line {number} has no absolute URL", file=FETCH_FILE)
         path, _ = _clean_path(parser, written, declaration, FETCH_FILE, number)
         if path is None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..issues import Severity
 from ..model.crate import Crate
 from ..model.entities import Entity, has_type, ref_ids
 from ..model.graph import escapes_root
 from ..model.source import METADATA_FILE, EntryKind
+from ..model.vocab import uri_scheme
 from .registry import CheckContext, Finding, check
 
 
@@ -23,7 +24,7 @@ def local_path(entity_id: str) -> str | None:
     """The crate-relative path a data entity ``@id`` names, or None when it is not a local path."""
     if not entity_id or entity_id.startswith(("#", "_:", "/", "\\")) or entity_id in ("./", METADATA_FILE):
         return None
-    if urlsplit(entity_id).scheme or escapes_root(entity_id):
+    if uri_scheme(entity_id) or escapes_root(entity_id):
         return None
     path = unquote(entity_id.split("#", 1)[0].split("?", 1)[0])
     if path.startswith("./"):

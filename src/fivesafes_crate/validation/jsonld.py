@@ -10,7 +10,6 @@ crate.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 from ..contexts import canonical_context_url, term_definitions
 from ..errors import ContextUnavailable
@@ -19,6 +18,7 @@ from ..model.crate import MetadataLimitError, MetadataSyntaxError
 from ..model.entities import JSON, Entity, as_list
 from ..model.graph import escapes_root, unknown_context_urls
 from ..model.source import METADATA_FILE, TooLargeError
+from ..model.vocab import uri_scheme
 from .registry import CheckContext, Finding, check
 
 VOCABULARY_PREFIXES = (
@@ -360,7 +360,7 @@ def absolute_path(context: CheckContext) -> Iterator[Finding]:
     for entity in context.crate.entities:
         focus = entity.get("@id")
         for key, value in _all_ids(entity):
-            scheme = urlsplit(value).scheme.lower() if ":" in value else ""
+            scheme = uri_scheme(value)
             if value.startswith(("/", "\\")) or scheme == "file" or (len(scheme) == 1 and value[1:3] in (":\\", ":/")):
                 yield Finding(
                     f"{value!r} is an absolute file system path",

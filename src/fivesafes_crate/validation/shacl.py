@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -183,11 +183,15 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         path = results.value(result, SH.resultPath)
         focus_node = results.value(result, SH.focusNode)
         whole_crate = focus_node == WHOLE_CRATE
+        value = results.value(result, SH.value)
+        text = shape_message or message
+        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault, never a literal
+            text = f"{text} ({data.display(value)})"
         issues.append(
             Issue(
                 severity,
                 check_id,
-                shape_message or message,
+                text,
                 focus=None if whole_crate else data.display(focus_node),
                 path=data.term(path) if isinstance(path, URIRef) else None,
                 file=METADATA_FILE if whole_crate else None,
