@@ -8,10 +8,13 @@ order, ``@id`` strings and the ``@context`` are never rewritten, so that saving 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..errors import CrateReadError
+from ..errors import CrateReadError, FiveSafesError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
 from .source import METADATA_FILE, CrateSource
@@ -28,6 +31,10 @@ class MetadataSyntaxError(CrateReadError):
 
 class MetadataLimitError(CrateReadError):
     """The metadata file exceeds a size or nesting limit and was not interpreted."""
+
+
+class EntityError(FiveSafesError):
+    """An edit names an entity that is missing (or already present), or a value that is not an entity."""
 
 
 def _depth_exceeds(value: JSON, limit: int) -> bool:
@@ -159,6 +166,10 @@ class Crate:
         """The lifecycle stage the crate's actions show (see :func:`~.entities.infer_stage`)."""
         return infer_stage(self.entities, self.root)
 
+    def edit(self) -> CrateEditor:
+        """An editor for adding, replacing and removing entities and links (see :class:`CrateEditor`)."""
+        return CrateEditor(self)
+
     def references(self, entity: Entity) -> Iterator[tuple[str, str]]:
         """``(property, @id)`` for each reference an entity makes, in document order."""
         for key, value in entity.items():
@@ -169,10 +180,174 @@ class Crate:
                     yield key, item["@id"]
 
 
+def _reference(target_id: str) -> dict[str, str]:
+    return {"@id": target_id}
+
+
+def _as_values(value: JSON) -> list[JSON]:
+    return value if isinstance(value, list) else [value]
+
+
+class CrateEditor:
+    """Edits that keep a crate faithful: entity order kept, unknown properties kept, ``@id``s never rewritten.
+
+    Obtain one with :meth:`Crate.edit`. Every method names the entity it concerns in its errors.
+    """
+
+    def __init__(self, crate: Crate) -> None:
+        self.crate = crate
+
+    def _graph(self) -> list[JSON]:
+        document = self.crate.document
+        if not isinstance(document, dict) or not isinstance(document.get("@graph"), list):
+            raise EntityError("the metadata has no @graph array to edit", path=self.crate.metadata_file)
+        graph: list[JSON] = document["@graph"]
+        return graph
+
+    def _require(self, entity_id: str) -> Entity:
+        entity = self.crate.get(entity_id)
+        if entity is None:
+            raise EntityError("no such entity in the crate", path=self.crate.metadata_file, entity_id=entity_id)
+        return entity
+
+    def add(self, entity: Entity) -> Entity:
+        """Append a new entity; its ``@id`` must be a string not used yet."""
+        entity_id = entity.get("@id")
+        if not isinstance(entity_id, str) or not entity_id:
+            raise EntityError("an entity needs a string @id", path=self.crate.metadata_file)
+        if entity_id in self.crate:
+            raise EntityError("an entity with this @id exists already", path=self.crate.metadata_file,
+                              entity_id=entity_id)
+        self._graph().append(entity)
+        self.crate.reindex()
+        return entity
+
+    def put(self, entity: Entity) -> Entity:
+        """Add the entity, or replace the one with the same ``@id`` in its position."""
+        entity_id = entity.get("@id")
+        if isinstance(entity_id, str) and entity_id in self.crate:
+            return self.replace(entity)
+        return self.add(entity)
+
+    def replace(self, entity: Entity) -> Entity:
+        """Replace the entity with the same ``@id``, keeping its position in ``@graph``."""
+        entity_id = entity.get("@id")
+        current = self._require(entity_id) if isinstance(entity_id, str) else None
+        if current is None:
+            raise EntityError("an entity needs a string @id", path=self.crate.metadata_file)
+        graph = self._graph()
+        graph[next(i for i, item in enumerate(graph) if item is current)] = entity
+        self.crate.reindex()
+        return entity
+
+    def remove(self, entity_id: str, *, unlink: bool = True) -> Entity:
+        """Remove an entity and, unless ``unlink`` is False, every reference to it from other entities."""
+        current = self._require(entity_id)
+        graph = self._graph()
+        graph[:] = [item for item in graph if item is not current]
+        if unlink:
+            for entity in self.crate.entities:
+                for key in [k for k in entity if not k.startswith("@")]:
+                    self._drop_reference(entity, key, entity_id)
+        self.crate.reindex()
+        return current
+
+    def set(self, entity_id: str, key: str, value: JSON) -> None:
+        """Set a property (``None`` removes it)."""
+        entity = self._require(entity_id)
+        if key in ("@id",):
+            raise EntityError("the @id of an entity is never rewritten", path=self.crate.metadata_file,
+                              entity_id=entity_id)
+        if value is None:
+            entity.pop(key, None)
+        else:
+            entity[key] = value
+
+    def link(self, entity_id: str, key: str, target_id: str) -> None:
+        """Add a reference ``{"@id": target_id}`` to a property (a single value becomes a list; no duplicates)."""
+        entity = self._require(entity_id)
+        current = entity.get(key)
+        if current is None:
+            entity[key] = _reference(target_id)
+            return
+        values = _as_values(current)
+        if any(isinstance(v, dict) and v.get("@id") == target_id for v in values):
+            return
+        entity[key] = [*values, _reference(target_id)]
+
+    def unlink(self, entity_id: str, key: str, target_id: str) -> None:
+        """Remove a reference from a property (a list left with one value keeps being a list)."""
+        self._drop_reference(self._require(entity_id), key, target_id)
+
+    @staticmethod
+    def _drop_reference(entity: Entity, key: str, target_id: str) -> None:
+        value = entity.get(key)
+        if value is None:
+            return
+        kept = [v for v in _as_values(value) if not (isinstance(v, dict) and v.get("@id") == target_id and len(v) == 1)]
+        if len(kept) == len(_as_values(value)):
+            return
+        if not kept:
+            del entity[key]
+        else:
+            entity[key] = kept if isinstance(value, list) else kept[0]
+
+
+def serialise(crate: Crate) -> bytes:
+    """The metadata document as UTF-8 JSON (2-space indent, characters kept, final newline)."""
+    return (json.dumps(crate.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling and an atomic rename: readers see the old or the new bytes."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def save_crate(crate: Crate, folder: str | os.PathLike[str] | None = None) -> Path:
+    """Write the crate's ``ro-crate-metadata.json`` atomically into ``folder`` (default: where it was read).
+
+    Only a crate folder (or a bag's ``data/`` folder) can be saved in place; a crate read from a ZIP must be
+    saved into a folder given explicitly. Returns the path written.
+    """
+    if folder is None:
+        source = crate.source
+        if source is None or source.is_zip:
+            raise FiveSafesError("this crate was not read from a folder: give the folder to save into",
+                                 path=crate.metadata_file)
+        target = Path(source.path) / source.crate_prefix
+    else:
+        target = Path(folder)
+    if not target.is_dir():
+        raise FiveSafesError("not a folder", path=str(target))
+    path = target / METADATA_FILE
+    write_atomic(path, serialise(crate))
+    return path
+
+
 def load_crate(source: CrateSource) -> Crate:
     """Read and parse the metadata file of an opened source (raises on unreadable or non-JSON metadata)."""
     data = source.read_metadata()
     return Crate(parse_metadata(data, max_depth=source.limits.max_json_depth), source=source)
 
 
-__all__ = ["Crate", "MetadataLimitError", "MetadataSyntaxError", "load_crate", "parse_metadata"]
+__all__ = [
+    "Crate",
+    "CrateEditor",
+    "EntityError",
+    "MetadataLimitError",
+    "MetadataSyntaxError",
+    "load_crate",
+    "parse_metadata",
+    "save_crate",
+    "serialise",
+    "write_atomic",
+]
