@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     # services
     "validation": 2,
     "packaging": 2,
+    "authoring": 2,
     "phases": 2,
     "reporting": 2,
     "signing": 2,

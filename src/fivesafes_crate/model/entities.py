@@ -8,7 +8,8 @@ plain string. Stage inference also honours the ``"type"`` key that some real cra
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..issues import Stage
@@ -112,3 +113,18 @@ def infer_stage(entities: Iterable[Entity], root: Entity | None) -> Stage:
             elif status == "ActiveActionStatus":
                 reach(Stage.EXECUTING)
     return stage
+
+
+def parts_closure(root: Entity | None, lookup: Callable[[str], Entity | None]) -> set[str]:
+    """Every ``@id`` reachable from the root through ``hasPart``, directly or through nested entities."""
+    reached: set[str] = set()
+    queue: deque[str] = deque(ref_ids(root.get("hasPart")) if root else [])
+    while queue:
+        entity_id = queue.popleft()
+        if entity_id in reached:
+            continue
+        reached.add(entity_id)
+        entity = lookup(entity_id)
+        if entity is not None:
+            queue.extend(ref_ids(entity.get("hasPart")))
+    return reached

@@ -28,7 +28,7 @@ from ..contexts import canonical_context_url, document_loader, term_definitions
 from ..errors import ContextUnavailable, FiveSafesError
 from . import vocab
 from .crate import Crate
-from .entities import JSON, ref_ids
+from .entities import JSON, parts_closure, ref_ids
 from .source import METADATA_FILE
 from .vocab import uri_scheme
 
@@ -40,6 +40,9 @@ METADATA_DESCRIPTOR = URIRef(MARKERS + "MetadataDescriptor")
 """Added to the node of the entity whose ``@id`` is ``ro-crate-metadata.json``."""
 ROOT_DATA_ENTITY = URIRef(MARKERS + "RootDataEntity")
 """Added to each node the metadata descriptor's ``about`` references (the root data entity)."""
+CONTAINS = URIRef(MARKERS + "contains")
+"""``root fsa:contains x`` for every ``x`` that ``hasPart`` reaches from the root, directly or through nested
+Datasets: computed once here, so shapes need not walk ``hasPart`` paths per entity (slow in pyshacl)."""
 
 _IRI_VALUED = frozenset(vocab.IRI_VALUED_PROPERTIES)
 
@@ -291,7 +294,10 @@ def _mark_structure(crate: Crate, graph: Graph) -> None:
         return
     graph.add((_TripleWriter.subject(resolve_id(METADATA_FILE)), RDF.type, METADATA_DESCRIPTOR))
     for root_id in ref_ids(descriptor.get("about")):
-        graph.add((_TripleWriter.subject(resolve_id(root_id)), RDF.type, ROOT_DATA_ENTITY))
+        root = _TripleWriter.subject(resolve_id(root_id))
+        graph.add((root, RDF.type, ROOT_DATA_ENTITY))
+        for part_id in parts_closure(crate.get(root_id), crate.get):
+            graph.add((root, CONTAINS, _TripleWriter.subject(resolve_id(part_id))))
 
 
 def context_urls(crate: Crate) -> list[str]:

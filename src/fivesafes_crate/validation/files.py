@@ -7,13 +7,12 @@ folder to be present in an attached crate and to be reachable from the root thro
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from urllib.parse import unquote
 
 from ..issues import Severity
 from ..model.crate import Crate
-from ..model.entities import Entity, has_type, ref_ids
+from ..model.entities import Entity, has_type, parts_closure
 from ..model.graph import escapes_root
 from ..model.source import METADATA_FILE, EntryKind
 from ..model.vocab import uri_scheme
@@ -102,17 +101,7 @@ def linked_from_root(context: CheckContext) -> Iterator[Finding]:
     """Report local data entities that ``hasPart`` does not reach from the root."""
     crate = context.crate
     assert crate is not None
-    root = crate.root
-    reached: set[str] = set()
-    queue: deque[str] = deque(ref_ids(root.get("hasPart")) if root else [])
-    while queue:
-        entity_id = queue.popleft()
-        if entity_id in reached:
-            continue
-        reached.add(entity_id)
-        entity = crate.get(entity_id)
-        if entity is not None:
-            queue.extend(ref_ids(entity.get("hasPart")))
+    reached = parts_closure(crate.root, crate.get)
     for entity, _path, _is_folder in data_entities(crate):
         if entity["@id"] not in reached:
             yield Finding("data entity is not reachable from the root through hasPart", focus=entity["@id"],
