@@ -113,10 +113,12 @@ def median_runs(argv: Sequence[str], repeat: int) -> dict[str, Any]:
     runs = [run_child(argv) for _ in range(repeat)]
     return {
         "wall_s": statistics.median(r["wall_s"] for r in runs),
+        "min_s": min(r["wall_s"] for r in runs),
         "rss_mib": statistics.median(r["rss_mib"] for r in runs),
         "exit": runs[-1]["exit"],
         "ok": all(r["exit"] in (0, 1) and "Traceback" not in r["stderr_tail"] for r in runs),
         "walls": [r["wall_s"] for r in runs],
+        "exits": [r["exit"] for r in runs],
         "stdout_head": runs[-1]["stdout"][:2000],
         "stderr_tail": runs[-1]["stderr_tail"],
     }
@@ -147,6 +149,14 @@ def bench_help(repeat: int) -> dict[str, Any]:
     return result
 
 
+def load_average() -> str:
+    """The 1-minute load average (other processes on the machine inflate wall times)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
 def fmt(value: Any, digits: int = 3) -> str:
     if value is None:
         return "-"
@@ -163,13 +173,14 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"# fivesafes-crate validation benchmarks ({results['form']} form, median of {results['repeat']})",
         "",
-        f"Python {results['python']} on {results['machine']}; CLI `{' '.join(results['cli'])}`.",
+        f"Python {results['python']} on {results['machine']}; CLI `{' '.join(results['cli'])}`; "
+        f"load average {results['load_before']} before, {results.get('load_after')} after.",
         "",
         "## Per size",
         "",
-        "| N files | entities | CLI wall s | CLI exit | CLI peak MiB | import s | 1st validate() s | "
+        "| N files | entities | CLI wall s | CLI min s | CLI exit | CLI peak MiB | import s | 1st validate() s | "
         "2nd validate() s | peak MiB after 1st | after 2nd | valid | issues |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for row in results["sizes"]:
         cli, inproc = row["cli"], row["in_process"]
@@ -180,6 +191,7 @@ def markdown(results: dict[str, Any]) -> str:
                     str(row["n"]),
                     str(row["entities"]),
                     fmt(cli["wall_s"]),
+                    fmt(cli.get("min_s")),
                     fmt(cli["exit"]),
                     fmt(cli["rss_mib"], 0),
                     fmt(inproc.get("import_s")),
@@ -210,12 +222,15 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "## Targets", "", "| measurement | figure | target | met |", "|---|---:|---:|---|"]
     for label, figure, target, met in results["targets"]:
         lines.append(f"| {label} | {figure} | {target} | {ok(met)} |")
+    help_, example, n2000 = extra["help"], extra["example"], extra["n2000"]["cli"]
     lines += [
         "",
-        f"`fivesafes --help`: {fmt(extra['help']['wall_s'])} s, peak {fmt(extra['help']['rss_mib'], 0)} MiB, "
-        f"heavy modules imported: {extra['help']['heavy_imports'] or 'none'}.",
-        f"Example bag ZIP (CLI): {fmt(extra['example']['wall_s'])} s, exit {extra['example']['exit']}, "
-        f"peak {fmt(extra['example']['rss_mib'], 0)} MiB.",
+        f"`fivesafes --help`: {fmt(help_['wall_s'])} s (min {fmt(help_.get('min_s'))} s), "
+        f"peak {fmt(help_['rss_mib'], 0)} MiB, heavy modules imported: {help_['heavy_imports'] or 'none'}.",
+        f"Example bag ZIP (CLI): {fmt(example['wall_s'])} s (min {fmt(example.get('min_s'))} s), "
+        f"exit {example['exit']}, peak {fmt(example['rss_mib'], 0)} MiB.",
+        f"2,000 files (CLI): {fmt(n2000['wall_s'])} s (min {fmt(n2000.get('min_s'))} s), "
+        f"exit {n2000['exit']}, peak {fmt(n2000['rss_mib'], 0)} MiB.",
         "",
     ]
     failures = [r for r in [*results["sizes"], results["extra"]["n2000"]] if not r["cli"]["ok"]]
@@ -223,7 +238,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append("CLI failures (exit not 0/1, or a traceback on stderr):")
         for row in failures:
             tail = row["cli"]["stderr_tail"].strip().splitlines()[-1:] or [""]
-            lines.append(f"- N={row['n']}: exit {row['cli']['exit']}: {tail[0][:200]}")
+            lines.append(f"- N={row['n']}: exits {row['cli'].get('exits')}: {tail[0][:200]}")
     return "\n".join(lines)
 
 
@@ -325,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "cli": cli_command(),
+        "load_before": load_average(),
         "sizes": [],
     }
     for n in sorted(args.sizes):
@@ -344,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "example": bench_cli(EXAMPLE_ZIP, args.repeat),
         "help": bench_help(args.repeat),
     }
+    results["load_after"] = load_average()
     results["scaling"] = scaling(results["sizes"])
     results["targets"] = targets(results)
     args.out.mkdir(parents=True, exist_ok=True)

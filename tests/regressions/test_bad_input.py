@@ -209,15 +209,19 @@ def watching() -> Iterator[Watch]:
 
 
 def _inside(path: str, roots: list[Path]) -> bool:
-    resolved = Path(os.path.abspath(path))
-    return any(resolved == root or root in resolved.parents for root in roots)
+    """True when ``path`` lies inside a root both as written and once symbolic links are resolved."""
+
+    def under(candidate: Path) -> bool:
+        return any(candidate == root or root in candidate.parents for root in roots)
+
+    return under(Path(os.path.abspath(path))) and under(Path(os.path.realpath(path)))
 
 
 def allowed_roots(*inputs: Path) -> list[Path]:
     """Where the library may read: the input, the interpreter and its packages, this package and its shapes."""
-    roots = [Path(os.path.abspath(p)) for p in inputs]
-    roots += [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), PACKAGE, REPO / "shapes", REPO / "src"]
-    return roots
+    roots = [Path(os.path.realpath(p)) for p in inputs]
+    roots += [Path(sys.prefix), Path(sys.base_prefix), PACKAGE, REPO / "shapes", REPO / "src"]
+    return [Path(os.path.realpath(root)) for root in roots] + [Path(sys.prefix).absolute()]
 
 
 @dataclass
@@ -301,9 +305,10 @@ SITECUSTOMIZE = textwrap.dedent(
         if event.startswith("socket."):
             hit = event
         elif event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-            name = os.path.abspath(os.fsdecode(args[0]))
-            if any(name == f or name.startswith(f.rstrip("/") + "/") for f in _forbidden):
-                hit = "open " + name
+            name = os.fsdecode(args[0])
+            for candidate in (os.path.abspath(name), os.path.realpath(name)):
+                if any(candidate == f or candidate.startswith(f.rstrip("/") + "/") for f in _forbidden):
+                    hit = "open " + candidate
         if hit:
             _busy[0] = True
             try:

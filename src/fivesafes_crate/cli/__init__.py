@@ -10,6 +10,7 @@ Heavy modules (rdflib, pyshacl, pyld) are imported inside commands so that ``fiv
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 from collections.abc import Callable
@@ -90,6 +91,11 @@ def _root(
 ) -> None:
     """Build, sign and validate Five Safes RO-Crates, offline (no network access, ever)."""
     STATE.debug = debug
+    # Libraries log to stderr through logging's last-resort handler; keep stderr to our one line unless
+    # --debug asks for everything (rdflib, for one, warns about every odd IRI in a crate).
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.CRITICAL, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def finish(job: Callable[[], T], render: Callable[[T], tuple[str, int]]) -> NoReturn:
@@ -121,4 +127,4 @@ def main() -> None:
     app()
 
 
-from . import catalogue, validate  # noqa: E402,F401  (commands register themselves on the app)
+from . import catalogue, new, package, validate  # noqa: E402,F401  (commands register themselves on the app)

@@ -19,14 +19,13 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from pyld import jsonld
-from pyld.iri_resolver import resolve as resolve_iri
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..contexts import canonical_context_url, document_loader, term_definitions
 from ..errors import ContextUnavailable, FiveSafesError
 from . import vocab
+from ._pyld import jsonld, resolve_iri
 from .crate import Crate
 from .entities import JSON, parts_closure, ref_ids
 from .source import METADATA_FILE

@@ -383,6 +383,8 @@ class CrateSource:
         entry = self.crate_entry(METADATA_FILE)
         if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError(f"{METADATA_FILE} is missing or not a regular file", path=METADATA_FILE)
+        if entry.size > self.limits.max_metadata_bytes:
+            raise TooLargeError(f"larger than the limit of {self.limits.max_metadata_bytes} bytes", path=METADATA_FILE)
         with self.open_in_crate(METADATA_FILE) as stream:
             return _read_limited(stream, self.limits.max_metadata_bytes, METADATA_FILE)
 
@@ -402,10 +404,15 @@ class TooLargeError(CrateReadError):
 
 
 def _read_limited(stream: IO[bytes], limit: int, name: str) -> bytes:
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise TooLargeError(f"larger than the limit of {limit} bytes", path=name)
-    return data
+    """Read a whole file in chunks, refusing it as soon as it passes ``limit`` (sizes on disk can lie)."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(min(1024 * 1024, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise TooLargeError(f"larger than the limit of {limit} bytes", path=name)
+    return b"".join(chunks)
 
 
 def _below(entries: Mapping[str, Entry], prefix: str) -> dict[str, Entry]:
@@ -512,6 +519,8 @@ def _open_zip(path: Path, limits: Limits) -> CrateSource:
     if METADATA_FILE in names:
         return CrateSource(path, SourceKind.CRATE_ZIP, storage, "", None, limits, findings)
     storage.close()
+    if findings:  # the crate's own files were refused: say why instead of "not found"
+        raise UnsafeInputError(findings[0].message, path=path.name)
     raise CrateReadError(
         f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root", path=path.name
     )

@@ -14,7 +14,7 @@ from ..issues import Severity
 from ..model.crate import Crate
 from ..model.entities import Entity, has_type, parts_closure
 from ..model.graph import escapes_root
-from ..model.source import METADATA_FILE, EntryKind
+from ..model.source import METADATA_FILE, Entry, EntryKind
 from ..model.vocab import uri_scheme
 from .registry import CheckContext, Finding, check
 
@@ -45,6 +45,19 @@ def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:
             yield entity, path, is_folder
 
 
+def _entries(context: CheckContext) -> list[tuple[Entity, str, bool, Entry | None]]:
+    """Each data entity with its path, kind and what the crate holds at that path (looked up once)."""
+    crate, source = context.crate, context.source
+    assert crate is not None and source is not None
+
+    def compute() -> list[tuple[Entity, str, bool, Entry | None]]:
+        return [(entity, path, folder, source.crate_entry(path)) for entity, path, folder in data_entities(crate)]
+
+    found = context.memo("files.data-entries", compute)
+    assert isinstance(found, list)
+    return found
+
+
 @check(
     "data.file-missing",
     Severity.MUST,
@@ -54,12 +67,9 @@ def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:
 )
 def file_missing(context: CheckContext) -> Iterator[Finding]:
     """Report data entities whose file or folder is absent, or of the other kind."""
-    crate, source = context.crate, context.source
-    assert crate is not None
-    if source is None:
+    if context.source is None:
         return
-    for entity, path, is_folder in data_entities(crate):
-        entry = source.crate_entry(path)
+    for entity, path, is_folder, entry in _entries(context):
         if entry is None:
             kind = "folder" if is_folder else "file"
             yield Finding(f"no {kind} {path!r} in the crate", focus=entity["@id"], file=path)
@@ -78,12 +88,10 @@ def file_missing(context: CheckContext) -> Iterator[Finding]:
 )
 def link(context: CheckContext) -> Iterator[Finding]:
     """Report data entities that are (or lie behind) a symbolic link or a special file."""
-    crate, source = context.crate, context.source
-    assert crate is not None
+    source = context.source
     if source is None:
         return
-    for entity, path, _is_folder in data_entities(crate):
-        entry = source.crate_entry(path)
+    for entity, path, _is_folder, entry in _entries(context):
         if entry is not None and entry.kind in (EntryKind.SYMLINK, EntryKind.OTHER):
             what = "a symbolic link" if entry.kind is EntryKind.SYMLINK else "a special file"
             yield Finding(f"{entry.name[len(source.crate_prefix):] or path!r} is {what}; it was not followed",

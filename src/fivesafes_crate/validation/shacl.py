@@ -169,6 +169,8 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
             allow_warnings=True,
             inplace=True,
         )
+    if not isinstance(results, Graph):  # pyshacl returns its exception object when the shapes are broken
+        raise ShapesError(f"the SHACL shapes could not be applied: {results}")
     library = load_library()
     issues: list[Issue] = []
     reports = results.subjects(RDF.type, SH.ValidationReport)
@@ -177,7 +179,8 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         shape = results.value(result, SH.sourceShape)
         check_id = str(shape)[len(CHECK_NS) :] if str(shape).startswith(CHECK_NS) else "shacl.unnamed-shape"
         info = library.infos.get(check_id)
-        severity = SEVERITIES.get(results.value(result, SH.resultSeverity), Severity.MUST)
+        severity_node = results.value(result, SH.resultSeverity)
+        severity = SEVERITIES.get(severity_node, Severity.MUST) if severity_node is not None else Severity.MUST
         message = info.description if info is not None else str(results.value(result, SH.resultMessage))
         shape_message = _literal(library.graph, shape, SH.message) if shape is not None else None
         path = results.value(result, SH.resultPath)
