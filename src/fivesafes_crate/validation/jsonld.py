@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from ..contexts import canonical_context_url, term_definitions
 from ..errors import ContextUnavailable
 from ..issues import Severity
-from ..model.crate import MetadataLimitError, MetadataSyntaxError
+from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError
 from ..model.entities import JSON, Entity, as_list
 from ..model.graph import escapes_root, unknown_context_urls
 from ..model.source import METADATA_FILE, TooLargeError
@@ -314,16 +314,24 @@ def dangling(context: CheckContext) -> Iterator[Finding]:
                 )
 
 
-def _all_ids(entity: Entity) -> Iterator[tuple[str | None, str]]:
-    entity_id = entity.get("@id")
-    if isinstance(entity_id, str):
-        yield None, entity_id
-    for key, value in entity.items():
-        if key.startswith("@"):
-            continue
-        for item in as_list(value):
-            if isinstance(item, dict) and isinstance(item.get("@id"), str):
-                yield key, item["@id"]
+def _all_ids(crate: Crate) -> Iterator[tuple[str | None, str | None, str]]:
+    """``(entity @id, property, @id value)`` for every entity's own ``@id`` and every reference it makes."""
+    for entity in crate.entities:
+        own = entity.get("@id")
+        focus = own if isinstance(own, str) else None
+        if focus is not None:
+            yield focus, None, focus
+        for key, value in entity.items():
+            if key.startswith("@"):
+                continue
+            for item in as_list(value):
+                if isinstance(item, dict) and isinstance(item.get("@id"), str):
+                    yield focus, key, item["@id"]
+
+
+def _is_file_system_path(value: str) -> bool:
+    scheme = uri_scheme(value)
+    return value.startswith(("/", "\\")) or scheme == "file" or (len(scheme) == 1 and value[1:3] in (":\\", ":/"))
 
 
 @check(
@@ -336,15 +344,9 @@ def _all_ids(entity: Entity) -> Iterator[tuple[str | None, str]]:
 def parent_path(context: CheckContext) -> Iterator[Finding]:
     """Report ``@id``s and references that resolve outside the crate root."""
     assert context.crate is not None
-    for entity in context.crate.entities:
-        focus = entity.get("@id")
-        for key, value in _all_ids(entity):
-            if escapes_root(value):
-                yield Finding(
-                    f"{value!r} climbs out of the crate root",
-                    focus=focus if isinstance(focus, str) else None,
-                    path=key,
-                )
+    for focus, key, value in _all_ids(context.crate):
+        if escapes_root(value):
+            yield Finding(f"{value!r} climbs out of the crate root", focus=focus, path=key)
 
 
 @check(
@@ -357,13 +359,6 @@ def parent_path(context: CheckContext) -> Iterator[Finding]:
 def absolute_path(context: CheckContext) -> Iterator[Finding]:
     """Report ``@id``s like ``/etc/passwd``, ``C:\\data`` or ``file:///...`` that point into a file system."""
     assert context.crate is not None
-    for entity in context.crate.entities:
-        focus = entity.get("@id")
-        for key, value in _all_ids(entity):
-            scheme = uri_scheme(value)
-            if value.startswith(("/", "\\")) or scheme == "file" or (len(scheme) == 1 and value[1:3] in (":\\", ":/")):
-                yield Finding(
-                    f"{value!r} is an absolute file system path",
-                    focus=focus if isinstance(focus, str) else None,
-                    path=key,
-                )
+    for focus, key, value in _all_ids(context.crate):
+        if _is_file_system_path(value):
+            yield Finding(f"{value!r} is an absolute file system path", focus=focus, path=key)
