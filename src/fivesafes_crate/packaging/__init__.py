@@ -1,29 +1,41 @@
-"""Packaging crates as BagIt bags: reading and verifying bags (:mod:`.bag`), later also writing them."""
+"""Packaging crates as BagIt bags: reading and verifying bags (:mod:`.bag`), writing them as deterministic ZIPs
+or folders and unpacking ZIPs safely (:mod:`.archive`)."""
 
 from __future__ import annotations
 
+from .archive import pack, unpack
 from .bag import (
     BagDeclaration,
     BagInfo,
+    BagMetadata,
     BagProblem,
     BagVerification,
     FetchEntry,
     Manifest,
     ManifestEntry,
+    PayloadCopier,
     ProblemKind,
+    encode_manifest_path,
     read_bag,
+    tag_files,
     verify_bag,
 )
 
 __all__ = [
     "BagDeclaration",
     "BagInfo",
+    "BagMetadata",
     "BagProblem",
     "BagVerification",
     "FetchEntry",
     "Manifest",
     "ManifestEntry",
+    "PayloadCopier",
     "ProblemKind",
+    "encode_manifest_path",
+    "pack",
     "read_bag",
+    "tag_files",
+    "unpack",
     "verify_bag",
 ]

@@ -27,6 +27,11 @@ Files are hashed in parallel threads (hashlib releases the GIL), every algorithm
 read of 1 MiB chunks, so memory stays bounded whatever the payload size. ZIP members are read in place; opening
 and closing members is serialised with a lock because :class:`zipfile.ZipFile` keeps an unsynchronised
 reference count of open members (reads themselves are synchronised by :mod:`zipfile`).
+
+Writing (used by :mod:`.archive`): :func:`tag_files` renders ``bagit.txt`` (BagIt 1.0, UTF-8), ``bag-info.txt``
+and SHA-512 payload and tag manifests, paths percent-encoded for ``%``, CR and LF as RFC 8493 requires (the
+``bagit`` package encodes only CR and LF, so it misreads names containing ``%``); :class:`PayloadCopier`
+copies files while hashing them in a helper thread with the same chunk loop as the verifier.
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ import threading
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
+from typing import IO
 
-from ..errors import CrateReadError
+from ..errors import CrateReadError, UsageError
 from ..issues import Severity
 from ..model.source import CrateSource, Entry, EntryKind, unsafe_name_reason
 from ..model.vocab import uri_scheme
@@ -613,13 +620,16 @@ class _Expected:
     manifests: dict[str, str] = field(default_factory=dict)
 
 
-def verify_bag(source: CrateSource, *, workers: int | None = None) -> BagVerification:
+def verify_bag(
+    source: CrateSource, *, workers: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> BagVerification:
     """Read and verify a bag: every manifest entry hashed, every payload file accounted for.
 
     Problems are data (:attr:`BagVerification.problems`), one per file where they concern a file. ``workers``
     is the number of hashing threads (default: the CPU count, at most 8, when files average 256 KiB or more,
-    else 1). Raises
-    :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
+    else 1). ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
+    the container declares), after every chunk; it may be called from a hashing thread, but never from two at
+    once. Raises :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
     """
     if not source.is_bag:
         raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
@@ -781,7 +791,7 @@ def verify_bag(source: CrateSource, *, workers: int | None = None) -> BagVerific
                     area="payload",
                 )
 
-    checked, hashed = _hash_and_compare(source, entries, expected, problems, workers)
+    checked, hashed = _hash_and_compare(source, entries, expected, problems, workers, progress)
     _check_oxum(info, problems, payload_files, payload_bytes, absent_system)
     return BagVerification(info, tuple(problems), checked, hashed, payload_files, payload_bytes)
 
@@ -833,6 +843,7 @@ def _hash_and_compare(
     expected: Mapping[str, _Expected],
     problems: list[BagProblem],
     workers: int | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int]:
     """Hash every expected file once (all its algorithms in one read) in threads and record mismatches."""
     if not expected:
@@ -840,6 +851,7 @@ def _hash_and_compare(
     lock = threading.Lock()
     buffers = threading.local()
     names = sorted(expected, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
+    tick = _progress_counter(progress, sum(sizes[n].size for n in names))
     average = sum(sizes[n].size for n in names) / len(names)
     # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
     count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
@@ -848,7 +860,7 @@ def _hash_and_compare(
         view = getattr(buffers, "view", None)
         if view is None:  # one reusable 1 MiB buffer per thread, not one per file
             view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
-        return (name, *_hash_one(source, name, tuple(expected[name].digests), lock, view))
+        return (name, *_hash_one(source, name, tuple(expected[name].digests), lock, view, tick))
 
     if count == 1 or len(names) == 1:
         results: Iterable[tuple[str, dict[str, str] | None, int, str | None]] = map(job, names)
@@ -888,24 +900,68 @@ def _collect(
     return checked, hashed
 
 
+def _progress_counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """A thread-safe ``tick(n)`` that adds ``n`` bytes and reports ``progress(done, total)``, one call at a time."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        with lock:
+            done += n
+            progress(done, max(total, done))
+
+    return tick
+
+
+def _new_hasher(algorithm: str) -> hashlib._Hash:
+    """A hash object for a manifest algorithm (checksums for integrity, not for security)."""
+    return hashlib.new(algorithm, usedforsecurity=False)
+
+
+def _chunks(
+    stream: IO[bytes], next_view: Callable[[], memoryview], limit: int | None = None
+) -> Iterator[memoryview]:
+    """Read ``stream`` into buffers from ``next_view``, yielding each filled part (never a whole file).
+
+    Reads to the end, or at most ``limit`` bytes when given (a file that keeps growing is not followed forever).
+    """
+    left = limit
+    while left is None or left > 0:
+        view = next_view()
+        if left is not None and left < len(view):
+            view = view[:left]
+        n = stream.readinto(view)  # type: ignore[attr-defined]
+        if not n:
+            return
+        if left is not None:
+            left -= n
+        yield view[:n]
+
+
 def _hash_one(
-    source: CrateSource, name: str, algorithms: tuple[str, ...], lock: threading.Lock, view: memoryview
+    source: CrateSource,
+    name: str,
+    algorithms: tuple[str, ...],
+    lock: threading.Lock,
+    view: memoryview,
+    tick: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, str] | None, int, str | None]:
     """Stream one file through every algorithm; return (digests, bytes read, None) or (None, bytes, error)."""
-    hashers = [hashlib.new(a, usedforsecurity=False) for a in algorithms]
+    hashers = [_new_hasher(a) for a in algorithms]
     size = 0
     try:
         with lock:
             stream = source.open_in_bag(name)
         try:
-            while True:
-                n = stream.readinto(view)  # type: ignore[attr-defined]
-                if not n:
-                    break
-                size += n
-                chunk = view[:n]
+            for chunk in _chunks(stream, lambda: view):
+                size += len(chunk)
                 for hasher in hashers:
                     hasher.update(chunk)
+                if tick is not None:
+                    tick(len(chunk))
         finally:
             with lock:
                 stream.close()
@@ -915,3 +971,139 @@ def _hash_one(
         # a damaged, truncated or encrypted member is bag content, reported as data
         return None, size, f"{type(exc).__name__}: {exc}"
     return {a: h.hexdigest() for a, h in zip(algorithms, hashers, strict=True)}, size, None
+
+
+# --- writing -----------------------------------------------------------------------------------------------
+
+WRITE_VERSION = "1.0"
+"""The BagIt version this library writes."""
+
+WRITE_ALGORITHM = "sha512"
+"""The manifest algorithm this library writes: the profile requires SHA-512 payload and tag manifests."""
+
+PAYLOAD_MANIFEST = f"manifest-{WRITE_ALGORITHM}.txt"
+TAG_MANIFEST = f"tagmanifest-{WRITE_ALGORITHM}.txt"
+
+RING_SIZE = 4
+"""Chunk buffers a :class:`PayloadCopier` cycles through: the reader can run this far ahead of the hasher."""
+
+
+def encode_manifest_path(path: str) -> str:
+    """A bag-relative path as a manifest writes it: ``%``, CR and LF percent-encoded (RFC 8493 section 2.1.3).
+
+    The reader decodes exactly these three, so any name round-trips; ``%`` goes first so it is not re-encoded.
+    """
+    return path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+@dataclass(frozen=True, slots=True)
+class BagMetadata:
+    """What :func:`tag_files` writes to ``bag-info.txt``: identifier, bagging date and the Payload-Oxum counts."""
+
+    external_identifier: str
+    bagging_date: date
+    payload_bytes: int
+    payload_files: int
+
+
+def declaration_text() -> bytes:
+    """``bagit.txt`` for BagIt 1.0 with UTF-8 tag files, exactly as RFC 8493 section 2.1.1 spells it."""
+    return f"BagIt-Version: {WRITE_VERSION}\nTag-File-Character-Encoding: UTF-8\n".encode()
+
+
+def bag_info_text(metadata: BagMetadata) -> bytes:
+    """``bag-info.txt``: External-Identifier, Bagging-Date (``YYYY-MM-DD``) and Payload-Oxum, in that order.
+
+    Raises :class:`~fivesafes_crate.errors.UsageError` for an identifier that is empty or spans lines (it
+    would corrupt the tag file).
+    """
+    identifier = metadata.external_identifier
+    if not identifier.strip() or identifier != identifier.strip() or not identifier.isprintable():
+        raise UsageError(
+            f"External-Identifier {identifier!r} must be one line of printable text without surrounding spaces",
+            path=BAG_INFO_FILE,
+        )
+    return (
+        f"External-Identifier: {identifier}\n"
+        f"Bagging-Date: {metadata.bagging_date.isoformat()}\n"
+        f"Payload-Oxum: {metadata.payload_bytes}.{metadata.payload_files}\n"
+    ).encode()
+
+
+def manifest_text(digests: Mapping[str, str]) -> bytes:
+    """A manifest: one ``<checksum>  <path>`` line per bag-relative path, sorted by path, paths encoded."""
+    return "".join(f"{digests[name]}  {encode_manifest_path(name)}\n" for name in sorted(digests)).encode()
+
+
+def tag_files(metadata: BagMetadata, payload_digests: Mapping[str, str]) -> dict[str, bytes]:
+    """Every tag file of a BagIt 1.0 bag with SHA-512 manifests, by bag-relative name, sorted by name.
+
+    ``payload_digests`` maps bag-relative payload names (``data/...``) to SHA-512 hex digests. The tag manifest
+    covers ``bagit.txt``, ``bag-info.txt`` and the payload manifest (never itself).
+    """
+    files = {
+        DECLARATION_FILE: declaration_text(),
+        BAG_INFO_FILE: bag_info_text(metadata),
+        PAYLOAD_MANIFEST: manifest_text(payload_digests),
+    }
+    tag_digests = {name: hashlib.new(WRITE_ALGORITHM, data, usedforsecurity=False).hexdigest()
+                   for name, data in files.items()}
+    files[TAG_MANIFEST] = manifest_text(tag_digests)
+    return dict(sorted(files.items()))
+
+
+class PayloadCopier:
+    """Copies files to a writer while one helper thread hashes the same chunks, for writing bags.
+
+    Reading and writing (for a ZIP: CRC-32 and compression) run in the calling thread, hashing in the helper;
+    hashlib, zlib and file I/O release the GIL, so a file is copied and hashed in about the time hashing alone
+    takes, and every file is read once: the checksum is of exactly the bytes written. Chunks come from a ring
+    of :data:`RING_SIZE` buffers of :data:`CHUNK_SIZE` bytes, and a buffer is refilled only after its hash
+    update is done, so memory stays bounded whatever the payload size. Use as a context manager.
+    """
+
+    def __init__(self, *, algorithm: str = WRITE_ALGORITHM, progress: Callable[[int, int], None] | None = None,
+                 total: int = 0) -> None:
+        self._algorithm = algorithm
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bag-write-hash")
+        self._ring = [memoryview(bytearray(CHUNK_SIZE)) for _ in range(RING_SIZE)]
+        self._pending: list[Future[None] | None] = [None] * RING_SIZE
+        self._next = 0
+        self._tick = _progress_counter(progress, total)
+
+    def _next_view(self) -> memoryview:
+        index = self._next
+        self._next = (index + 1) % RING_SIZE
+        pending = self._pending[index]
+        if pending is not None:
+            pending.result()  # the hasher is done with this buffer
+            self._pending[index] = None
+        return self._ring[index]
+
+    def copy(
+        self, stream: IO[bytes], write: Callable[[memoryview], object], *, limit: int | None = None
+    ) -> tuple[Future[str], int]:
+        """Stream ``stream`` to ``write`` chunk by chunk; return the hex digest (a future) and the bytes copied.
+
+        At most ``limit`` bytes are copied when given: pass the expected size plus one to detect, and not
+        follow, a file that grows while it is copied.
+        """
+        hasher = _new_hasher(self._algorithm)
+        size = 0
+        for chunk in _chunks(stream, self._next_view, limit):
+            self._pending[(self._next - 1) % RING_SIZE] = self._pool.submit(hasher.update, chunk)
+            write(chunk)
+            size += len(chunk)
+            if self._tick is not None:
+                self._tick(len(chunk))
+        return self._pool.submit(hasher.hexdigest), size
+
+    def close(self) -> None:
+        """Wait for pending hashing and stop the helper thread."""
+        self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> PayloadCopier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

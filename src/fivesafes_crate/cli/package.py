@@ -1,0 +1,187 @@
+"""``fivesafes pack``, ``unpack`` and ``verify``: BagIt packaging of crates and bag integrity reports.
+
+``verify --format json`` prints one object described by ``docs/reference/verify.schema.json``:
+``{"valid", "files_checked", "bytes_hashed", "problems": [{"severity", "kind", "file", "message"}]}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
+
+from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._options import Format, FormatOpt
+from .render import console_text
+
+if TYPE_CHECKING:
+    from ..packaging.bag import BagVerification
+
+T = TypeVar("T")
+
+PROGRESS_MIN_BYTES = 8 * 1000 * 1000
+"""Payloads smaller than this finish too quickly for a progress bar to help."""
+
+GROUPS = (
+    ("missing", "listed in a manifest but not in the bag"),
+    ("extra", "in the payload but not listed in every payload manifest"),
+    ("changed", "checksum differs from the manifest"),
+)
+
+
+class ProgressBar:
+    """``progress(done, total)`` for the library: a rich bar on stderr, only on a terminal and for big payloads.
+
+    The bar starts at the first call whose total reaches :data:`PROGRESS_MIN_BYTES`; the library may call from
+    a hashing thread (rich serialises updates). :meth:`run` stops the bar before the result is printed.
+    """
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+        self._enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is None:
+            if not self._enabled or total < PROGRESS_MIN_BYTES:
+                return
+            self._progress = Progress(
+                TextColumn(self._label), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                console=Console(file=sys.stderr), transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._label, total=total)
+        assert self._task is not None
+        self._progress.update(self._task, completed=done, total=total)
+
+    def run(self, job: Callable[[], T]) -> T:
+        """Run ``job`` and remove the bar afterwards, whatever happens."""
+        with self:
+            return job()
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: next to the crate).")]
+
+
+@app.command()
+def pack(
+    crate: Annotated[Path, typer.Argument(help="Crate folder (with ro-crate-metadata.json), or a bag folder to "
+                                          "re-pack.", show_default=False)],
+    output: OutputOpt = None,
+    bag_dir: Annotated[bool, typer.Option("--bag-dir", help="Write the bag as a folder instead of a ZIP.")] = False,
+    external_identifier: Annotated[str | None, typer.Option(
+        "--external-identifier", metavar="URN",
+        help="bag-info.txt External-Identifier (default: the bag's own when re-packing, else a new urn:uuid).")] = None,
+    bagging_date: Annotated[datetime | None, typer.Option(
+        "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        help="Bagging-Date (default: SOURCE_DATE_EPOCH, else today).")] = None,
+) -> None:
+    """Pack a crate as a BagIt bag in a ZIP with one top-level folder, the profile's transfer form.
+
+    The same crate, identifier and date give the same bytes. Prints the path written. Exit status: 0 written,
+    2 refused or failed (nothing is left behind).
+
+    Example: [bold]fivesafes pack request/ -o request.bagit.zip[/]
+    """
+    from .. import api
+
+    bar = ProgressBar("packing")
+    finish(
+        lambda: bar.run(lambda: api.package(
+            crate, output, folder=bag_dir, external_identifier=external_identifier,
+            bagging_date=bagging_date.date() if bagging_date else None, progress=bar,
+        )),
+        lambda path: (str(path), EXIT_VALID),
+    )
+
+
+@app.command()
+def unpack(
+    archive: Annotated[Path, typer.Argument(help="A ZIP holding one bag folder.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="New folder to extract the bag into (its "
+                                         "bagit.txt and data/ land directly in it).", show_default=False)],
+) -> None:
+    """Extract a bag ZIP safely into a new folder, refusing unsafe or oversized archives.
+
+    Prints the folder written. Exit status: 0 extracted, 2 refused or failed (nothing is left behind).
+
+    Example: [bold]fivesafes unpack request.bagit.zip -o request[/]
+    """
+    from .. import api
+
+    finish(lambda: api.unpack(archive, output), lambda path: (str(path), EXIT_VALID))
+
+
+@app.command()
+def verify(
+    bag: Annotated[Path, typer.Argument(help="A bag folder or a ZIP holding one.", show_default=False)],
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Check a bag's BagIt integrity file by file: missing, extra and changed files, and tag-file problems.
+
+    Exit status: 0 intact, 1 problems found, 2 unreadable input or usage error.
+
+    Example: [bold]fivesafes verify request.bagit.zip --format json[/]
+    """
+    from .. import api
+
+    bar = ProgressBar("verifying")
+
+    def render(result: BagVerification) -> tuple[str, int]:
+        text = json.dumps(verification_to_json(result), indent=2, ensure_ascii=False) if fmt is Format.json \
+            else render_verification(result)
+        return text, EXIT_VALID if result.valid else EXIT_INVALID
+
+    finish(lambda: bar.run(lambda: api.verify_bag(bag, progress=bar)), render)
+
+
+def verification_to_json(result: BagVerification) -> dict[str, Any]:
+    """The verification as the JSON object ``docs/reference/verify.schema.json`` describes."""
+    return {
+        "valid": result.valid,
+        "files_checked": result.files_checked,
+        "bytes_hashed": result.bytes_hashed,
+        "problems": [
+            {"severity": p.severity.label, "kind": p.kind.value, "file": p.file, "message": p.message}
+            for p in result.problems
+        ],
+    }
+
+
+def render_verification(result: BagVerification) -> str:
+    """Text report: missing, extra and changed files grouped, then other problems, then the verdict."""
+    lines: list[str] = []
+    listed: set[int] = set()
+    for kind, meaning in GROUPS:
+        found = [(i, p) for i, p in enumerate(result.problems) if p.kind.value == kind]
+        if not found:
+            continue
+        listed.update(i for i, _ in found)
+        lines.append(f"[bold]{kind}[/] [dim]({len(found)}: {meaning})[/]")
+        lines.extend(f"  {escape(p.file or '?')}" for _, p in found)
+    others = [p for i, p in enumerate(result.problems) if i not in listed]
+    if others:
+        lines.append("[bold]other problems[/]")
+        for p in others:
+            style = "bold red" if p.severity.label == "must" else "bold yellow"
+            lines.append(f"  [{style}]{p.severity.label}[/] [cyan]{p.kind.value}[/] {escape(p.message)}")
+    verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
+    lines.append(f"{verdict}: {result.files_checked} files checked, {result.bytes_hashed} bytes hashed")
+    return console_text("\n".join(lines))

@@ -1,0 +1,428 @@
+"""The BagIt writer: tag files, the hashing copier, and ``pack`` (layout, determinism, refusals, atomicity).
+
+Differential checks: every bag written here also validates with the ``bagit`` package, and the payloads of
+the BagIt conformance suite's valid bags survive pack and unpack byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import os
+import shutil
+import socket
+import stat
+import unicodedata
+import uuid
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import bagit  # type: ignore[import-untyped]
+import pytest
+
+from fivesafes_crate.errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+from fivesafes_crate.model.source import open_source
+from fivesafes_crate.packaging import (
+    BagMetadata,
+    PayloadCopier,
+    encode_manifest_path,
+    pack,
+    read_bag,
+    tag_files,
+    unpack,
+    verify_bag,
+)
+from fivesafes_crate.packaging import bag as bag_module
+
+REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference"
+SUITE = REFERENCE / "bagit-conformance-suite"
+URN = "urn:uuid:9796155a-fe44-4614-89b8-71945f718ffb"
+DAY = date(2024, 3, 6)
+METADATA = b'{"@context": "https://w3id.org/ro/crate/1.2/context", "@graph": []}\n'
+
+
+def make_crate(folder: Path, files: dict[str, bytes] | None = None) -> Path:
+    """A crate folder: a metadata file plus ``files`` (crate-relative names)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ro-crate-metadata.json").write_bytes(METADATA)
+    for name, data in (files if files is not None else {"input1.txt": b"A:Gly4Lys\n"}).items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder
+
+
+def listing(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+# --- tag files ---------------------------------------------------------------------------------------------
+
+
+def test_manifest_paths_percent_encode_percent_cr_and_lf_only() -> None:
+    assert encode_manifest_path("data/100% a\r\nb %0A.txt") == "data/100%25 a%0D%0Ab %250A.txt"
+    assert encode_manifest_path("data/é ü #?.txt") == "data/é ü #?.txt"
+
+
+def test_tag_files_are_exactly_bagit_1_0_with_sha512_manifests() -> None:
+    digests = {"data/b.txt": "b" * 128, "data/a%.txt": "a" * 128}
+    files = tag_files(BagMetadata(URN, DAY, 12, 2), digests)
+    assert list(files) == ["bag-info.txt", "bagit.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"]
+    assert files["bagit.txt"] == b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+    assert files["bag-info.txt"] == (
+        f"External-Identifier: {URN}\nBagging-Date: 2024-03-06\nPayload-Oxum: 12.2\n".encode()
+    )
+    assert files["manifest-sha512.txt"] == f"{'a' * 128}  data/a%25.txt\n{'b' * 128}  data/b.txt\n".encode()
+    expected = "".join(
+        f"{hashlib.sha512(files[name]).hexdigest()}  {name}\n"
+        for name in ("bag-info.txt", "bagit.txt", "manifest-sha512.txt")
+    )
+    assert files["tagmanifest-sha512.txt"] == expected.encode()
+
+
+@pytest.mark.parametrize("identifier", ["", "  ", "urn:uuid:x\nBagging-Date: 1999-01-01", " urn:uuid:x"])
+def test_bag_info_refuses_identifiers_that_would_corrupt_it(identifier: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        tag_files(BagMetadata(identifier, DAY, 0, 0), {})
+    assert caught.value.path == "bag-info.txt"
+
+
+def test_copier_copies_and_hashes_multi_chunk_files_exactly() -> None:
+    data = os.urandom(bag_module.CHUNK_SIZE * (bag_module.RING_SIZE + 2) + 123)
+    seen: list[tuple[int, int]] = []
+    out = io.BytesIO()
+    with PayloadCopier(progress=lambda done, total: seen.append((done, total)), total=len(data) + 3) as copier:
+        first, size = copier.copy(io.BytesIO(data), out.write)
+        second, small = copier.copy(io.BytesIO(b"abc"), out.write)
+        empty, none = copier.copy(io.BytesIO(b""), out.write)
+    assert out.getvalue() == data + b"abc"
+    assert (size, small, none) == (len(data), 3, 0)
+    assert first.result() == hashlib.sha512(data).hexdigest()
+    assert second.result() == hashlib.sha512(b"abc").hexdigest()
+    assert empty.result() == hashlib.sha512(b"").hexdigest()
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1] == (len(data) + 3, len(data) + 3)
+
+
+def test_verify_reports_progress_up_to_the_bytes_hashed(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {f"f{i}.bin": os.urandom(300_000 + i) for i in range(6)})
+    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    for target in (archive, unpack(archive, tmp_path / "out")):
+        calls: list[tuple[int, int]] = []
+        with open_source(target) as source:
+            result = verify_bag(source, workers=3, progress=lambda d, t, calls=calls: calls.append((d, t)))
+        assert result.valid
+        assert calls and all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
+        assert calls[-1] == (result.bytes_hashed, result.bytes_hashed)
+
+
+# --- the ZIP -----------------------------------------------------------------------------------------------
+
+
+def test_zip_layout_is_one_sorted_folder_with_fixed_metadata(tmp_path: Path) -> None:
+    crate = make_crate(
+        tmp_path / "request",
+        {"input1.txt": b"text " * 100, ".hidden": b"h", "sub/deep/x.txt": b"x", "random.bin": os.urandom(40_000)},
+    )
+    (crate / "empty").mkdir()
+    archive = pack(crate, external_identifier=URN, bagging_date=DAY)
+    assert archive == tmp_path / "request.bagit.zip"
+    with zipfile.ZipFile(archive) as opened:
+        infos = opened.infolist()
+        names = [info.filename for info in infos]
+        assert names == sorted(names)
+        assert {name.split("/", 1)[0] for name in names} == {"request"}
+        assert names == [
+            "request/", "request/bag-info.txt", "request/bagit.txt", "request/data/", "request/data/.hidden",
+            "request/data/empty/", "request/data/input1.txt", "request/data/random.bin",
+            "request/data/ro-crate-metadata.json", "request/data/sub/", "request/data/sub/deep/",
+            "request/data/sub/deep/x.txt", "request/manifest-sha512.txt", "request/tagmanifest-sha512.txt",
+        ]
+        for info in infos:
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert info.create_system == 3
+            assert info.extra == b"" and info.comment == b""
+            mode = info.external_attr >> 16
+            if info.is_dir():
+                assert mode == stat.S_IFDIR | 0o755 and info.compress_type == zipfile.ZIP_STORED
+            else:
+                assert mode == stat.S_IFREG | 0o644
+        types = {info.filename: info.compress_type for info in infos}
+        assert types["request/data/input1.txt"] == zipfile.ZIP_DEFLATED
+        assert types["request/data/random.bin"] == zipfile.ZIP_STORED  # incompressible: stored
+        assert opened.comment == b""
+        info_text = opened.read("request/bag-info.txt").decode()
+        assert opened.testzip() is None
+    octets = sum(p.stat().st_size for p in crate.rglob("*") if p.is_file())
+    assert info_text == f"External-Identifier: {URN}\nBagging-Date: 2024-03-06\nPayload-Oxum: {octets}.5\n"
+    with open_source(archive) as source:
+        result = verify_bag(source)
+    assert result.valid and not result.problems and result.files_checked == 8
+
+
+def test_packing_twice_gives_identical_bytes(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {"a.txt": b"a" * 5000, "é/ü.bin": os.urandom(70_000)})
+    (tmp_path / "again").mkdir()
+    one = pack(crate, tmp_path / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
+    two = pack(crate, tmp_path / "again" / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
+    assert two == one
+    other = pack(crate, tmp_path / "other.zip", external_identifier=URN, bagging_date=date(2024, 3, 7))
+    assert other.read_bytes() != one
+
+
+def test_identifier_and_date_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    crate = make_crate(tmp_path / "c")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    today = pack(crate, tmp_path / "today.zip")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    epoch = pack(crate, tmp_path / "epoch.zip")
+    values = {}
+    for archive in (today, epoch):
+        with open_source(archive) as source:
+            info = read_bag(source)
+        values[archive.name] = (info.values("External-Identifier")[0], info.values("Bagging-Date")[0])
+    identifier, day = values["today.zip"]
+    assert identifier.startswith("urn:uuid:") and uuid.UUID(identifier[9:]).version == 4
+    assert day == date.today().isoformat()
+    assert values["epoch.zip"][1] == "2023-11-14"
+    assert values["epoch.zip"][0] != identifier  # freshly generated for each request
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(UsageError):
+        pack(crate, tmp_path / "bad.zip")
+    assert not (tmp_path / "bad.zip").exists()
+
+
+def test_top_level_folder_is_named_after_the_output(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    for name, top in (("query-12389.bagit.zip", "query-12389"), ("x.zip", "x"), ("plain", "plain")):
+        archive = pack(crate, tmp_path / name, external_identifier=URN, bagging_date=DAY)
+        with zipfile.ZipFile(archive) as opened:
+            assert {n.split("/", 1)[0] for n in opened.namelist()} == {top}
+
+
+def test_existing_zip_output_is_replaced(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    target = tmp_path / "c.zip"
+    target.write_bytes(b"old")
+    pack(crate, target, external_identifier=URN, bagging_date=DAY)
+    assert zipfile.is_zipfile(target)
+
+
+# --- bag folders, re-packing and the bagit package ---------------------------------------------------------
+
+
+def test_bag_folder_output_validates_with_the_bagit_package(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {"a b.txt": b"1", "ü/x.csv": b"2,3\n", ".dot": b""})
+    folder = pack(crate, folder=True, external_identifier=URN, bagging_date=DAY)
+    assert folder == tmp_path / "c.bagit"
+    bagit.Bag(str(folder)).validate()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert all(stat.S_IMODE(p.stat().st_mode) == (0o755 if p.is_dir() else 0o644) for p in folder.rglob("*"))
+    unpacked = unpack(pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY), tmp_path / "u")
+    bagit.Bag(str(unpacked)).validate()
+    for name in ("bagit.txt", "bag-info.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"):
+        assert (folder / name).read_bytes() == (unpacked / name).read_bytes()
+
+
+def test_bagit_package_bags_repack_keeping_their_identifier(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "made")
+    bagit.make_bag(str(crate), {"External-Identifier": URN}, checksums=["sha256"])
+    archive = pack(crate, tmp_path / "made.zip", bagging_date=DAY)
+    with open_source(archive) as source:
+        info = read_bag(source)
+        assert verify_bag(source).valid
+    assert info.values("External-Identifier") == [URN]
+    assert [m.name for m in info.manifests] == ["manifest-sha512.txt", "tagmanifest-sha512.txt"]
+
+
+def test_repacking_our_own_bag_gives_the_same_bytes(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {"x/y.txt": b"y"})
+    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    bag = unpack(archive, tmp_path / "c-bag")
+    (tmp_path / "again").mkdir()
+    again = pack(bag, tmp_path / "again" / "c.zip", bagging_date=DAY)
+    assert again.read_bytes() == archive.read_bytes()
+    with pytest.raises(UsageError, match="re-packing keeps"):
+        pack(bag, tmp_path / "d.zip", external_identifier="urn:uuid:other", bagging_date=DAY)
+    pack(bag, tmp_path / "e.zip", external_identifier=URN, bagging_date=DAY)  # the same one is fine
+
+
+def test_repacking_refuses_tag_files_it_would_drop(tmp_path: Path) -> None:
+    bag = unpack(pack(make_crate(tmp_path / "c"), tmp_path / "c.zip"), tmp_path / "bag")
+    (bag / "fetch.txt").write_text("https://example.org/x 1 data/x\n")
+    with pytest.raises(UsageError) as caught:
+        pack(bag, tmp_path / "d.zip")
+    assert caught.value.path == "fetch.txt"
+    assert not (tmp_path / "d.zip").exists()
+
+
+def _suite_valid_cases() -> list[Path]:
+    return sorted(p for p in SUITE.glob("v*/valid/*") if p.is_dir()) if SUITE.is_dir() else []
+
+
+@pytest.mark.skipif(not SUITE.is_dir(), reason="reference material not checked out")
+@pytest.mark.parametrize("case", _suite_valid_cases(), ids=lambda p: p.relative_to(SUITE).as_posix())
+def test_conformance_suite_payloads_round_trip(case: Path, tmp_path: Path) -> None:
+    """A valid suite bag's payload, given a metadata file, packs into a bag that both verifiers accept."""
+    crate = tmp_path / "crate"
+    shutil.copytree(case / "data", crate, symlinks=True)
+    (crate / "ro-crate-metadata.json").write_bytes(METADATA)
+    archive = pack(crate, tmp_path / "case.zip", external_identifier=URN, bagging_date=DAY)
+    with open_source(archive) as source:
+        assert verify_bag(source).valid
+    out = unpack(archive, tmp_path / "out")
+    assert listing(out / "data") == listing(crate)
+    for path in crate.rglob("*"):
+        if path.is_file():
+            assert (out / "data" / path.relative_to(crate)).read_bytes() == path.read_bytes()
+    if not any("%" in p.name for p in crate.rglob("*")):  # bagit-python does not decode %25 (RFC 8493 2.1.3)
+        bagit.Bag(str(out)).validate()
+
+
+# --- refusals ----------------------------------------------------------------------------------------------
+
+
+def assert_refused(crate: Path, error: type[FiveSafesError], path: str, tmp_path: Path) -> None:
+    before = listing(tmp_path)
+    with pytest.raises(error) as caught:
+        pack(crate, tmp_path / "out.zip", external_identifier=URN, bagging_date=DAY)
+    assert caught.value.path == path, caught.value
+    with pytest.raises(error):
+        pack(crate, tmp_path / "out", folder=True, external_identifier=URN, bagging_date=DAY)
+    assert listing(tmp_path) == before  # nothing written, no temporary left
+
+
+def test_symlinks_are_refused(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    (crate / "link.txt").symlink_to(crate / "input1.txt")
+    assert_refused(crate, UnsafeInputError, "link.txt", tmp_path)
+    (crate / "link.txt").unlink()
+    (crate / "sub").mkdir()
+    (crate / "sub" / "outside").symlink_to(tmp_path, target_is_directory=True)
+    assert_refused(crate, UnsafeInputError, "sub/outside", tmp_path)
+
+
+def test_special_files_are_refused(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    os.mkfifo(crate / "pipe")
+    assert_refused(crate, UnsafeInputError, "pipe", tmp_path)
+    (crate / "pipe").unlink()
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(crate / "sock"))
+        assert_refused(crate, UnsafeInputError, "sock", tmp_path)
+
+
+def test_missing_or_linked_metadata_is_refused(tmp_path: Path) -> None:
+    crate = tmp_path / "c"
+    crate.mkdir()
+    (crate / "input1.txt").write_bytes(b"x")
+    with pytest.raises(CrateReadError):  # open_source: neither a crate nor a bag folder
+        pack(crate, tmp_path / "o.zip")
+    bag = unpack(pack(make_crate(tmp_path / "d"), tmp_path / "d.zip"), tmp_path / "bag")
+    (bag / "data" / "ro-crate-metadata.json").unlink()
+    assert_refused(bag, CrateReadError, "data/ro-crate-metadata.json", tmp_path)
+    real = make_crate(tmp_path / "e")
+    (real / "ro-crate-metadata.json").unlink()
+    (real / "ro-crate-metadata.json").symlink_to(tmp_path / "d" / "ro-crate-metadata.json")
+    assert_refused(real, UnsafeInputError, "ro-crate-metadata.json", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("names", "path"),
+    [
+        (["back\\slash.txt"], "back\\slash.txt"),
+        (["new\nline.txt"], "new\nline.txt"),
+        (["carriage\rreturn"], "carriage\rreturn"),
+        (["Input.TXT", "input.txt"], "input.txt"),
+        ([unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")],
+         unicodedata.normalize("NFC", "café")),  # reported: the second in sorted order
+        (["Dir/a", "dir/b"], "dir"),
+    ],
+    ids=["backslash", "newline", "cr", "case", "unicode-normalisation", "case-folder"],
+)
+def test_unsafe_and_colliding_names_are_refused(names: list[str], path: str, tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {name: b"x" for name in names})
+    assert_refused(crate, UnsafeInputError, path, tmp_path)
+
+
+def test_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    try:
+        with open(os.path.join(os.fsencode(crate), b"latin1-\xe9.txt"), "wb") as stream:
+            stream.write(b"x")
+    except OSError:
+        pytest.skip("this file system only stores UTF-8 names")
+    with pytest.raises(UnsafeInputError, match="not valid UTF-8"):
+        pack(crate, tmp_path / "out.zip")
+    assert not (tmp_path / "out.zip").exists()
+
+
+def test_output_inside_the_crate_or_unusable_is_refused(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    for output, folder in (
+        (crate / "self.zip", False), (crate / "sub" / "x", True), (crate, False), (tmp_path / "no" / "x.zip", False),
+        (tmp_path / ".zip", False),
+    ):
+        with pytest.raises(UsageError):
+            pack(crate, output, folder=folder)
+    (tmp_path / "exists").mkdir()
+    with pytest.raises(UsageError, match="already exists"):
+        pack(crate, tmp_path / "exists", folder=True)
+    with pytest.raises(UsageError, match="is a folder"):
+        pack(crate, tmp_path / "exists")
+    assert listing(crate) == {"ro-crate-metadata.json", "input1.txt"}
+
+
+def test_input_must_be_a_folder(tmp_path: Path) -> None:
+    archive = pack(make_crate(tmp_path / "c"), tmp_path / "c.zip")
+    with pytest.raises(UsageError):
+        pack(archive, tmp_path / "d.zip")
+    with pytest.raises(UsageError):
+        pack(tmp_path / "c" / "ro-crate-metadata.json", tmp_path / "e.zip")
+    with pytest.raises(CrateReadError):
+        pack(tmp_path / "missing", tmp_path / "f.zip")
+
+
+# --- atomicity ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder", [False, True], ids=["zip", "folder"])
+def test_an_interrupted_pack_leaves_nothing_behind(
+    tmp_path: Path, folder: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crate = make_crate(tmp_path / "c", {f"f{i}.txt": b"x" * 1000 for i in range(5)})
+    target = tmp_path / ("bag" if folder else "c.zip")
+    if not folder:
+        target.write_bytes(b"previous")
+    before = listing(tmp_path)
+    calls = 0
+    original = PayloadCopier.copy
+
+    def interrupted(self: PayloadCopier, *args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(PayloadCopier, "copy", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pack(crate, target, folder=folder)
+    assert listing(tmp_path) == before
+    if not folder:
+        assert target.read_bytes() == b"previous"
+
+
+def test_a_file_growing_while_packing_is_an_error(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {"a.bin": b"a" * 2_000_000, "z.txt": b"z"})
+
+    def grow(done: int, total: int) -> None:
+        with (crate / "z.txt").open("ab") as stream:
+            stream.write(b"more")
+
+    with pytest.raises(CrateReadError, match="changed while being packed") as caught:
+        pack(crate, tmp_path / "c.zip", progress=grow)
+    assert caught.value.path == "z.txt"
+    assert listing(tmp_path) == {"c", *(f"c/{n}" for n in listing(crate))}
