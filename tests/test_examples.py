@@ -19,6 +19,7 @@ def example_crates() -> list[Path]:
 EXPECTED_STAGE = {
     "request": Stage.REQUEST,
     "request-0.5": Stage.REQUEST,
+    "request-from-spec": Stage.REQUEST,
     "under-review": Stage.UNDER_REVIEW,
     "executed": Stage.EXECUTED,
     "published": Stage.PUBLISHED,

@@ -21,20 +21,30 @@ _EXPORTS: dict[str, str] = {
     "ContextUnavailable": "fivesafes_crate.errors",
     "Crate": "fivesafes_crate.model.crate",
     "CrateReadError": "fivesafes_crate.errors",
+    "EntityError": "fivesafes_crate.model.crate",
     "FiveSafesError": "fivesafes_crate.errors",
     "Issue": "fivesafes_crate.issues",
     "Limits": "fivesafes_crate.model.source",
     "MetadataSyntaxError": "fivesafes_crate.model.crate",
     "Profile": "fivesafes_crate.profiles",
     "Report": "fivesafes_crate.issues",
+    "RequestSpec": "fivesafes_crate.authoring.spec",
     "Severity": "fivesafes_crate.issues",
+    "SpecError": "fivesafes_crate.authoring.spec",
     "Stage": "fivesafes_crate.issues",
+    "UnknownInputError": "fivesafes_crate.authoring.workflow",
     "UnsafeInputError": "fivesafes_crate.errors",
     "UsageError": "fivesafes_crate.errors",
+    "create_request": "fivesafes_crate.api",
     "list_checks": "fivesafes_crate.api",
     "list_profiles": "fivesafes_crate.api",
+    "load_request_spec": "fivesafes_crate.api",
     "open_crate": "fivesafes_crate.api",
+    "package": "fivesafes_crate.api",
+    "save_crate": "fivesafes_crate.model.crate",
+    "unpack": "fivesafes_crate.api",
     "validate": "fivesafes_crate.api",
+    "verify_bag": "fivesafes_crate.api",
 }
 
 __all__ = [
@@ -43,28 +53,50 @@ __all__ = [
     "ContextUnavailable",
     "Crate",
     "CrateReadError",
+    "EntityError",
     "FiveSafesError",
     "Issue",
     "Limits",
     "MetadataSyntaxError",
     "Profile",
     "Report",
+    "RequestSpec",
     "Severity",
+    "SpecError",
     "Stage",
+    "UnknownInputError",
     "UnsafeInputError",
     "UsageError",
     "__version__",
+    "create_request",
     "list_checks",
     "list_profiles",
+    "load_request_spec",
     "open_crate",
+    "package",
+    "save_crate",
+    "unpack",
     "validate",
+    "verify_bag",
 ]
 
 if TYPE_CHECKING:
-    from .api import list_checks, list_profiles, open_crate, validate
+    from .api import (
+        create_request,
+        list_checks,
+        list_profiles,
+        load_request_spec,
+        open_crate,
+        package,
+        unpack,
+        validate,
+        verify_bag,
+    )
+    from .authoring.spec import RequestSpec, SpecError
+    from .authoring.workflow import UnknownInputError
     from .errors import ContextUnavailable, CrateReadError, FiveSafesError, UnsafeInputError, UsageError
     from .issues import Issue, Report, Severity, Stage
-    from .model.crate import Crate, MetadataSyntaxError
+    from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.source import Limits
     from .profiles import Profile
     from .validation.registry import CheckContext, CheckInfo

@@ -6,7 +6,12 @@ Everything here is re-exported from :mod:`fivesafes_crate`; import from there.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import CrateReadError
 from .issues import Report, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
@@ -14,6 +19,13 @@ from .profiles import PROFILES, Profile
 from .validation.engine import ExtraCheck, catalogue
 from .validation.engine import validate as _validate
 from .validation.registry import CheckInfo
+
+if TYPE_CHECKING:
+    from .authoring.spec import RequestSpec
+    from .packaging.bag import BagVerification
+
+ProgressCallback = Callable[[int, int], None]
+"""``progress(done, total)`` in bytes, called while hashing or writing a payload."""
 
 
 def open_crate(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Crate:
@@ -52,3 +64,75 @@ def list_checks() -> list[CheckInfo]:
 def list_profiles() -> list[Profile]:
     """The supported Five Safes RO-Crate profile versions."""
     return list(PROFILES)
+
+
+def package(
+    crate: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    folder: bool = False,
+    external_identifier: str | None = None,
+    bagging_date: date | None = None,
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Pack a crate folder as a BagIt 1.0 bag inside a deterministic ZIP (or as a bag folder with ``folder``).
+
+    The ZIP holds one top-level folder, as the profile requires. ``External-Identifier`` is kept when
+    ``crate`` is already a bag, else ``external_identifier`` or a new ``urn:uuid:``. The same crate, identifier
+    and bagging date give the same bytes. Written atomically; returns the path written.
+    """
+    from .packaging.archive import pack
+
+    return pack(crate, output, folder=folder, external_identifier=external_identifier,
+                bagging_date=bagging_date, progress=progress)
+
+
+def unpack(
+    archive: str | os.PathLike[str], output: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Path:
+    """Extract a bag ZIP safely into ``output`` (a new folder), refusing unsafe or oversized archives.
+
+    Nothing is written outside ``output``; on any error nothing is left behind. Returns ``output``.
+    """
+    from .packaging.archive import unpack as _unpack
+
+    return _unpack(archive, output, limits=limits)
+
+
+def verify_bag(
+    path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS, progress: ProgressCallback | None = None
+) -> BagVerification:
+    """Check the BagIt integrity of a bag folder or bag ZIP: every manifest entry, per file.
+
+    Returns the verification (``.valid``, ``.problems`` with missing, extra and changed files); raises
+    :class:`~fivesafes_crate.errors.CrateReadError` when ``path`` is not a bag.
+    """
+    from .packaging.bag import verify_bag as _verify
+
+    with open_source(path, limits) as source:
+        if not source.is_bag:
+            raise CrateReadError("not a BagIt bag (no bagit.txt)", path=Path(path).name)
+        return _verify(source, progress=progress)
+
+
+def load_request_spec(path: str | os.PathLike[str]) -> RequestSpec:
+    """Read and check a request spec file (YAML or JSON) against its published JSON Schema."""
+    from .authoring.spec import load_spec
+
+    return load_spec(path)
+
+
+def create_request(
+    spec: RequestSpec,
+    output: str | os.PathLike[str],
+    *,
+    now: Callable[[], datetime] | None = None,
+    new_id: Callable[[], str] | None = None,
+) -> Crate:
+    """Build a Five Safes request crate folder at ``output`` from a request spec (atomically).
+
+    ``now`` and ``new_id`` are injectable so that tests get byte-identical crates.
+    """
+    from .authoring.builder import build_request
+
+    return build_request(spec, output, now=now, new_id=new_id)

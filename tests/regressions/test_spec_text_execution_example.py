@@ -38,7 +38,9 @@ def test_missing_comma_is_a_json_syntax_issue_with_position(reference_dir: Path,
 
 
 @pytest.mark.parametrize("version", ["0.4", "0.5-DRAFT"])
-def test_misspelled_status_and_undescribed_results_are_reported(reference_dir: Path, tmp_path: Path, version: str) -> None:
+def test_misspelled_status_and_undescribed_results_are_reported(
+    reference_dir: Path, tmp_path: Path, version: str
+) -> None:
     snippet = _execution_example(reference_dir, version)
     action = json.loads(re.sub(r"\}\s*\{", "}, {", snippet))  # restore the missing comma
     request = reference_dir / "5s-crate" / version / "example-request" / "data"
