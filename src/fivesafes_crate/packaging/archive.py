@@ -45,8 +45,9 @@ import unicodedata
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
@@ -403,6 +404,26 @@ def _write_error(exc: BaseException, target: Path) -> BaseException:
     return exc
 
 
+@contextmanager
+def _new_folder(target: Path, doing: str) -> Iterator[Path]:
+    """Build a folder in a temporary sibling and rename it to ``target`` only if the block succeeds.
+
+    On any error the temporary folder is removed and ``target`` is untouched: never a half-written output.
+    """
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield temporary
+        if os.path.lexists(target):
+            raise UsageError(f"the output appeared while {doing}; nothing was replaced", path=str(target))
+        os.rename(temporary, target)
+    except BaseException as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        error = _write_error(exc, target)
+        if error is exc:
+            raise
+        raise error from exc
+
+
 def _write_folder(
     source: CrateSource,
     payload: Mapping[str, Entry],
@@ -410,8 +431,7 @@ def _write_folder(
     metadata: BagMetadata,
     progress: ProgressCallback | None,
 ) -> None:
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with _new_folder(target, "packing") as temporary:
         data = temporary / PAYLOAD_PREFIX.rstrip("/")
         data.mkdir()
         digests: dict[str, Future[str]] = {}
@@ -428,15 +448,6 @@ def _write_folder(
                 out.write(content)
         for path in (temporary, *(p for p in temporary.rglob("*") if p.is_dir() and not p.is_symlink())):
             os.chmod(path, DIR_MODE)
-        if os.path.lexists(target):
-            raise UsageError("the output folder appeared while packing; nothing was replaced", path=str(target))
-        os.rename(temporary, target)
-    except BaseException as exc:
-        shutil.rmtree(temporary, ignore_errors=True)
-        error = _write_error(exc, target)
-        if error is exc:
-            raise
-        raise error from exc
 
 
 def _create(path: Path) -> IO[bytes]:
@@ -476,19 +487,9 @@ def unpack(archive: str | os.PathLike[str], output: str | os.PathLike[str], *, l
         if source.kind is not SourceKind.BAG_ZIP or source.bag_prefix is None:
             raise CrateReadError("the ZIP holds no bag folder (a folder with bagit.txt)", path=given.name)
         _refuse_unsafe_zip(source, given.name)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-        try:
+        with _new_folder(target, "unpacking") as temporary:
             _extract(source, source.bag_prefix, temporary, limits)
             os.chmod(temporary, DIR_MODE)
-            if os.path.lexists(target):
-                raise UsageError("the output appeared while unpacking; nothing was replaced", path=str(target))
-            os.rename(temporary, target)
-        except BaseException as exc:
-            shutil.rmtree(temporary, ignore_errors=True)
-            error = _write_error(exc, target)
-            if error is exc:
-                raise
-            raise error from exc
     log.info("unpacked %s into %s", given, target)
     return target
 
