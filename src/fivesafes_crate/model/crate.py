@@ -298,10 +298,18 @@ def serialise(crate: Crate) -> bytes:
     return (json.dumps(crate.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+FILE_MODE = 0o644
+"""Mode of the files this library writes, whatever the umask."""
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and an atomic rename: readers see the old or the new bytes."""
+    """Write a file through a temporary sibling and an atomic rename: readers see the old or the new bytes.
+
+    The file gets a new inode (mode :data:`FILE_MODE`), so a hard link to the old file keeps the old bytes.
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, FILE_MODE)  # mkstemp makes 0o600; crate files are readable like any other
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

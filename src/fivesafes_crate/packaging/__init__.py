@@ -3,7 +3,7 @@ or folders and unpacking ZIPs safely (:mod:`.archive`)."""
 
 from __future__ import annotations
 
-from .archive import pack, unpack
+from .archive import archive_bag, pack, refresh_bag, unpack
 from .bag import (
     BagDeclaration,
     BagInfo,
@@ -15,6 +15,7 @@ from .bag import (
     ManifestEntry,
     PayloadCopier,
     ProblemKind,
+    digest_files,
     encode_manifest_path,
     read_bag,
     tag_files,
@@ -32,9 +33,12 @@ __all__ = [
     "ManifestEntry",
     "PayloadCopier",
     "ProblemKind",
+    "archive_bag",
+    "digest_files",
     "encode_manifest_path",
     "pack",
     "read_bag",
+    "refresh_bag",
     "tag_files",
     "unpack",
     "verify_bag",

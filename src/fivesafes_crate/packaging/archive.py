@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+from ..model.crate import FILE_MODE, write_atomic
 from ..model.source import (
     DEFAULT_LIMITS,
     METADATA_FILE,
@@ -74,6 +75,7 @@ from .bag import (
     TAG_MANIFEST,
     BagMetadata,
     PayloadCopier,
+    digest_files,
     read_bag,
     tag_files,
 )
@@ -83,7 +85,6 @@ log = logging.getLogger(__name__)
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 """Every member's timestamp: the earliest a ZIP can hold, so that output does not depend on the clock."""
 
-FILE_MODE = 0o644
 DIR_MODE = 0o755
 UNIX = 3
 """``create_system`` for Unix, so that the permission bits in ``external_attr`` are read by unzip tools."""
@@ -356,15 +357,20 @@ def _zip_file(
     info = _zip_info(member)
     info.file_size = entry.size  # lets zipfile choose ZIP64 headers up front, from the size alone
     with source.open_in_crate(entry.name) as stream:
-        try:
-            sample = stream.read(STORE_SAMPLE) if entry.size >= STORE_MIN_SIZE else b""
-            stream.seek(0)
-        except OSError as exc:
-            raise CrateReadError(f"cannot read: {exc.strerror or exc}", path=entry.name) from exc
-        stored = bool(sample) and len(zlib.compress(sample, 1)) > STORE_RATIO * len(sample)
-        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        info.compress_type = _compress_type(stream, entry)
         with archive.open(info, "w") as out:
             return _copy(copier, stream, out.write, entry)
+
+
+def _compress_type(stream: IO[bytes], entry: Entry) -> int:
+    """Stored for already-compressed data, deflated otherwise (see the module notes); rewinds ``stream``."""
+    try:
+        sample = stream.read(STORE_SAMPLE) if entry.size >= STORE_MIN_SIZE else b""
+        stream.seek(0)
+    except OSError as exc:
+        raise CrateReadError(f"cannot read: {exc.strerror or exc}", path=entry.name) from exc
+    stored = bool(sample) and len(zlib.compress(sample, 1)) > STORE_RATIO * len(sample)
+    return zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
 
 
 def _copy(copier: PayloadCopier, stream: IO[bytes], write: Callable[[memoryview], object], entry: Entry) -> Future[str]:
@@ -459,6 +465,100 @@ def _create(path: Path) -> IO[bytes]:
         os.close(handle)
         raise
     return os.fdopen(handle, "wb")
+
+
+# --- refreshing a bag folder in place ---------------------------------------------------------------------
+
+
+def refresh_bag(
+    folder: str | os.PathLike[str],
+    *,
+    bagging_date: date | None = None,
+    progress: ProgressCallback | None = None,
+) -> BagMetadata:
+    """Rewrite the tag files of a bag folder for its payload as it is now; return what ``bag-info.txt`` says.
+
+    For a bag whose crate was edited (every lifecycle step does this): the payload is hashed afresh (threads,
+    streaming) and ``bagit.txt`` (BagIt 1.0), ``bag-info.txt`` (the bag's External-Identifier kept, else a new
+    ``urn:uuid:``; Bagging-Date and Payload-Oxum regenerated), ``manifest-sha512.txt`` and then
+    ``tagmanifest-sha512.txt`` are written, each atomically, in that order: the tag manifest covers the payload
+    manifest. Manifests of other algorithms are deleted, since they could not be kept true (the profile's
+    publishing phase asks for exactly this). The payload is refused as :func:`pack` refuses it (links, special
+    files, unsafe or colliding names, tag files that are not carried over). The caller works on a copy when
+    the old state must survive a failure half-way.
+    """
+    path = Path(folder)
+    with _open_folder(path) as source:
+        if source.kind is not SourceKind.BAG_DIRECTORY:
+            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=path.name or str(path))
+        payload = _payload_entries(source, is_bag=True)
+        identifier = _external_identifier(source, None) or f"urn:uuid:{uuid.uuid4()}"
+        files = {PAYLOAD_PREFIX + name: entry for name, entry in payload.items() if entry.kind is EntryKind.FILE}
+        digests = digest_files(source, files, progress=progress)
+        metadata = BagMetadata(
+            external_identifier=identifier,
+            bagging_date=_bagging_date(bagging_date),
+            payload_bytes=sum(entry.size for entry in files.values()),
+            payload_files=len(files),
+        )
+    tags = tag_files(metadata, digests)
+    try:
+        for name, content in tags.items():  # sorted: bagit.txt, bag-info.txt, manifest-..., tagmanifest-...
+            write_atomic(path / name, content)
+        for stale in sorted(path.glob("*manifest-*.txt")):
+            if stale.name not in tags:
+                stale.unlink()
+    except OSError as exc:
+        raise FiveSafesError(f"cannot write the bag's tag files: {exc.strerror or exc}", path=str(path)) from exc
+    return metadata
+
+
+def archive_bag(folder: str | os.PathLike[str], output: str | os.PathLike[str]) -> Path:
+    """Write a bag folder, exactly as it is, into a deterministic ZIP ``output`` (replaced atomically).
+
+    Unlike :func:`pack`, nothing is regenerated: the tag files are archived byte for byte, so a bag whose
+    manifests were refreshed (and perhaps signed) keeps them. The ZIP follows :func:`pack`'s rules (one
+    top-level folder named after ``output``, sorted members, fixed timestamps and modes, stored or deflated by
+    content) and refuses links, special files and unsafe names. Returns ``output``.
+    """
+    given, target = Path(folder), Path(output)
+    with _open_folder(given) as source:
+        if source.kind is not SourceKind.BAG_DIRECTORY:
+            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=given.name or str(given))
+        entries = source.storage.entries()
+        for name, entry in entries.items():
+            _refuse_special(entry, name)
+            reason = unsafe_name_reason(name)
+            if reason is not None:
+                raise UnsafeInputError(f"name refused ({reason})", path=name)
+        bag = _bag_name(target, folder=False) + "/"
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(handle, "w+b") as stream:
+                with zipfile.ZipFile(stream, "w", allowZip64=True) as zipped:
+                    zipped.mkdir(_zip_info(bag, directory=True))
+                    for name in sorted(entries):
+                        entry = entries[name]
+                        if entry.kind is EntryKind.DIRECTORY:
+                            zipped.mkdir(_zip_info(bag + name + "/", directory=True))
+                            continue
+                        info = _zip_info(bag + name)
+                        info.file_size = entry.size
+                        with source.storage.open(name) as member:
+                            info.compress_type = _compress_type(member, entry)
+                            with zipped.open(info, "w") as out:
+                                shutil.copyfileobj(member, out, CHUNK_SIZE)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.chmod(temporary, FILE_MODE)
+            os.replace(temporary, target)
+        except BaseException as exc:
+            Path(temporary).unlink(missing_ok=True)
+            error = _write_error(exc, target)
+            if error is exc:
+                raise
+            raise error from exc
+    return target
 
 
 # --- unpacking ---------------------------------------------------------------------------------------------

@@ -846,31 +846,73 @@ def _hash_and_compare(
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[int, int]:
     """Hash every expected file once (all its algorithms in one read) in threads and record mismatches."""
-    if not expected:
-        return 0, 0
+    wanted = {name: tuple(item.digests) for name, item in expected.items()}
+    return _collect(_hash_files(source, sizes, wanted, workers, progress), expected, problems)
+
+
+_HashResult = tuple[str, dict[str, str] | None, int, str | None]
+"""(bag-relative name, digests by algorithm or None, bytes read, error message or None)."""
+
+
+def _hash_files(
+    source: CrateSource,
+    sizes: Mapping[str, Entry],
+    algorithms: Mapping[str, tuple[str, ...]],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Iterable[_HashResult]:
+    """Hash each named bag file with its algorithms, in threads when that pays off; results in any order."""
+    if not algorithms:
+        return []
     lock = threading.Lock()
     buffers = threading.local()
-    names = sorted(expected, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
+    names = sorted(algorithms, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
     tick = _progress_counter(progress, sum(sizes[n].size for n in names))
     average = sum(sizes[n].size for n in names) / len(names)
     # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
     count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
 
-    def job(name: str) -> tuple[str, dict[str, str] | None, int, str | None]:
+    def job(name: str) -> _HashResult:
         view = getattr(buffers, "view", None)
         if view is None:  # one reusable 1 MiB buffer per thread, not one per file
             view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
-        return (name, *_hash_one(source, name, tuple(expected[name].digests), lock, view, tick))
+        return (name, *_hash_one(source, name, algorithms[name], lock, view, tick))
 
     if count == 1 or len(names) == 1:
-        results: Iterable[tuple[str, dict[str, str] | None, int, str | None]] = map(job, names)
-        return _collect(results, expected, problems)
+        return list(map(job, names))
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="bag-hash") as pool:
-        return _collect(pool.map(job, names), expected, problems)
+        return list(pool.map(job, names))
+
+
+def digest_files(
+    source: CrateSource,
+    names: Iterable[str],
+    *,
+    algorithm: str = "sha512",
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, str]:
+    """Hex digests of bag files (bag-relative names), hashed in threads like :func:`verify_bag` does.
+
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` naming the first file that cannot be read.
+    """
+    entries = source.bag_entries()
+    wanted: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        entry = entries.get(name)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            raise CrateReadError("not a file in the bag", path=name)
+        wanted[name] = (algorithm,)
+    digests: dict[str, str] = {}
+    for name, found, _size, error in _hash_files(source, entries, wanted, workers, progress):
+        if found is None:
+            raise CrateReadError(f"cannot read: {error}", path=name)
+        digests[name] = found[algorithm]
+    return dict(sorted(digests.items()))
 
 
 def _collect(
-    results: Iterable[tuple[str, dict[str, str] | None, int, str | None]],
+    results: Iterable[_HashResult],
     expected: Mapping[str, _Expected],
     problems: list[BagProblem],
 ) -> tuple[int, int]:
@@ -1035,11 +1077,14 @@ def manifest_text(digests: Mapping[str, str]) -> bytes:
     return "".join(f"{digests[name]}  {encode_manifest_path(name)}\n" for name in sorted(digests)).encode()
 
 
-def tag_files(metadata: BagMetadata, payload_digests: Mapping[str, str]) -> dict[str, bytes]:
+def tag_files(
+    metadata: BagMetadata, payload_digests: Mapping[str, str], other_tag_digests: Mapping[str, str] | None = None
+) -> dict[str, bytes]:
     """Every tag file of a BagIt 1.0 bag with SHA-512 manifests, by bag-relative name, sorted by name.
 
     ``payload_digests`` maps bag-relative payload names (``data/...``) to SHA-512 hex digests. The tag manifest
-    covers ``bagit.txt``, ``bag-info.txt`` and the payload manifest (never itself).
+    covers ``bagit.txt``, ``bag-info.txt``, the payload manifest (never itself) and the tag files of
+    ``other_tag_digests`` (bag-relative name to SHA-512), which are kept in the bag but not written here.
     """
     files = {
         DECLARATION_FILE: declaration_text(),
@@ -1048,6 +1093,7 @@ def tag_files(metadata: BagMetadata, payload_digests: Mapping[str, str]) -> dict
     }
     tag_digests = {name: hashlib.new(WRITE_ALGORITHM, data, usedforsecurity=False).hexdigest()
                    for name, data in files.items()}
+    tag_digests.update(other_tag_digests or {})
     files[TAG_MANIFEST] = manifest_text(tag_digests)
     return dict(sorted(files.items()))
 

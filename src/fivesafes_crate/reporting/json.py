@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..issues import Issue, Report
+from ..phases.lifecycle import StepResult
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
@@ -37,3 +38,16 @@ def report_to_json(report: Report) -> dict[str, Any]:
 def render_json(report: Report) -> str:
     """The report as one JSON document (indented, UTF-8 characters kept)."""
     return json.dumps(report_to_json(report), indent=2, ensure_ascii=False)
+
+
+def step_to_json(result: StepResult) -> dict[str, Any]:
+    """What a lifecycle step did, for ``fivesafes tre ... --format json``: the action written and a summary."""
+    action = result.action
+    return {
+        "path": str(result.path),
+        "summary": result.summary,
+        "action": action.get("@id") if action is not None else None,
+        "status": result.status.label if result.status is not None else None,
+        "stage": result.crate.stage().value,
+        "removed": list(result.removed),
+    }

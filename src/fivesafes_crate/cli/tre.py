@@ -1,0 +1,86 @@
+"""``fivesafes tre ...``: the TRE's review steps, one command per step, and the options they share.
+
+Every step command names its agent with ``--agent`` (an absolute URI or ``#fragment``), ``--agent-name`` and
+``--agent-type``; a ``software`` agent also needs ``--provider`` and ``--provider-name`` (the TRE
+organisation). All five can come from ``FIVESAFES_AGENT``, ``FIVESAFES_AGENT_NAME``, ``FIVESAFES_AGENT_TYPE``,
+``FIVESAFES_PROVIDER`` and ``FIVESAFES_PROVIDER_NAME`` so that TRE scripts set them once. A step prints one
+line (``--format json``: one object, see :func:`~fivesafes_crate.reporting.json.step_to_json`) and exits 0,
+or 1 when the action it recorded says the crate failed the step, or 2 when the step was refused.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app
+from ._options import Format
+
+if TYPE_CHECKING:
+    from ..phases.lifecycle import Agent, StepResult
+
+tre_app = typer.Typer(
+    cls=OneLineErrors,
+    name="tre",
+    help="The TRE's review steps: sanitize, check, validate, retrieve, sign off, run, publish.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(tre_app, name="tre")
+
+
+class AgentType(enum.StrEnum):
+    """What kind of agent performs a step."""
+
+    organization = "organization"
+    person = "person"
+    software = "software"
+
+
+AgentOpt = Annotated[
+    str, typer.Option("--agent", envvar="FIVESAFES_AGENT", help="@id of the agent: an absolute URI or #fragment.")
+]
+AgentNameOpt = Annotated[str, typer.Option("--agent-name", envvar="FIVESAFES_AGENT_NAME", help="Agent's name.")]
+AgentTypeOpt = Annotated[
+    AgentType, typer.Option("--agent-type", envvar="FIVESAFES_AGENT_TYPE", help="Kind of agent.")
+]
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option("--provider", envvar="FIVESAFES_PROVIDER", help="For software agents: @id of the TRE organisation."),
+]
+ProviderNameOpt = Annotated[
+    str | None,
+    typer.Option("--provider-name", envvar="FIVESAFES_PROVIDER_NAME", help="For software agents: the TRE's name."),
+]
+StepFormatOpt = Annotated[Format, typer.Option("--format", help="Output format: one line, or one JSON object.")]
+
+
+def make_agent(
+    agent: str, name: str, kind: AgentType, provider: str | None, provider_name: str | None
+) -> Agent:
+    """The library :class:`~fivesafes_crate.phases.lifecycle.Agent` the options describe (validated there)."""
+    from ..phases.lifecycle import Agent, AgentKind
+
+    owner = Agent(provider, provider_name or provider) if provider is not None else None
+    kinds = {AgentType.organization: AgentKind.ORGANIZATION, AgentType.person: AgentKind.PERSON,
+             AgentType.software: AgentKind.SOFTWARE}
+    return Agent(agent, name, kinds[kind], owner)
+
+
+def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
+    """A renderer for :func:`~fivesafes_crate.cli.finish`: one line or one JSON object, and the exit code."""
+
+    def render(result: StepResult) -> tuple[str, int]:
+        from ..phases.lifecycle import Status
+        from ..reporting.json import step_to_json
+
+        code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID
+        if fmt is Format.json:
+            return json.dumps(step_to_json(result), indent=2, ensure_ascii=False), code
+        return result.summary, code
+
+    return render

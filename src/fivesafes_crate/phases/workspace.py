@@ -1,0 +1,265 @@
+"""A working copy for one lifecycle step: the crate is edited in a copy and moved into place only on success.
+
+Every TRE step reads a crate (a crate folder, a bag folder or a bag ZIP), edits its metadata and perhaps its
+files, and must either leave the new state or the old one, byte for byte, whatever happens in between (an
+error, a refused step, ``kill -9``). :func:`workspace` provides that:
+
+* **Working copy.** A folder is copied into a hidden temporary sibling with *hard links* (no payload bytes are
+  copied, so a 1 GiB bag costs nothing); a ZIP is unpacked there with :func:`~..packaging.unpack` and its
+  guards. Steps never modify a file in place: they write new files (:func:`~..model.crate.write_atomic`) or
+  delete them, so the linked originals keep their bytes. Links and special files are refused, as by ``pack``.
+* **Commit.** When the step marked the workspace changed: the metadata is serialised, the bag's manifests are
+  regenerated (:func:`~..packaging.refresh_bag`: payload manifest, then tag manifest), the ``finalizers`` run
+  on the finished folder (signing hooks), and the result replaces the original: a folder by an atomic
+  exchange of the two directories (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with
+  recovery of an interrupted swap on the next step), a ZIP by :func:`~..packaging.archive_bag` and an atomic
+  ``os.replace``. A step that changes nothing leaves the original untouched, manifests included.
+* **One step at a time.** The parent folder is locked (``flock``) for the duration of a step, so two TRE
+  workers never interleave steps on crates in the same folder and lose one of the records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import enum
+import errno
+import fcntl
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+from ..model.crate import Crate, load_crate, serialise, write_atomic
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, SourceKind, open_source
+from ..packaging import archive_bag, refresh_bag, unpack
+from ..packaging.bag import PAYLOAD_PREFIX
+
+log = logging.getLogger(__name__)
+
+_PREVIOUS = ".fivesafes-previous"
+"""Suffix of the hidden name an original folder has between the two renames of the portable swap."""
+
+
+class TargetKind(enum.Enum):
+    """The forms a lifecycle step works on."""
+
+    CRATE_FOLDER = "crate folder"
+    BAG_FOLDER = "bag folder"
+    BAG_ZIP = "bag ZIP"
+
+
+Finalizer = Callable[[Path], None]
+"""Called with the finished working folder (manifests current) before it replaces the original."""
+
+
+@dataclass
+class Workspace:
+    """The working copy of one crate during one step.
+
+    ``folder`` is the working bag folder (or crate folder), ``crate`` its parsed metadata. Set ``changed``
+    (or call :meth:`touch`) after editing, otherwise nothing is written.
+    """
+
+    target: Path
+    kind: TargetKind
+    folder: Path
+    crate: Crate
+    changed: bool = False
+    finalizers: list[Finalizer] = field(default_factory=list)
+
+    @property
+    def is_bag(self) -> bool:
+        """True when the crate travels as a bag (folder or ZIP), whose manifests each step regenerates."""
+        return self.kind is not TargetKind.CRATE_FOLDER
+
+    @property
+    def crate_root(self) -> Path:
+        """The folder holding ``ro-crate-metadata.json`` in the working copy."""
+        return self.folder / PAYLOAD_PREFIX.rstrip("/") if self.is_bag else self.folder
+
+    def touch(self) -> None:
+        """Mark the crate as changed: the commit writes the metadata and regenerates the manifests."""
+        self.changed = True
+
+    def path_of(self, name: str) -> Path:
+        """The working-copy path of a crate-relative name (``outputs/table.csv``); never outside the crate."""
+        parts = [part for part in name.split("/") if part]
+        if not parts or any(part in (".", "..") or "\\" in part for part in parts):
+            raise UnsafeInputError("not a safe crate-relative name", path=name)
+        return self.crate_root.joinpath(*parts)
+
+
+def classify(target: Path, limits: Limits = DEFAULT_LIMITS) -> TargetKind:
+    """What ``target`` is, for a step: a crate folder, a bag folder or a bag ZIP; anything else is refused."""
+    with open_source(target, limits) as source:
+        kind = source.kind
+    if kind is SourceKind.DIRECTORY:
+        return TargetKind.CRATE_FOLDER
+    if kind is SourceKind.BAG_DIRECTORY:
+        return TargetKind.BAG_FOLDER
+    if kind is SourceKind.BAG_ZIP:
+        return TargetKind.BAG_ZIP
+    raise UsageError(
+        "a lifecycle step works on a crate folder, a bag folder or a ZIP holding one bag folder",
+        path=target.name or str(target),
+    )
+
+
+@contextlib.contextmanager
+def workspace(
+    target: str | os.PathLike[str],
+    *,
+    bagging_date: date,
+    limits: Limits = DEFAULT_LIMITS,
+    require_bag: bool = False,
+) -> Iterator[Workspace]:
+    """Open ``target`` for one step; on a normal exit commit the changes, on an exception leave it untouched.
+
+    ``bagging_date`` goes into a regenerated ``bag-info.txt``. With ``require_bag`` a plain crate folder is
+    refused (:class:`~fivesafes_crate.errors.UsageError`): the check phase verifies BagIt manifests.
+    """
+    given = Path(target)
+    shown = given.name or str(given)
+    with _step_lock(given):
+        _recover_interrupted_swap(given)
+        kind = classify(given, limits)
+        if require_bag and kind is TargetKind.CRATE_FOLDER:
+            raise UsageError("this step needs a bag (a bag folder or a bag ZIP): pack the crate first", path=shown)
+        temporary = Path(tempfile.mkdtemp(prefix=f".{given.name}.", suffix=".tmp", dir=given.parent))
+        try:
+            folder = temporary / "bag"
+            if kind is TargetKind.BAG_ZIP:
+                unpack(given, folder, limits=limits)
+            else:
+                _link_copy(given, folder)
+            with open_source(folder, limits) as source:
+                crate = load_crate(source)
+            crate.source = None  # the working copy is temporary; never save into it by accident
+            space = Workspace(given, kind, folder, crate)
+            yield space
+            if space.changed:
+                _commit(space, bagging_date)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _commit(space: Workspace, bagging_date: date) -> None:
+    try:
+        write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
+    except OSError as exc:
+        raise FiveSafesError(f"cannot write the metadata: {exc.strerror or exc}", path=METADATA_FILE) from exc
+    if space.is_bag:
+        refresh_bag(space.folder, bagging_date=bagging_date)
+    for finalize in space.finalizers:
+        finalize(space.folder)
+    if space.kind is TargetKind.BAG_ZIP:
+        archive_bag(space.folder, space.target)
+    else:
+        _swap(space.folder, space.target)
+    log.info("updated %s", space.target)
+
+
+# --- copying, swapping, locking ----------------------------------------------------------------------------
+
+
+def _link_copy(source: Path, copy: Path) -> None:
+    """Recreate the folder ``source`` at ``copy`` with hard links to its files (copies where linking fails)."""
+    with open_source(source) as opened:
+        entries = opened.storage.entries()
+    copy.mkdir()
+    for name in sorted(entries):  # a folder sorts before everything inside it
+        entry = entries[name]
+        if entry.kind is EntryKind.SYMLINK:
+            raise UnsafeInputError("is a symbolic link; links are never followed or copied", path=name)
+        if entry.kind is EntryKind.OTHER:
+            raise UnsafeInputError("is a device, socket or other special file", path=name)
+        path = copy.joinpath(*name.split("/"))
+        original = source.joinpath(*name.split("/"))
+        try:
+            if entry.kind is EntryKind.DIRECTORY:
+                path.mkdir()
+                continue
+            try:
+                os.link(original, path, follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+                    raise
+                shutil.copyfile(original, path, follow_symlinks=False)
+        except OSError as exc:
+            raise CrateReadError(f"cannot copy into the working copy: {exc.strerror or exc}", path=name) from exc
+
+
+def _renameat2_exchange() -> Callable[[Path, Path], bool] | None:
+    """``exchange(a, b)`` swapping two paths atomically (Linux), or None where the call does not exist."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return None
+    try:
+        function = ctypes.CDLL(name, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    at_fdcwd, rename_exchange = -100, 2
+
+    def exchange(first: Path, second: Path) -> bool:
+        result = function(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+        if result == 0:
+            return True
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            return False  # not supported here (old kernel, this file system): use the portable swap
+        raise OSError(code, os.strerror(code), str(second))
+
+    return exchange
+
+
+_EXCHANGE = _renameat2_exchange()
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put the folder ``new`` where ``target`` is; the old folder ends up at ``new`` (and is removed later)."""
+    try:
+        if _EXCHANGE is not None and _EXCHANGE(new, target):
+            return
+        previous = target.with_name(f".{target.name}{_PREVIOUS}")
+        os.rename(target, previous)  # a crash from here on is repaired by _recover_interrupted_swap
+        os.rename(new, target)
+        os.rename(previous, new)
+    except OSError as exc:
+        raise FiveSafesError(f"cannot replace the crate: {exc.strerror or exc}", path=str(target)) from exc
+
+
+def _recover_interrupted_swap(target: Path) -> None:
+    """Repair what an interrupted portable swap left: the original folder under its hidden name."""
+    previous = target.with_name(f".{target.name}{_PREVIOUS}")
+    if not os.path.lexists(previous):
+        return
+    if os.path.lexists(target):
+        shutil.rmtree(previous, ignore_errors=True)  # the new state was in place: drop the old one
+    else:
+        os.rename(previous, target)  # killed between the two renames: the old state comes back
+        log.warning("restored %s after an interrupted step", target)
+
+
+@contextlib.contextmanager
+def _step_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the folder containing ``target`` (waiting for another step to finish)."""
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        handle = os.open(parent, os.O_RDONLY)
+    except OSError as exc:
+        raise UsageError(f"cannot open the crate's folder: {exc.strerror or exc}", path=str(parent)) from exc
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+__all__ = ["Finalizer", "TargetKind", "Workspace", "classify", "workspace"]
