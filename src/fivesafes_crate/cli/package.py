@@ -1,7 +1,7 @@
 """``fivesafes pack``, ``unpack`` and ``verify``: BagIt packaging of crates and bag integrity reports.
 
-``verify --format json`` prints one object described by ``docs/reference/verify.schema.json``:
-``{"valid", "files_checked", "bytes_hashed", "problems": [{"severity", "kind", "file", "message"}]}``.
+``verify --format json`` prints the object of :func:`~fivesafes_crate.reporting.json.verification_to_json`,
+described by ``docs/reference/verify.schema.json``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -145,24 +145,13 @@ def verify(
     bar = ProgressBar("verifying")
 
     def render(result: BagVerification) -> tuple[str, int]:
+        from ..reporting.json import verification_to_json
+
         text = json.dumps(verification_to_json(result), indent=2, ensure_ascii=False) if fmt is Format.json \
             else render_verification(result)
         return text, EXIT_VALID if result.valid else EXIT_INVALID
 
     finish(lambda: bar.run(lambda: api.verify_bag(bag, progress=bar)), render)
-
-
-def verification_to_json(result: BagVerification) -> dict[str, Any]:
-    """The verification as the JSON object ``docs/reference/verify.schema.json`` describes."""
-    return {
-        "valid": result.valid,
-        "files_checked": result.files_checked,
-        "bytes_hashed": result.bytes_hashed,
-        "problems": [
-            {"severity": p.severity.label, "kind": p.kind.value, "file": p.file, "message": p.message}
-            for p in result.problems
-        ],
-    }
 
 
 def render_verification(result: BagVerification) -> str:

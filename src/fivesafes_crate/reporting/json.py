@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from ..issues import Issue, Report
+from ..packaging.bag import BagVerification
 from ..phases.lifecycle import StepResult
 
 
@@ -50,4 +51,17 @@ def step_to_json(result: StepResult) -> dict[str, Any]:
         "status": result.status.label if result.status is not None else None,
         "stage": result.crate.stage().value,
         "removed": list(result.removed),
+    }
+
+
+def verification_to_json(result: BagVerification) -> dict[str, Any]:
+    """A BagIt verification (``fivesafes verify``) as the object ``docs/reference/verify.schema.json`` describes."""
+    return {
+        "valid": result.valid,
+        "files_checked": result.files_checked,
+        "bytes_hashed": result.bytes_hashed,
+        "problems": [
+            {"severity": p.severity.label, "kind": p.kind.value, "file": p.file, "message": p.message}
+            for p in result.problems
+        ],
     }
