@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "Agent": "fivesafes_crate.phases.lifecycle",
+    "AgentKind": "fivesafes_crate.phases.lifecycle",
     "CheckContext": "fivesafes_crate.validation.registry",
     "CheckInfo": "fivesafes_crate.validation.registry",
     "ContextUnavailable": "fivesafes_crate.errors",
@@ -27,11 +29,17 @@ _EXPORTS: dict[str, str] = {
     "Limits": "fivesafes_crate.model.source",
     "MetadataSyntaxError": "fivesafes_crate.model.crate",
     "Profile": "fivesafes_crate.profiles",
+    "Receipt": "fivesafes_crate.phases.receiving",
     "Report": "fivesafes_crate.issues",
     "RequestSpec": "fivesafes_crate.authoring.spec",
     "Severity": "fivesafes_crate.issues",
     "SpecError": "fivesafes_crate.authoring.spec",
     "Stage": "fivesafes_crate.issues",
+    "Status": "fivesafes_crate.phases.lifecycle",
+    "Step": "fivesafes_crate.phases.lifecycle",
+    "StepRefused": "fivesafes_crate.phases.lifecycle",
+    "StepResult": "fivesafes_crate.phases.lifecycle",
+    "Timeline": "fivesafes_crate.phases.receiving",
     "UnknownInputError": "fivesafes_crate.authoring.workflow",
     "UnsafeInputError": "fivesafes_crate.errors",
     "UsageError": "fivesafes_crate.errors",
@@ -41,13 +49,17 @@ _EXPORTS: dict[str, str] = {
     "load_request_spec": "fivesafes_crate.api",
     "open_crate": "fivesafes_crate.api",
     "package": "fivesafes_crate.api",
+    "receive": "fivesafes_crate.api",
     "save_crate": "fivesafes_crate.model.crate",
+    "status": "fivesafes_crate.api",
     "unpack": "fivesafes_crate.api",
     "validate": "fivesafes_crate.api",
     "verify_bag": "fivesafes_crate.api",
 }
 
 __all__ = [
+    "Agent",
+    "AgentKind",
     "CheckContext",
     "CheckInfo",
     "ContextUnavailable",
@@ -59,11 +71,17 @@ __all__ = [
     "Limits",
     "MetadataSyntaxError",
     "Profile",
+    "Receipt",
     "Report",
     "RequestSpec",
     "Severity",
     "SpecError",
     "Stage",
+    "Status",
+    "Step",
+    "StepRefused",
+    "StepResult",
+    "Timeline",
     "UnknownInputError",
     "UnsafeInputError",
     "UsageError",
@@ -74,7 +92,9 @@ __all__ = [
     "load_request_spec",
     "open_crate",
     "package",
+    "receive",
     "save_crate",
+    "status",
     "unpack",
     "validate",
     "verify_bag",
@@ -88,6 +108,8 @@ if TYPE_CHECKING:
         load_request_spec,
         open_crate,
         package,
+        receive,
+        status,
         unpack,
         validate,
         verify_bag,
@@ -98,6 +120,8 @@ if TYPE_CHECKING:
     from .issues import Issue, Report, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.source import Limits
+    from .phases.lifecycle import Agent, AgentKind, Status, Step, StepRefused, StepResult
+    from .phases.receiving import Receipt, Timeline
     from .profiles import Profile
     from .validation.registry import CheckContext, CheckInfo
 

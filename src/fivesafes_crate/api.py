@@ -23,6 +23,7 @@ from .validation.registry import CheckInfo
 if TYPE_CHECKING:
     from .authoring.spec import RequestSpec
     from .packaging.bag import BagVerification
+    from .phases.receiving import Receipt, Timeline
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(done, total)`` in bytes, called while hashing or writing a payload."""
@@ -136,3 +137,27 @@ def create_request(
     from .authoring.builder import build_request
 
     return build_request(spec, output, now=now, new_id=new_id)
+
+
+def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
+    """The lifecycle timeline of a crate (any form): one row per recorded action, and the inferred stage."""
+    from .phases.receiving import status as _status
+
+    return _status(path, limits=limits)
+
+
+def receive(
+    path: str | os.PathLike[str],
+    *,
+    profile: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Receipt:
+    """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step.
+
+    ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
+    says what did not, in lifecycle order.
+    """
+    from .phases.receiving import receive as _receive
+
+    return _receive(path, profile=profile, threshold=threshold, limits=limits)

@@ -127,4 +127,4 @@ def main() -> None:
     app()
 
 
-from . import catalogue, new, package, tre, validate  # noqa: E402,F401  (commands register themselves on the app)
+from . import catalogue, new, package, receiving, tre, validate  # noqa: E402,F401  (commands register themselves on the app)

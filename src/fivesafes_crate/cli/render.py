@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sys
 
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 
 from ..issues import Report
@@ -25,12 +25,17 @@ _STYLES = {
 }
 
 
-def console_text(markup: str) -> str:
-    """Render rich markup to a string: coloured on a terminal, plain otherwise (and with NO_COLOR)."""
+PIPE_WIDTH = 120
+"""Width of tables written to a pipe or file (a terminal uses its own width)."""
+
+
+def console_text(markup: str | RenderableType) -> str:
+    """Render rich markup (or a rich renderable such as a table) to a string: coloured on a terminal, plain
+    otherwise (and with NO_COLOR)."""
     buffer = io.StringIO()
     terminal = sys.stdout.isatty()
     console = Console(file=buffer, force_terminal=terminal, no_color=not terminal, highlight=False,
-                      soft_wrap=True)
+                      soft_wrap=True, width=None if terminal else PIPE_WIDTH)
     console.print(markup, end="")
     return buffer.getvalue()
 

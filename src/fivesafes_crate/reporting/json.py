@@ -7,11 +7,14 @@ every CI system that reads the report.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..issues import Issue, Report
-from ..packaging.bag import BagVerification
-from ..phases.lifecycle import StepResult
+
+if TYPE_CHECKING:  # only types: rendering must not import the validation stack (``fivesafes --help`` stays fast)
+    from ..packaging.bag import BagVerification
+    from ..phases.lifecycle import StepResult
+    from ..phases.receiving import Receipt, Timeline
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
@@ -64,4 +67,34 @@ def verification_to_json(result: BagVerification) -> dict[str, Any]:
             {"severity": p.severity.label, "kind": p.kind.value, "file": p.file, "message": p.message}
             for p in result.problems
         ],
+    }
+
+
+def timeline_to_json(timeline: Timeline) -> dict[str, Any]:
+    """A crate's lifecycle (``fivesafes status --format json``): the stage and one object per recorded action."""
+    return {
+        "stage": timeline.stage.value,
+        "steps": [
+            {
+                "step": row.step.label,
+                "action": row.action_id,
+                "status": row.status.label if row.status is not None else None,
+                "name": row.name,
+                "agents": list(row.agents),
+                "start": row.start,
+                "end": row.end,
+            }
+            for row in timeline.rows
+        ],
+    }
+
+
+def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
+    """What ``fivesafes receive --format json`` prints: verdict, reasons, bag check, validation and timeline."""
+    return {
+        "accepted": receipt.accepted,
+        "reasons": list(receipt.reasons),
+        "bag": verification_to_json(receipt.bag) if receipt.bag is not None else None,
+        "validation": report_to_json(receipt.report),
+        "timeline": timeline_to_json(receipt.timeline),
     }

@@ -1,0 +1,83 @@
+"""``fivesafes status`` (the lifecycle timeline) and ``fivesafes receive`` (the researcher's receiving checks)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._options import Format, FormatOpt, PathArg, ProfileOpt, SeverityChoice, SeverityOpt
+from .render import console_text
+
+if TYPE_CHECKING:
+    from ..phases.receiving import Receipt, Timeline
+
+_STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "potential": "cyan"}
+
+
+def render_timeline(timeline: Timeline) -> str:
+    """The timeline as a table: step, outcome, agent, time; then the inferred stage."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Lifecycle", show_lines=False)
+    for column in ("step", "outcome", "time"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("agent", ratio=1)
+    table.add_column("action", ratio=2)
+    for row in timeline.rows:
+        label = row.status.label if row.status is not None else "no status"
+        style = _STYLES.get(label, "")
+        table.add_row(row.step.label, f"[{style}]{label}[/]" if style else label, row.end or row.start or "",
+                      escape(", ".join(row.agents)), escape(row.name or row.action_id))
+    return console_text(table) + console_text(f"stage: [bold]{timeline.stage.value}[/]")
+
+
+@app.command()
+def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
+    """Show the lifecycle timeline of a crate (step, outcome, agent, time) and the stage it has reached.
+
+    Example: [bold]fivesafes status result.bagit.zip[/]
+    """
+    from .. import api
+    from ..reporting.json import timeline_to_json
+
+    def render(timeline: Timeline) -> tuple[str, int]:
+        if fmt is Format.json:
+            return json.dumps(timeline_to_json(timeline), indent=2, ensure_ascii=False), EXIT_VALID
+        return render_timeline(timeline).rstrip("\n"), EXIT_VALID
+
+    finish(lambda: api.status(path), render)
+
+
+@app.command()
+def receive(
+    path: PathArg,
+    profile: ProfileOpt = None,
+    severity: SeverityOpt = SeverityChoice.should,
+    fmt: FormatOpt = Format.text,
+) -> None:
+    """Check a crate handed back by a TRE: BagIt manifests, validation, and the status of every review step.
+
+    Exit status: 0 accepted; 1 anything failed, pending, missing or invalid (a publishing action alone is not
+    enough); 2 unreadable input.
+
+    Example: [bold]fivesafes receive result.bagit.zip --format json[/]
+    """
+    from rich.markup import escape
+
+    from .. import api
+    from ..issues import Severity
+    from ..reporting.json import receipt_to_json
+
+    def render(receipt: Receipt) -> tuple[str, int]:
+        code = EXIT_VALID if receipt.accepted else EXIT_INVALID
+        if fmt is Format.json:
+            return json.dumps(receipt_to_json(receipt), indent=2, ensure_ascii=False), code
+        lines = [render_timeline(receipt.timeline).rstrip("\n")]
+        lines.extend(console_text(f"[red]✗[/] {escape(reason)}").rstrip("\n") for reason in receipt.reasons)
+        verdict = "[bold green]ACCEPTED[/]" if receipt.accepted else "[bold red]NOT ACCEPTED[/]"
+        lines.append(console_text(verdict).rstrip("\n"))
+        return "\n".join(lines), code
+
+    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value)), render)

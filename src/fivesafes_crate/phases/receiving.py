@@ -1,0 +1,138 @@
+"""The researcher's side: the lifecycle timeline of a crate (``status``) and the receiving checks (``receive``).
+
+The profile's receiving phase: check the BagIt manifests as in the check phase, and the status of *every*
+action, because a TRE may hand back partial crates (failed approvals, pending or running work): a publishing
+action alone proves nothing. :func:`receive` therefore accepts a crate only when its bag is intact, it
+validates for its stage, and each step of the review process was recorded and completed: check, validation,
+sign-off, execution, disclosure check and publishing (a workflow retrieval, when recorded, must have
+completed too). Anything failed, pending, running or missing is a reason, listed in lifecycle order.
+
+Neither function writes anything; both read any form of crate (folder, bag folder or ZIP).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..issues import Report, Severity, Stage
+from ..model.crate import Crate, load_crate
+from ..model.entities import has_type
+from ..model.source import DEFAULT_LIMITS, Limits, open_source
+from ..packaging.bag import BagVerification, verify_bag
+from ..validation.engine import validate_crate
+from .lifecycle import RecordedAction, Status, Step, lifecycle_state
+
+REQUIRED_STEPS = (Step.CHECK, Step.VALIDATION, Step.SIGN_OFF, Step.EXECUTION, Step.DISCLOSURE, Step.PUBLISHING)
+"""Steps a finished crate must show completed, in lifecycle order (retrieval is optional)."""
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One recorded action: its step, outcome, agents (by name where the crate names them) and times."""
+
+    step: Step
+    action_id: str
+    status: Status | None
+    name: str
+    agents: tuple[str, ...]
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The crate's lifecycle as recorded: the inferred stage and one row per action, in lifecycle order."""
+
+    stage: Stage
+    rows: tuple[TimelineRow, ...]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What :func:`receive` found: accepted only with an intact bag, a valid report and every step completed."""
+
+    accepted: bool
+    reasons: tuple[str, ...]
+    bag: BagVerification | None
+    report: Report
+    timeline: Timeline
+
+
+def timeline_of(crate: Crate) -> Timeline:
+    """The timeline of an already-read crate (used by :func:`status`, :func:`receive` and previews)."""
+    state = lifecycle_state(crate)
+    order = {step: index for index, step in enumerate(Step)}
+    actions = sorted(
+        [*state.actions, *([state.execution] if state.execution else [])],
+        key=lambda action: order[action.step],  # stable: same-step actions keep document order
+    )
+    return Timeline(crate.stage(), tuple(_row(crate, action) for action in actions))
+
+
+def _row(crate: Crate, action: RecordedAction) -> TimelineRow:
+    names = []
+    for agent_id in action.agents:
+        agent = crate.get(agent_id)
+        name = agent.get("name") if agent is not None else None
+        names.append(name if isinstance(name, str) and name.strip() else agent_id)
+    return TimelineRow(action.step, action.id, action.status, action.name, tuple(names), action.start, action.end)
+
+
+def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
+    """Read a crate and return its lifecycle timeline and inferred stage."""
+    with open_source(path, limits) as source:
+        return timeline_of(load_crate(source))
+
+
+def receive(
+    path: str | os.PathLike[str],
+    *,
+    profile: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Receipt:
+    """Check a crate handed back by a TRE: BagIt integrity, validation at ``threshold``, every step's status.
+
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` only when the input cannot be read at all.
+    """
+    with open_source(path, limits) as source:
+        bag = verify_bag(source) if source.is_bag else None
+        crate = load_crate(source)
+        report = validate_crate(crate, profile=profile, threshold=threshold)
+    timeline = timeline_of(crate)
+    reasons: list[str] = []
+    if bag is None:
+        reasons.append("not a bag: the BagIt manifests cannot be checked")
+    elif not bag.valid:
+        reasons.append(f"the bag's manifests do not verify ({len(bag.problems)} problem(s); see fivesafes verify)")
+    if not report.valid:
+        counts = ", ".join(f"{len(found)} {level.label}" for level in reversed(Severity)
+                           if (found := [i for i in report.at_threshold() if i.severity is level]))
+        reasons.append(f"the crate is not valid at severity {threshold.label} ({counts})")
+    reasons.extend(_step_reasons(crate, timeline))
+    return Receipt(not reasons, tuple(reasons), bag, report, timeline)
+
+
+def _step_reasons(crate: Crate, timeline: Timeline) -> list[str]:
+    reasons: list[str] = []
+    for step in Step:
+        rows = [row for row in timeline.rows if row.step is step]
+        if not rows:
+            if step in REQUIRED_STEPS and not (step is Step.EXECUTION and _execution_withdrawn(crate, timeline)):
+                reasons.append(f"no {step.label} recorded")
+            continue
+        last = rows[-1]
+        if last.status is not Status.COMPLETED:
+            outcome = last.status.label if last.status else "without a status"
+            reasons.append(f"{step.label} {outcome}: {last.name or last.action_id}")
+    return reasons
+
+
+def _execution_withdrawn(crate: Crate, timeline: Timeline) -> bool:
+    """True when the run was removed after a rejected disclosure check (the profile's SHOULD): reported there."""
+    rejected = any(row.step is Step.DISCLOSURE and row.status is Status.FAILED for row in timeline.rows)
+    return rejected and not any(has_type(entity, "CreateAction") for entity in crate.entities)
+
+
+__all__ = ["REQUIRED_STEPS", "Receipt", "Timeline", "TimelineRow", "receive", "status", "timeline_of"]
