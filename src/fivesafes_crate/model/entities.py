@@ -84,7 +84,8 @@ _DONE = {"CompletedActionStatus", "FailedActionStatus"}
 def infer_stage(entities: Iterable[Entity], root: Entity | None) -> Stage:
     """The latest lifecycle stage the crate's actions show it has reached.
 
-    published: the root has ``datePublished`` or a ``GenerateCheckValue`` action exists; disclosure-checked:
+    published: a ``GenerateCheckValue`` action exists (a root ``datePublished`` alone proves nothing: RO-Crate
+    itself asks every crate for one, and generic tools add it to requests); disclosure-checked:
     a ``DisclosureCheck`` is completed or failed; executed: the ``CreateAction`` is completed or failed, or a
     disclosure check is pending; executing: it is active; under review: any review action (check, validation,
     sign-off, workflow download) exists; request: none of these.
@@ -96,8 +97,6 @@ def infer_stage(entities: Iterable[Entity], root: Entity | None) -> Stage:
         if candidate.rank > stage.rank:
             stage = candidate
 
-    if root is not None and root.get("datePublished"):
-        reach(Stage.PUBLISHED)
     for entity in entities:
         extra = additional_types(entity)
         status = action_status(entity)

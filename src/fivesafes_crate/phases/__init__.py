@@ -2,7 +2,8 @@
 
 Every step opens the crate as a working copy (:mod:`.workspace`), refuses to run out of order
 (:class:`~.lifecycle.StepRefused`, crate untouched), records its action (:mod:`.lifecycle`), regenerates the
-bag manifests and moves the new state into place atomically.
+bag manifests and moves the new state into place atomically. Import the step functions from
+:mod:`fivesafes_crate` (or :mod:`fivesafes_crate.api`); this package exports the shared vocabulary.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .lifecycle import (
     StepResult,
     lifecycle_state,
 )
-from .workspace import TargetKind, Workspace, workspace
+from .workspace import TargetKind, Workspace
 
 __all__ = [
     "Agent",
@@ -32,5 +33,4 @@ __all__ = [
     "TargetKind",
     "Workspace",
     "lifecycle_state",
-    "workspace",
 ]

@@ -323,7 +323,7 @@ def lifecycle_state(crate: Crate) -> LifecycleState:
         if step is not None:
             actions.append(_recorded(entity, step, mentioned))
     run = main_action(crate)
-    published = bool(root and root.get("datePublished")) or any(a.step is Step.PUBLISHING for a in actions)
+    published = any(a.step is Step.PUBLISHING for a in actions)  # a root datePublished alone proves nothing
     return LifecycleState(
         actions=tuple(actions),
         execution=_recorded(run, Step.EXECUTION, mentioned) if run is not None else None,

@@ -8,12 +8,14 @@ error, a refused step, ``kill -9``). :func:`workspace` provides that:
   copied, so a 1 GiB bag costs nothing); a ZIP is unpacked there with :func:`~..packaging.unpack` and its
   guards. Steps never modify a file in place: they write new files (:func:`~..model.crate.write_atomic`) or
   delete them, so the linked originals keep their bytes. Links and special files are refused, as by ``pack``.
-* **Commit.** When the step marked the workspace changed: the metadata is serialised, the bag's manifests are
-  regenerated (:func:`~..packaging.refresh_bag`: payload manifest, then tag manifest), the ``finalizers`` run
-  on the finished folder (signing hooks), and the result replaces the original: a folder by an atomic
-  exchange of the two directories (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with
-  recovery of an interrupted swap on the next step), a ZIP by :func:`~..packaging.archive_bag` and an atomic
-  ``os.replace``. A step that changes nothing leaves the original untouched, manifests included.
+* **Commit.** When the step marked the workspace changed: the metadata is serialised, the crate's preview
+  ``ro-crate-preview.html`` is rewritten from it (:func:`~..reporting.preview.render_preview`; always, so that it
+  never shows a stale state; never listed in ``hasPart``), the bag's manifests are regenerated
+  (:func:`~..packaging.refresh_bag`: payload manifest, then tag manifest), the ``finalizers`` run on the finished
+  folder (signing hooks), and the result replaces the original: a folder by an atomic exchange of the two
+  directories (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with recovery of an interrupted swap
+  on the next step), a ZIP by :func:`~..packaging.archive_bag` and an atomic ``os.replace``. A step that changes
+  nothing leaves the original untouched, manifests included.
 * **One step at a time.** The parent folder is locked (``flock``) for the duration of a step, so two TRE
   workers never interleave steps on crates in the same folder and lose one of the records.
 """
@@ -21,11 +23,8 @@ error, a refused step, ``kill -9``). :func:`workspace` provides that:
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import enum
-import errno
-import fcntl
+import glob
 import logging
 import os
 import shutil
@@ -35,17 +34,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+from ..errors import FiveSafesError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
-from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, SourceKind, open_source
+from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, Limits, SourceKind, open_source
 from ..packaging import archive_bag, refresh_bag, unpack
 from ..packaging.bag import PAYLOAD_PREFIX
 
 log = logging.getLogger(__name__)
-
-_PREVIOUS = ".fivesafes-previous"
-"""Suffix of the hidden name an original folder has between the two renames of the portable swap."""
-
 
 class TargetKind(enum.Enum):
     """The forms a lifecycle step works on."""
@@ -127,18 +123,19 @@ def workspace(
     """
     given = Path(target)
     shown = given.name or str(given)
-    with _step_lock(given):
-        _recover_interrupted_swap(given)
+    with folder_lock(given):
+        recover_swap(given)
         kind = classify(given, limits)
         if require_bag and kind is TargetKind.CRATE_FOLDER:
             raise UsageError("this step needs a bag (a bag folder or a bag ZIP): pack the crate first", path=shown)
-        temporary = Path(tempfile.mkdtemp(prefix=f".{given.name}.", suffix=".tmp", dir=given.parent))
+        _remove_stale_copies(given)
+        temporary = Path(tempfile.mkdtemp(prefix=_copy_prefix(given), suffix=".tmp", dir=given.parent))
         try:
             folder = temporary / "bag"
             if kind is TargetKind.BAG_ZIP:
                 unpack(given, folder, limits=limits)
             else:
-                _link_copy(given, folder)
+                link_tree(given, folder)
             with open_source(folder, limits) as source:
                 crate = load_crate(source)
             crate.source = None  # the working copy is temporary; never save into it by accident
@@ -151,10 +148,17 @@ def workspace(
 
 
 def _commit(space: Workspace, bagging_date: date) -> None:
+    # Imported here: the preview reads the lifecycle state, whose module imports this one.
+    from ..reporting.preview import PREVIEW_FILE, render_preview
+
     try:
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
     except OSError as exc:
         raise FiveSafesError(f"cannot write the metadata: {exc.strerror or exc}", path=METADATA_FILE) from exc
+    try:
+        write_atomic(space.crate_root / PREVIEW_FILE, render_preview(space.crate).encode("utf-8"))
+    except OSError as exc:
+        raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
     if space.is_bag:
         refresh_bag(space.folder, bagging_date=bagging_date)
     for finalize in space.finalizers:
@@ -162,104 +166,26 @@ def _commit(space: Workspace, bagging_date: date) -> None:
     if space.kind is TargetKind.BAG_ZIP:
         archive_bag(space.folder, space.target)
     else:
-        _swap(space.folder, space.target)
+        swap_folder(space.folder, space.target)
     log.info("updated %s", space.target)
 
 
-# --- copying, swapping, locking ----------------------------------------------------------------------------
+# --- leftovers of interrupted steps ------------------------------------------------------------------------
 
 
-def _link_copy(source: Path, copy: Path) -> None:
-    """Recreate the folder ``source`` at ``copy`` with hard links to its files (copies where linking fails)."""
-    with open_source(source) as opened:
-        entries = opened.storage.entries()
-    copy.mkdir()
-    for name in sorted(entries):  # a folder sorts before everything inside it
-        entry = entries[name]
-        if entry.kind is EntryKind.SYMLINK:
-            raise UnsafeInputError("is a symbolic link; links are never followed or copied", path=name)
-        if entry.kind is EntryKind.OTHER:
-            raise UnsafeInputError("is a device, socket or other special file", path=name)
-        path = copy.joinpath(*name.split("/"))
-        original = source.joinpath(*name.split("/"))
-        try:
-            if entry.kind is EntryKind.DIRECTORY:
-                path.mkdir()
-                continue
-            try:
-                os.link(original, path, follow_symlinks=False)
-            except OSError as exc:
-                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
-                    raise
-                shutil.copyfile(original, path, follow_symlinks=False)
-        except OSError as exc:
-            raise CrateReadError(f"cannot copy into the working copy: {exc.strerror or exc}", path=name) from exc
+def _copy_prefix(target: Path) -> str:
+    """The name prefix of the hidden working copies of ``target`` (distinct from ``pack``'s temporary files)."""
+    return f".{target.name}.fivesafes-step-"
 
 
-def _renameat2_exchange() -> Callable[[Path, Path], bool] | None:
-    """``exchange(a, b)`` swapping two paths atomically (Linux), or None where the call does not exist."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    try:
-        function = ctypes.CDLL(name, use_errno=True).renameat2
-    except (OSError, AttributeError):
-        return None
-    at_fdcwd, rename_exchange = -100, 2
-
-    def exchange(first: Path, second: Path) -> bool:
-        result = function(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
-        if result == 0:
-            return True
-        code = ctypes.get_errno()
-        if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-            return False  # not supported here (old kernel, this file system): use the portable swap
-        raise OSError(code, os.strerror(code), str(second))
-
-    return exchange
-
-
-_EXCHANGE = _renameat2_exchange()
-
-
-def _swap(new: Path, target: Path) -> None:
-    """Put the folder ``new`` where ``target`` is; the old folder ends up at ``new`` (and is removed later)."""
-    try:
-        if _EXCHANGE is not None and _EXCHANGE(new, target):
-            return
-        previous = target.with_name(f".{target.name}{_PREVIOUS}")
-        os.rename(target, previous)  # a crash from here on is repaired by _recover_interrupted_swap
-        os.rename(new, target)
-        os.rename(previous, new)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot replace the crate: {exc.strerror or exc}", path=str(target)) from exc
-
-
-def _recover_interrupted_swap(target: Path) -> None:
-    """Repair what an interrupted portable swap left: the original folder under its hidden name."""
-    previous = target.with_name(f".{target.name}{_PREVIOUS}")
-    if not os.path.lexists(previous):
-        return
-    if os.path.lexists(target):
-        shutil.rmtree(previous, ignore_errors=True)  # the new state was in place: drop the old one
-    else:
-        os.rename(previous, target)  # killed between the two renames: the old state comes back
-        log.warning("restored %s after an interrupted step", target)
-
-
-@contextlib.contextmanager
-def _step_lock(target: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the folder containing ``target`` (waiting for another step to finish)."""
+def _remove_stale_copies(target: Path) -> None:
+    """Remove working copies a killed step left beside ``target`` (safe: called under the step lock)."""
+    prefix = _copy_prefix(target)
     parent = target.parent if str(target.parent) else Path(".")
-    try:
-        handle = os.open(parent, os.O_RDONLY)
-    except OSError as exc:
-        raise UsageError(f"cannot open the crate's folder: {exc.strerror or exc}", path=str(parent)) from exc
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)  # closing releases the lock
+    for leftover in parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+            log.warning("removed %s, left by an interrupted step", leftover.name)
 
 
 __all__ = ["Finalizer", "TargetKind", "Workspace", "classify", "workspace"]
