@@ -1,0 +1,1 @@
+"""Tests of the disclosure-control screening service."""
