@@ -18,6 +18,10 @@ from ..model.source import METADATA_FILE, Entry, EntryKind
 from ..model.vocab import uri_scheme
 from .registry import CheckContext, Finding, check
 
+WEBSITE_FILE = "ro-crate-preview.html"
+WEBSITE_FOLDER = "ro-crate-preview_files"
+"""The RO-Crate Website: no part of the payload, it SHOULD NOT be listed in ``hasPart`` (RO-Crate 1.2)."""
+
 
 def local_path(entity_id: str) -> str | None:
     """The crate-relative path a data entity ``@id`` names, or None when it is not a local path."""
@@ -106,11 +110,13 @@ def link(context: CheckContext) -> Iterator[Finding]:
     "with hasPart",
 )
 def linked_from_root(context: CheckContext) -> Iterator[Finding]:
-    """Report local data entities that ``hasPart`` does not reach from the root."""
+    """Report local data entities that ``hasPart`` does not reach from the root (the RO-Crate Website aside)."""
     crate = context.crate
     assert crate is not None
     reached = parts_closure(crate.root, crate.get)
-    for entity, _path, _is_folder in data_entities(crate):
+    for entity, path, _is_folder in data_entities(crate):
+        if path == WEBSITE_FILE or path.split("/", 1)[0] == WEBSITE_FOLDER:
+            continue  # described as File or Dataset, the website is still kept out of hasPart
         if entity["@id"] not in reached:
             yield Finding("data entity is not reachable from the root through hasPart", focus=entity["@id"],
                           path="hasPart")

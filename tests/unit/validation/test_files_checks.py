@@ -214,3 +214,16 @@ def test_hasPart_cycle_terminates() -> None:
     document = with_parts({"@id": "a/", "@type": "Dataset", "hasPart": [{"@id": "b/"}]})
     document["@graph"].append({"@id": "b/", "@type": "Dataset", "hasPart": [{"@id": "a/"}]})
     assert not found(validate(Crate(document)), "data.linked-from-root")
+
+
+def test_the_ro_crate_website_is_kept_out_of_hasPart() -> None:
+    """RO-Crate 1.2: the website SHOULD NOT be in hasPart, so describing it as a File or Dataset is no issue."""
+    document = request_document()
+    document["@graph"] += [
+        {"@id": "ro-crate-preview.html", "@type": "File", "about": {"@id": "./"}},
+        {"@id": "ro-crate-preview_files/", "@type": "Dataset"},
+        {"@id": "ro-crate-preview_files/style.css", "@type": "File"},
+        {"@id": "elsewhere/ro-crate-preview.html", "@type": "File"},
+    ]
+    assert [i.focus for i in found(validate(Crate(document)), "data.linked-from-root")] == [
+        "elsewhere/ro-crate-preview.html"]

@@ -1,0 +1,37 @@
+"""``fivesafes preview``: write a crate's self-contained HTML preview page (see ``docs/preview.md``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import EXIT_VALID, app, finish
+from ._options import PathArg, ProfileOpt, SeverityChoice, SeverityOpt
+
+
+@app.command()
+def preview(
+    path: PathArg,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="HTML file to write (default: <name>.preview.html beside the crate).")] = None,
+    profile: ProfileOpt = None,
+    severity: SeverityOpt = SeverityChoice.should,
+) -> None:
+    """Write a crate's preview: one HTML page with the request, the lifecycle, the results and the validation.
+
+    The page is self-contained (inline styles, no script, loads nothing) and escapes everything the crate says.
+    The crate is never modified: the default output is [bold]<name>.preview.html[/] beside it, and an output
+    inside it is refused except a crate folder's own ro-crate-preview.html (lifecycle steps rewrite a bag's).
+    Prints the path written. Exit status: 0 written (whatever the validation found), 2 refused or unreadable.
+
+    Example: [bold]fivesafes preview result.bagit.zip -o result.html[/]
+    """
+    from .. import api
+    from ..issues import Severity
+
+    finish(
+        lambda: api.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value)),
+        lambda written: (str(written), EXIT_VALID),
+    )

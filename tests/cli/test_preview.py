@@ -1,0 +1,83 @@
+"""``fivesafes preview`` through CliRunner: the path written on stdout, errors as one line, the crate untouched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fivesafes_crate.cli import app
+from fivesafes_crate.reporting.preview import PREVIEW_FILE, preview
+
+runner = CliRunner()
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def crate(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(EXAMPLES / "published", tmp_path / "published"))
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Iterator[Path]:
+    """A working directory that is neither the crate nor its parent."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    before = Path.cwd()
+    os.chdir(folder)
+    try:
+        yield folder
+    finally:
+        os.chdir(before)
+
+
+def test_default_output_is_beside_the_crate(crate: Path, elsewhere: Path) -> None:
+    result = runner.invoke(app, ["preview", str(crate)])
+    assert result.exit_code == 0, result.stderr
+    written = crate.parent / "published.preview.html"
+    assert result.stdout == f"{written}\n"
+    assert result.stderr == ""
+    assert written.read_text(encoding="utf-8") == preview(crate)
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in crate.iterdir()) == ["cohort.json", "outputs", "ro-crate-metadata.json"]
+
+
+def test_output_option_and_severity(crate: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["preview", str(crate), "-o", str(tmp_path / "p.html"), "--severity", "may"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "p.html")
+    html = (tmp_path / "p.html").read_text(encoding="utf-8")
+    assert "invalid</span> at severity may" in html  # the example has MAY findings; the exit code is still 0
+
+
+def test_a_crate_folders_own_preview_can_be_written(crate: Path) -> None:
+    result = runner.invoke(app, ["preview", str(crate), "--output", str(crate / PREVIEW_FILE)])
+    assert result.exit_code == 0, result.stderr
+    assert (crate / PREVIEW_FILE).is_file()
+
+
+@pytest.mark.parametrize("args", [
+    ["--output", "{crate}/ro-crate-metadata.json"],
+    ["--output", "{tmp}/missing/p.html"],
+    ["--profile", "9.9"],
+])
+def test_refusals_are_one_error_line(crate: Path, tmp_path: Path, args: list[str]) -> None:
+    before = (crate / "ro-crate-metadata.json").read_bytes()
+    filled = [a.format(crate=crate, tmp=tmp_path) for a in args]
+    result = runner.invoke(app, ["preview", str(crate), *filled])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")
+    assert (crate / "ro-crate-metadata.json").read_bytes() == before
+    assert not (tmp_path / "published.preview.html").exists()
+
+
+def test_unreadable_input(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["preview", str(tmp_path / "nothing"), "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert result.stdout == "" and result.stderr.startswith("error: ")
+    assert not (tmp_path / "x.html").exists()
