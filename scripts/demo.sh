@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The main job: set up, then validate every bundled example crate at severity "should" (each must pass),
-# then show what the validator says about the profile's own published example bags.
+# The main job: set up, run the whole lifecycle on the bundled example (researcher -> TRE -> researcher, every
+# step signed and every intermediate crate validated), validate every bundled example crate at severity
+# "should" (each must pass), then show what the validator says about the profile's own example bags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 FIVESAFES=.venv/bin/fivesafes
+
+echo "== The whole lifecycle of a request (scripts/lifecycle_demo.py)"
+.venv/bin/python scripts/lifecycle_demo.py
+echo
 
 echo "== Bundled examples, validated at severity should (each must be valid)"
 for crate in examples/*/; do
