@@ -3,6 +3,7 @@
 ``invalid/<check-id>/expected.json``: ``{"description", "input", "profile", "phase", "checks": [ids]}``;
 ``valid/<name>/expected.json``: ``{"description", "input", "profile", "phase", "severity"}``. ``input`` is
 relative to the fixture folder (default ``crate``); a null ``profile`` or ``phase`` is detected from the crate.
+An optional ``trust`` names a trust store file in the fixture folder: the signatures are verified against it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from fivesafes_crate.issues import Report, Severity
+from fivesafes_crate.signing import load_trust_store
 from fivesafes_crate.validation.engine import catalogue, validate
 
 CRATES = Path(__file__).resolve().parent / "crates"
@@ -40,7 +42,9 @@ def _expected(folder: Path) -> dict[str, Any]:
 def _run(folder: Path, expected: dict[str, Any], threshold: Severity = Severity.MUST) -> Report:
     target = folder / expected.get("input", "crate")
     assert target.exists(), f"{folder.name}: input {target.name!r} does not exist"
-    return validate(target, profile=expected.get("profile"), phase=expected.get("phase"), threshold=threshold)
+    trust = load_trust_store(folder / expected["trust"]) if expected.get("trust") else None
+    return validate(target, profile=expected.get("profile"), phase=expected.get("phase"), threshold=threshold,
+                    trust=trust)
 
 
 def _describe(report: Report) -> str:

@@ -6,12 +6,13 @@ Everything here is re-exported from :mod:`fivesafes_crate`; import from there.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from datetime import date, datetime
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CrateReadError
+from .errors import CrateReadError, UsageError
 from .issues import Report, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
@@ -21,9 +22,27 @@ from .validation.engine import validate as _validate
 from .validation.registry import CheckInfo
 
 if TYPE_CHECKING:
+    from rocrate.rocrate import ROCrate
+
     from .authoring.spec import RequestSpec
+    from .disclosure_control import AcroResults, DisclosurePolicy, ScreeningReport
+    from .interop.rocrate_validator import ExportedProfile
+    from .model.entities import Entity
     from .packaging.bag import BagVerification
+    from .phases.disclosure import DisclosureDecision
+    from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
+    from .phases.publishing import License
     from .phases.receiving import Receipt, Timeline
+    from .phases.results import Output
+    from .signing import (
+        KeyAlgorithm,
+        KeyPairFiles,
+        KeySigner,
+        SignatureRecord,
+        SignatureVerification,
+        Signer,
+        TrustStore,
+    )
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(done, total)`` in bytes, called while hashing or writing a payload."""
@@ -51,10 +70,38 @@ def validate(
     threshold: Severity = Severity.MUST,
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
+    trust: TrustStore | None = None,
 ) -> Report:
-    """Validate a Five Safes RO-Crate offline; see :func:`fivesafes_crate.validation.engine.validate`."""
+    """Validate a Five Safes RO-Crate offline; see :func:`fivesafes_crate.validation.engine.validate`.
+
+    With a ``trust`` store (:func:`load_trust_store`) the bag's signatures are checked too (``signature.*``).
+    """
     return _validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                     extra_checks=extra_checks)
+                     extra_checks=extra_checks, trust=trust)
+
+
+def validate_all(
+    targets: Iterable[str | os.PathLike[str]],
+    *,
+    profile: str | Profile | None = None,
+    phase: Stage | str | None = None,
+    threshold: Severity = Severity.MUST,
+    limits: Limits = DEFAULT_LIMITS,
+    extra_checks: tuple[ExtraCheck, ...] = (),
+    trust: TrustStore | None = None,
+) -> dict[str, Report]:
+    """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
+
+    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. Raises
+    :class:`~fivesafes_crate.errors.CrateReadError` for the first input that cannot be opened at all.
+    """
+    reports: dict[str, Report] = {}
+    for target in targets:
+        key = os.fspath(target)
+        if key not in reports:
+            reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
+                                    extra_checks=extra_checks, trust=trust)
+    return reports
 
 
 def list_checks() -> list[CheckInfo]:
@@ -161,3 +208,484 @@ def receive(
     from .phases.receiving import receive as _receive
 
     return _receive(path, profile=profile, threshold=threshold, limits=limits)
+
+
+def preview(
+    target: str | os.PathLike[str],
+    *,
+    profile: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> str:
+    """The preview page of a crate (any form): a self-contained HTML5 page with the request, the lifecycle
+    timeline, the results and the validation summary at ``threshold``. See :func:`render_preview`.
+    """
+    from .reporting.preview import preview as _preview
+
+    return _preview(target, profile=profile, threshold=threshold, limits=limits)
+
+
+def write_preview(
+    target: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    *,
+    profile: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Path:
+    """Write the preview page of a crate (see :func:`preview`) atomically and return the path written.
+
+    ``output`` defaults to ``<name>.preview.html`` beside the crate (``result.bagit.zip`` →
+    ``result.preview.html``). The crate is never modified: an output inside it is refused with
+    :class:`~fivesafes_crate.errors.UsageError`, except a crate folder's own ``ro-crate-preview.html`` (a bag's
+    manifests would break: the lifecycle steps rewrite a bag's preview themselves).
+    """
+    from .reporting.preview import write_preview as _write_preview
+
+    return _write_preview(target, output, profile=profile, threshold=threshold, limits=limits)
+
+
+def sanitize(
+    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+) -> StepResult:
+    """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
+
+    Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
+    also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
+    other entities go, the entities stay. ``result.removed`` says what went; nothing to remove writes nothing.
+    Run it first. A bag that fails its manifests is refused rather than given fresh ones.
+    """
+    from .phases.sanitizing import sanitize as _sanitize
+
+    return _sanitize(target, clock=clock, limits=limits)
+
+
+def record_check(
+    target: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Check phase: verify the bag's SHA-512 payload and tag manifests and record the ``CheckValue`` assessment.
+
+    A bag that fails is recorded as failed (``FailedActionStatus``, per-file reasons in ``description``),
+    which ends the lifecycle. Needs a bag folder or bag ZIP not checked yet; refused with
+    :class:`~fivesafes_crate.StepRefused` (crate untouched) after a failed step or publishing.
+    """
+    from .phases.check import record_check as _record_check
+
+    return _record_check(target, agent=agent, clock=clock, new_id=new_id, sign=sign, limits=limits)
+
+
+def record_validation(
+    target: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    threshold: Severity = Severity.MUST,
+    profile: str | Profile | None = None,
+    extra_checks: Sequence[ExtraCheck] = (),
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Validation phase: validate the crate and record the ``ValidationCheck`` assessment (instrument: the profile).
+
+    Fails when an issue reaches ``threshold`` (default MUST: a missing recommendation does not reject a
+    request); a failure names the issue count and ends the lifecycle. ``extra_checks`` are the TRE's own
+    checks; a :class:`~fivesafes_crate.ComparingCheck` such as :class:`~fivesafes_crate.ExpectedInputs` also
+    adds what it checked to ``object`` and what it expected to ``instrument``. Needs a completed check.
+    """
+    from .phases.validation import record_validation as _record_validation
+
+    return _record_validation(target, agent=agent, threshold=threshold, profile=profile, extra_checks=extra_checks,
+                              clock=clock, new_id=new_id, sign=sign, limits=limits)
+
+
+def record_retrieval(
+    target: str | os.PathLike[str],
+    workflow_crate: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    nest: bool = False,
+    url: str | None = None,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Workflow retrieval phase: record the ``DownloadAction`` of the referenced Workflow RO-Crate.
+
+    Nothing is downloaded: ``workflow_crate`` is the ZIP or folder the TRE's proxy fetched, checked to be the
+    root's ``mainEntity`` (else :class:`~fivesafes_crate.WorkflowMismatchError`). ``object`` is the workflow's
+    ``distribution`` (or ``url``); with ``nest`` it is copied into the payload as ``workflow/<name>/``, the
+    action's ``result``. Needs a completed validation; a completed retrieval is not repeated.
+    """
+    from .phases.retrieval import record_retrieval as _record_retrieval
+
+    return _record_retrieval(target, workflow_crate, agent=agent, nest=nest, url=url, clock=clock, new_id=new_id,
+                             sign=sign, limits=limits)
+
+
+def record_signoff(
+    target: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    approved: bool,
+    policy: str,
+    policy_name: str | None = None,
+    reason: str | None = None,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Sign-off phase: record the ``SignOff`` assessment under the agreement ``policy`` (a ``CreativeWork``).
+
+    ``object`` is the root, the workflow and the responsible project. A rejection (``approved=False``) is
+    ``FailedActionStatus`` and ends the lifecycle. Needs a completed validation; a second sign-off is refused.
+    """
+    from .phases.signoff import record_signoff as _record_signoff
+
+    return _record_signoff(target, agent=agent, approved=approved, policy=policy, policy_name=policy_name,
+                           reason=reason, clock=clock, new_id=new_id, sign=sign, limits=limits)
+
+
+def start_run(
+    target: str | os.PathLike[str],
+    *,
+    clock: Clock | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Workflow execution phase: the approved run started (its ``CreateAction`` becomes Active, ``startTime``).
+
+    Refused with :class:`~fivesafes_crate.StepRefused` (crate untouched) without an approved sign-off or unless
+    the run is queued. ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically.
+    """
+    from .phases.execution import start_run as _start_run
+
+    return _start_run(target, clock=clock, sign=sign, limits=limits)
+
+
+def finish_run(
+    target: str | os.PathLike[str],
+    *,
+    clock: Clock | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Workflow execution phase: the running run completed (``CompletedActionStatus``, ``endTime``).
+
+    Refused unless the run is running (started and not finished).
+    """
+    from .phases.execution import finish_run as _finish_run
+
+    return _finish_run(target, clock=clock, sign=sign, limits=limits)
+
+
+def fail_run(
+    target: str | os.PathLike[str],
+    *,
+    reason: str,
+    clock: Clock | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Workflow execution phase: the queued or running run failed, ``reason`` being its ``error``.
+
+    A failed run ends the lifecycle: later steps are refused.
+    """
+    from .phases.execution import fail_run as _fail_run
+
+    return _fail_run(target, reason=reason, clock=clock, sign=sign, limits=limits)
+
+
+def add_results(
+    target: str | os.PathLike[str],
+    outputs: Sequence[Output],
+    *,
+    namespace: uuid.UUID | None = None,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Attach outputs to the running or completed run: files and folders copied under ``outputs/``, references
+    by URI, values; sensitive references hashed (UUID v5 in the TRE's secret ``namespace``).
+
+    Each output becomes a ``result`` of the ``CreateAction`` (data entities also a ``hasPart`` of the root); a
+    disclosure check in review or approved goes back to pending. See :class:`OutputFile`,
+    :class:`OutputReference` and :class:`OutputValue`.
+    """
+    from .phases.results import add_results as _add_results
+
+    return _add_results(target, outputs, namespace=namespace, clock=clock, new_id=new_id, sign=sign, limits=limits)
+
+
+def record_disclosure(
+    target: str | os.PathLike[str],
+    decision: DisclosureDecision,
+    *,
+    agent: Agent,
+    reason: str | None = None,
+    start: datetime | None = None,
+    remove_run: bool = False,
+    reviews: Sequence[Entity] = (),
+    instruments: Sequence[Entity] = (),
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Disclosure phase: record the crate's one ``DisclosureCheck`` as pending, in review, approved or rejected.
+
+    Needs a completed run; approved and rejected are final (new results put an approval back to pending). A
+    rejection needs a ``reason`` (the action's ``error``) and withholds the results: their files, entities and
+    links are removed (``result.removed``), and the ``CreateAction`` too with ``remove_run``. ``reviews``
+    (per-output verdicts) and ``instruments`` (screening rules or tools) are entities recorded as the check's
+    ``result`` and ``instrument``.
+    """
+    from .phases.disclosure import record_disclosure as _record_disclosure
+
+    return _record_disclosure(target, decision, agent=agent, reason=reason, start=start, remove_run=remove_run,
+                              reviews=reviews, instruments=instruments, clock=clock, new_id=new_id, sign=sign,
+                              limits=limits)
+
+
+def publish(
+    target: str | os.PathLike[str],
+    *,
+    publisher: Agent,
+    license: License,
+    agent: Agent,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Publishing phase: ``datePublished``, ``publisher``, ``license``, every assessment in ``mentions``, every
+    result in ``hasPart``, and the ``GenerateCheckValue`` action; then the payload and tag manifests.
+
+    Works on a bag folder or bag ZIP; refused without an approved disclosure check, and when published already.
+    """
+    from .phases.publishing import publish as _publish
+
+    return _publish(target, publisher=publisher, license=license, agent=agent, clock=clock, new_id=new_id,
+                    sign=sign, limits=limits)
+
+
+# --- signing ---------------------------------------------------------------------------------------------
+
+
+def generate_key(algorithm: KeyAlgorithm | None = None, *, rsa_bits: int = 3072) -> KeySigner:
+    """A new signing key in memory: ECDSA P-256 by default, Ed25519, or RSA-PSS (at least 3072 bits)."""
+    from .signing import KeyAlgorithm
+    from .signing import generate_key as _generate
+
+    return _generate(algorithm or KeyAlgorithm.ECDSA_P256, rsa_bits=rsa_bits)
+
+
+def create_key_pair(
+    private: str | os.PathLike[str],
+    *,
+    passphrase: bytes | str | None,
+    algorithm: KeyAlgorithm | None = None,
+    rsa_bits: int = 3072,
+) -> KeyPairFiles:
+    """Generate a key and write ``private`` (PKCS#8 PEM encrypted with ``passphrase``, mode 0o600) and its public
+    key ``<name>.pub.pem``; neither may exist. Returns both paths and the key id ``sha256:<hex>``."""
+    from .signing import KeyAlgorithm
+    from .signing import create_key_pair as _create
+
+    return _create(private, passphrase=passphrase, algorithm=algorithm or KeyAlgorithm.ECDSA_P256, rsa_bits=rsa_bits)
+
+
+def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = None) -> KeySigner:
+    """Read a PEM private key (decrypted with ``passphrase``) as a signer; raises ``SigningKeyError``."""
+    from .signing import load_signer as _load
+
+    return _load(path, passphrase)
+
+
+def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
+    """Read and check a trust store TOML file (keys, principals, roles, validity, policies; docs/signing.md)."""
+    from .signing import load_trust_store as _load
+
+    return _load(path)
+
+
+def sign(
+    path: str | os.PathLike[str],
+    signer: Signer,
+    *,
+    role: str,
+    principal: str,
+    phase: str | None = None,
+    assess_action: str | None = None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> SignatureRecord:
+    """Sign a bag folder or bag ZIP: one DSSE envelope over its tag manifest, added atomically to ``signatures/``.
+
+    The bag's BagIt integrity is verified first (``SigningRefused`` otherwise). ``role`` is ``requester`` or
+    ``tre:<step>``, ``principal`` the signer's URI, ``assess_action`` the ``@id`` of the action the signature
+    backs, ``now`` the ``signedAt`` time (default: now). Returns what was written.
+    """
+    from .signing import sign as _sign
+
+    return _sign(path, signer, role=role, principal=principal, phase=phase, assess_action=assess_action, now=now,
+                 limits=limits)
+
+
+def sign_hook(signer: Signer, *, principal: str, clock: Clock | None = None) -> SignHook:
+    """A hook for the ``sign=`` parameter of every lifecycle step: the TRE signs each step's finished bag with
+    ``signer`` in the step's role (``tre:check``, ``tre:validate``, ... ``tre:publish``) as ``principal``,
+    backing the action the step recorded. ``clock`` gives the signing time (default: now)."""
+    from .signing.writer import sign_hook as _sign_hook
+
+    return _sign_hook(signer, principal=principal, clock=clock)
+
+
+def verify_signatures(
+    path: str | os.PathLike[str],
+    trust: TrustStore,
+    *,
+    policy: str | None = None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
+) -> SignatureVerification:
+    """Verify a bag's signatures against a trust store (and a named policy): a report per envelope.
+
+    Unlike :func:`verify_bag` (BagIt integrity only), this checks who signed what: ``.valid``, ``.envelopes``,
+    ``.unsigned`` files and ``.problems``. Raises ``CrateReadError`` when ``path`` is not a bag.
+    """
+    from .signing import verify_signatures as _verify
+
+    return _verify(path, trust, policy=policy, now=now, limits=limits, progress=progress)
+
+
+def verify(
+    path: str | os.PathLike[str],
+    trust: TrustStore,
+    *,
+    policy: str | None = None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> None:
+    """Return when a bag's signatures verify against ``trust`` (and ``policy``); raise ``SignatureInvalid``
+    carrying the full report (``.verification``) otherwise."""
+    from .signing import verify as _verify
+
+    _verify(path, trust, policy=policy, now=now, limits=limits)
+
+
+def endorsed_actions(
+    path: str | os.PathLike[str],
+    trust: TrustStore,
+    *,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> frozenset[str]:
+    """The ``AssessAction`` ``@id``s of a bag backed by a trusted TRE signature (empty unless the bag verifies)."""
+    from .signing import endorsed_actions as _endorsed
+
+    return _endorsed(path, trust, now=now, limits=limits)
+
+
+EXPORT_TARGETS = ("rocrate-validator",)
+"""The validators :func:`export_profile` writes profiles for."""
+
+
+def export_profile(
+    output: str | os.PathLike[str], *, target: str = "rocrate-validator", profile: str | Profile | None = None
+) -> list[ExportedProfile]:
+    """Write our SHACL shapes as a profile folder of another validator into ``output``, one per profile version.
+
+    ``target`` ``rocrate-validator`` writes ``five-safes-crate-<MAJOR.MINOR>/`` folders that
+    ``rocrate-validator validate --extra-profiles-path OUTPUT -p five-safes-crate-0.4`` loads (see
+    ``docs/interop.md``). ``profile`` limits the export to one version. An existing profile folder is never
+    replaced (:class:`~fivesafes_crate.errors.UsageError`).
+    """
+    from .interop.rocrate_validator import export_rocrate_validator
+    from .profiles import get_profile
+
+    if target not in EXPORT_TARGETS:
+        raise UsageError(f"unknown export target {target!r}: supported are {', '.join(EXPORT_TARGETS)}")
+    chosen = PROFILES if profile is None else (get_profile(profile) if isinstance(profile, str) else profile,)
+    return export_rocrate_validator(output, chosen)
+
+
+def to_rocrate(crate: Crate) -> ROCrate:
+    """The crate as an ro-crate-py ``rocrate.rocrate.ROCrate`` with every entity as written (order aside).
+
+    Raises :class:`~fivesafes_crate.interop.ro_crate_py.ConversionError` when ro-crate-py cannot hold the crate;
+    see :func:`fivesafes_crate.interop.ro_crate_py.to_rocrate` and ``docs/interop.md`` for what it rewrites.
+    """
+    from .interop.ro_crate_py import to_rocrate as _to_rocrate
+
+    return _to_rocrate(crate)
+
+
+def from_rocrate(ro: ROCrate) -> Crate:
+    """A :class:`Crate` of the metadata ro-crate-py would write for ``ro`` (no source: metadata checks only)."""
+    from .interop.ro_crate_py import from_rocrate as _from_rocrate
+
+    return _from_rocrate(ro)
+
+
+def load_disclosure_policy(policy: str | os.PathLike[str] = "acro-default") -> DisclosurePolicy:
+    """A disclosure-control policy: a preset (``acro-default``, ``abs-datalab``, ``opensafely``, ``uk-llc``) or a
+    TOML/JSON file (ACRO's ``config.json`` keys accepted); see ``docs/disclosure-control.md``.
+
+    Its ``id``, ``name`` and ``digest`` identify it as a screening's instrument. Raises
+    :class:`~fivesafes_crate.disclosure_control.DisclosurePolicyError` for an unknown preset or a bad file.
+    """
+    from .disclosure_control import load_policy
+
+    return load_policy(policy)
+
+
+def screen_outputs(
+    path: str | os.PathLike[str],
+    *,
+    policy: DisclosurePolicy | str | os.PathLike[str] = "acro-default",
+    evidence: str | os.PathLike[str] | None = None,
+    names: Iterable[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ScreeningReport:
+    """Screen outputs with disclosure-control rules; nothing is written.
+
+    ``path`` is a crate folder, bag folder or bag ZIP (every result file and everything under ``outputs/`` is
+    screened), a plain folder of outputs, or one output file; with ``names``, ``path`` is a folder and only those
+    relative names (folders: every file below them) are screened. ``evidence`` is per-cell evidence for magnitude
+    tables (ACRO's ``evidence.json``). Each output's ``sha256`` is that of the exact bytes screened. The report
+    never holds a cell value, a contribution or a matched identifier.
+    """
+    from .disclosure_control import load_evidence, load_policy, screen_target
+    from .disclosure_control import screen_outputs as _screen_outputs
+
+    chosen = load_policy(policy)
+    found = load_evidence(Path(evidence), limits=limits) if evidence is not None else None
+    if names is not None:
+        return _screen_outputs(path, names, chosen, found, limits=limits)
+    return screen_target(path, chosen, found, limits=limits)
+
+
+def read_acro_results(
+    folder: str | os.PathLike[str], *, timezone: str | tzinfo, limits: Limits = DEFAULT_LIMITS
+) -> AcroResults:
+    """Read the results ACRO's ``finalise`` wrote (``results.json``, both format generations) after verifying
+    every checksum in ``checksums/``: per-output status, files, checks, comments and exception requests.
+
+    ACRO writes local times without an offset: ``timezone`` (an IANA name such as ``Europe/London``, an offset
+    such as ``+01:00``, or a ``tzinfo``) makes them aware. Raises
+    :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
+    """
+    from .disclosure_control import read_acro_results as _read
+
+    return _read(Path(folder), timezone, limits=limits)

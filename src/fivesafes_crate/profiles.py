@@ -27,9 +27,15 @@ class Profile:
     spec_url: str
     status: str
 
+    @property
+    def profile_crate(self) -> Path:
+        """The folder of this version's RO-Crate 1.2 Profile Crate (shapes, schemas, ``ro-crate-metadata.json``)."""
+        return profile_crates_dir() / self.version
+
     def as_json(self) -> dict[str, str]:
         """A plain mapping for machine-readable listings."""
-        return {"id": self.id, "version": self.version, "name": self.name, "spec": self.spec_url, "status": self.status}
+        return {"id": self.id, "version": self.version, "name": self.name, "spec": self.spec_url, "status": self.status,
+                "profile_crate": str(self.profile_crate)}
 
 
 PROFILES: tuple[Profile, ...] = (
@@ -85,3 +91,14 @@ def shapes_dir() -> Path:
     if checkout.is_dir():
         return checkout
     raise FileNotFoundError("SHACL shapes are missing from this installation of fivesafes-crate")
+
+
+def profile_crates_dir() -> Path:
+    """The folder of Profile Crates, one per version: inside the installed package, or ``profiles/`` of a checkout."""
+    packaged = resources.files("fivesafes_crate").joinpath("profile-crates")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "profiles"
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError("the Profile Crates are missing from this installation of fivesafes-crate")

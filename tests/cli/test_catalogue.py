@@ -39,7 +39,7 @@ def test_profiles_json() -> None:
     rows = json.loads(result.stdout)
     assert [row["version"] for row in rows] == ["0.4", "0.5-DRAFT"]
     assert [row["id"] for row in rows] == [p.id for p in list_profiles()]
-    assert all(set(row) == {"id", "version", "name", "spec", "status"} for row in rows)
+    assert all(set(row) == {"id", "version", "name", "spec", "status", "profile_crate"} for row in rows)
 
 
 def test_profiles_text() -> None:

@@ -127,4 +127,19 @@ def main() -> None:
     app()
 
 
-from . import catalogue, new, package, receiving, tre, validate  # noqa: E402,F401  (commands register themselves on the app)
+from . import (  # noqa: E402,F401  (commands register themselves on the app)
+    catalogue,
+    disclosure,
+    disclosure_record,
+    interop,
+    new,
+    package,
+    preview,
+    receiving,
+    results,
+    signing,
+    tre,
+    tre_execution,
+    tre_review,
+    validate,
+)

@@ -24,6 +24,15 @@ class Format(enum.StrEnum):
     json = "json"
 
 
+class ReportFormat(enum.StrEnum):
+    """Output format of a validation report: for people, for scripts, or for CI systems."""
+
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+
+
 class PhaseChoice(enum.StrEnum):
     """A lifecycle stage, to override the one inferred from the crate's actions."""
 
@@ -42,6 +51,15 @@ PathArg = Annotated[
         show_default=False,
     ),
 ]
+PathsArg = Annotated[
+    list[Path],
+    typer.Argument(
+        help="One or more crates: crate folder, its ro-crate-metadata.json, a BagIt folder, or a ZIP holding a bag "
+        "or a crate.",
+        metavar="PATH",
+        show_default=False,
+    ),
+]
 ProfileOpt = Annotated[
     str | None,
     typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo."),
@@ -55,3 +73,13 @@ SeverityOpt = Annotated[
     typer.Option("--severity", help="Lowest requirement level that makes the crate invalid."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+ReportFormatOpt = Annotated[
+    ReportFormat,
+    typer.Option("--format", help="Output format: text, json (one crate), sarif (SARIF 2.1.0 for code scanning) "
+                 "or junit (JUnit XML test report)."),
+]
+TrustOpt = Annotated[
+    Path | None,
+    typer.Option("--trust", metavar="TOML", help="Trust store: verify the bag's signatures with its keys "
+                 "(docs/signing.md)."),
+]

@@ -19,12 +19,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
+from ..errors import UsageError
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from ._options import Format, FormatOpt
+from ._options import Format, FormatOpt, TrustOpt
 from .render import console_text
 
 if TYPE_CHECKING:
     from ..packaging.bag import BagVerification
+    from ..signing import SignatureVerification
 
 T = TypeVar("T")
 
@@ -133,16 +135,31 @@ def unpack(
 def verify(
     bag: Annotated[Path, typer.Argument(help="A bag folder or a ZIP holding one.", show_default=False)],
     fmt: FormatOpt = Format.text,
+    trust: TrustOpt = None,
+    policy: Annotated[str | None, typer.Option(
+        "--policy", metavar="NAME", help="With --trust: also require this policy of the trust store.")] = None,
 ) -> None:
     """Check a bag's BagIt integrity file by file: missing, extra and changed files, and tag-file problems.
 
-    Exit status: 0 intact, 1 problems found, 2 unreadable input or usage error.
+    With --trust, verify its signatures too: one entry per envelope (signature, role, state, chain, changes
+    since a superseded state), unsigned files, and the --policy requirements (docs/signing.md).
 
-    Example: [bold]fivesafes verify request.bagit.zip --format json[/]
+    Exit status: 0 intact (and signed as required), 1 problems found, 2 unreadable input or usage error.
+
+    Example: [bold]fivesafes verify request.bagit.zip --trust trust.toml --policy published --format json[/]
     """
     from .. import api
 
     bar = ProgressBar("verifying")
+    if trust is not None or policy is not None:
+        from .signing import signatures_output
+
+        def check() -> SignatureVerification:
+            if trust is None:
+                raise UsageError("--policy needs --trust (the trust store that defines the policy)")
+            return api.verify_signatures(bag, api.load_trust_store(trust), policy=policy, progress=bar)
+
+        finish(lambda: bar.run(check), signatures_output(fmt is Format.json))
 
     def render(result: BagVerification) -> tuple[str, int]:
         from ..reporting.json import verification_to_json

@@ -1,38 +1,68 @@
-"""``fivesafes validate``: validate a crate and print the report."""
+"""``fivesafes validate``: validate one or more crates and print the report (one document for CI formats)."""
 
 from __future__ import annotations
 
+import typer
+from rich.markup import escape
+
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from ._options import Format, FormatOpt, PathArg, PhaseOpt, ProfileOpt, SeverityChoice, SeverityOpt
-from .render import render_report
+from ._options import (
+    Format,
+    PathsArg,
+    PhaseOpt,
+    ProfileOpt,
+    ReportFormat,
+    ReportFormatOpt,
+    SeverityChoice,
+    SeverityOpt,
+    TrustOpt,
+)
+from .render import console_text, render_report
 
 
 @app.command()
 def validate(
-    path: PathArg,
+    paths: PathsArg,
     profile: ProfileOpt = None,
     phase: PhaseOpt = None,
     severity: SeverityOpt = SeverityChoice.must,
-    fmt: FormatOpt = Format.text,
+    fmt: ReportFormatOpt = ReportFormat.text,
+    trust: TrustOpt = None,
 ) -> None:
-    """Validate a Five Safes RO-Crate offline.
+    """Validate Five Safes RO-Crates offline: one, or several at once for CI.
 
-    Exit status: 0 valid at the chosen severity, 1 invalid, 2 unreadable input or usage error.
+    With --trust, a bag's signatures are verified too (issues with signature.* check ids).
+
+    Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only).
+
+    Exit status: 0 every crate valid at the chosen severity, 1 any invalid, 2 unreadable input or usage error.
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
     from .. import api
     from ..issues import Report, Severity
+    from ..reporting import MULTI_REPORTERS
 
-    def render(report: Report) -> tuple[str, int]:
-        return render_report(report, fmt), EXIT_VALID if report.valid else EXIT_INVALID
+    if fmt is ReportFormat.json and len(paths) > 1:
+        raise typer.BadParameter("describes one crate: give one path, or use sarif or junit",
+                                 param_hint="'--format json'")
+
+    def render(reports: dict[str, Report]) -> tuple[str, int]:
+        code = EXIT_VALID if all(report.valid for report in reports.values()) else EXIT_INVALID
+        if fmt.value in MULTI_REPORTERS:
+            return MULTI_REPORTERS[fmt.value](reports), code
+        texts = [(path, render_report(report, Format(fmt.value))) for path, report in reports.items()]
+        if len(texts) == 1:
+            return texts[0][1], code
+        return "\n\n".join(console_text(f"[bold]== {escape(path)}[/]") + "\n" + text for path, text in texts), code
 
     finish(
-        lambda: api.validate(
-            path,
+        lambda: api.validate_all(
+            paths,
             profile=profile,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
+            trust=api.load_trust_store(trust) if trust is not None else None,
         ),
         render,
     )

@@ -26,7 +26,9 @@ Decisions:
   moves through a TRE) and packs ``data/`` as it is now: the old manifests are not consulted, since
   re-packing after editing the metadata is the point. A bag with tag files other than ``bagit.txt``,
   ``bag-info.txt`` and manifests (``fetch.txt``, custom tag files) is refused rather than silently dropped.
-  Other ``bag-info.txt`` elements are regenerated (Bagging-Date, Payload-Oxum) or not carried over.
+  Other ``bag-info.txt`` elements are regenerated (Bagging-Date, Payload-Oxum) or not carried over. The
+  ``signatures/`` tag directory (:mod:`fivesafes_crate.signing`) is carried over byte for byte and listed in
+  the new tag manifest, so that the next signature covers the earlier ones.
 * **Atomic output.** Everything is written to a hidden temporary sibling of the output and renamed into place
   at the end, so an interrupted or failed run leaves no partial output. An existing output ZIP is replaced
   (atomically); an existing output folder is refused, since a folder cannot be replaced atomically.
@@ -72,6 +74,7 @@ from .bag import (
     DECLARATION_FILE,
     PAYLOAD_MANIFEST,
     PAYLOAD_PREFIX,
+    SIGNATURE_DIR,
     TAG_MANIFEST,
     BagMetadata,
     PayloadCopier,
@@ -141,8 +144,10 @@ def pack(
             payload_files=len(files),
         )
         tag_files(metadata, {})  # checks the identifier before anything is written
+        signatures = _signature_entries(source) if is_bag else {}
+        kept = digest_files(source, [n for n, e in signatures.items() if e.kind is EntryKind.FILE])
         writer = _write_folder if folder else _write_zip
-        writer(source, payload, target, metadata, progress)
+        writer(source, payload, target, metadata, progress, signatures, kept)
     log.info("packed %s as %s", given, target)
     return target
 
@@ -180,6 +185,8 @@ def _payload_entries(source: CrateSource, is_bag: bool) -> dict[str, Entry]:
             _refuse_special(entry, name)
             if name == PAYLOAD_PREFIX.rstrip("/") or name in _KEPT_TAG_FILES:
                 continue
+            if name == SIGNATURE_DIR and entry.kind is EntryKind.DIRECTORY:
+                continue  # carried over by _signature_entries
             if name.endswith(".txt") and (name.startswith("manifest-") or name.startswith("tagmanifest-")):
                 continue  # regenerated
             raise UsageError(
@@ -222,6 +229,21 @@ def _refuse_special(entry: Entry, where: str) -> None:
     if entry.kind is EntryKind.OTHER:
         raise UnsafeInputError("is a device, socket or other special file; only files and folders are packed",
                                path=where)
+
+
+def _signature_entries(source: CrateSource) -> dict[str, Entry]:
+    """The files and folders of a bag's ``signatures/`` tag directory by bag-relative name, sorted; kept as is."""
+    prefix = SIGNATURE_DIR + "/"
+    found: dict[str, Entry] = {}
+    for name, entry in sorted(source.bag_entries().items()):
+        if name != SIGNATURE_DIR and not name.startswith(prefix):
+            continue
+        _refuse_special(entry, name)
+        reason = unsafe_name_reason(name)
+        if reason is not None:
+            raise UnsafeInputError(f"name refused ({reason})", path=name)
+        found[name] = entry
+    return found
 
 
 def _external_identifier(source: CrateSource, given: str | None) -> str | None:
@@ -293,6 +315,8 @@ def _write_zip(
     target: Path,
     metadata: BagMetadata,
     progress: ProgressCallback | None,
+    signatures: Mapping[str, Entry],
+    kept: Mapping[str, str],
 ) -> None:
     bag = _bag_name(target, folder=False) + "/"
     members: dict[str, Entry | None] = {bag: None, bag + PAYLOAD_PREFIX: None}
@@ -300,6 +324,8 @@ def _write_zip(
         members[bag + PAYLOAD_PREFIX + name + ("/" if entry.kind is EntryKind.DIRECTORY else "")] = entry
     for name in (DECLARATION_FILE, BAG_INFO_FILE, PAYLOAD_MANIFEST, TAG_MANIFEST):
         members[bag + name] = None
+    for name, entry in signatures.items():
+        members[bag + name + ("/" if entry.kind is EntryKind.DIRECTORY else "")] = None
     digests: dict[str, Future[str]] = {}
     tags: dict[str, bytes] = {}
 
@@ -307,7 +333,7 @@ def _write_zip(
         if name in (DECLARATION_FILE, BAG_INFO_FILE):  # these sort before data/ and need no digest
             return tag_files(metadata, {})[name]
         if not tags:  # the manifests sort after data/, so every digest is known by now
-            tags.update(tag_files(metadata, {n: future.result() for n, future in digests.items()}))
+            tags.update(tag_files(metadata, {n: future.result() for n, future in digests.items()}, kept))
         return tags[name]
 
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -320,6 +346,11 @@ def _write_zip(
                     item = members[member]
                     if member.endswith("/"):
                         archive.mkdir(_zip_info(member, directory=True))
+                    elif member[len(bag):] in signatures:
+                        info = _zip_info(member)
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                        with source.open_in_bag(member[len(bag):]) as kept_file, archive.open(info, "w") as out:
+                            shutil.copyfileobj(kept_file, out, CHUNK_SIZE)
                     elif item is None:
                         info = _zip_info(member)
                         info.compress_type = zipfile.ZIP_DEFLATED
@@ -436,6 +467,8 @@ def _write_folder(
     target: Path,
     metadata: BagMetadata,
     progress: ProgressCallback | None,
+    signatures: Mapping[str, Entry],
+    kept: Mapping[str, str],
 ) -> None:
     with _new_folder(target, "packing") as temporary:
         data = temporary / PAYLOAD_PREFIX.rstrip("/")
@@ -449,7 +482,15 @@ def _write_folder(
                     continue
                 with source.open_in_crate(name) as stream, _create(path) as out:
                     digests[PAYLOAD_PREFIX + name] = _copy(copier, stream, out.write, entry)
-        for name, content in tag_files(metadata, {n: future.result() for n, future in digests.items()}).items():
+        for name, entry in signatures.items():
+            path = temporary.joinpath(*name.split("/"))
+            if entry.kind is EntryKind.DIRECTORY:
+                path.mkdir()
+                continue
+            with source.open_in_bag(name) as stream, _create(path) as out:
+                shutil.copyfileobj(stream, out, CHUNK_SIZE)
+        for name, content in tag_files(metadata, {n: future.result() for n, future in digests.items()},
+                                       kept).items():
             with _create(temporary / name) as out:
                 out.write(content)
         for path in (temporary, *(p for p in temporary.rglob("*") if p.is_dir() and not p.is_symlink())):
@@ -483,7 +524,8 @@ def refresh_bag(
     ``urn:uuid:``; Bagging-Date and Payload-Oxum regenerated), ``manifest-sha512.txt`` and then
     ``tagmanifest-sha512.txt`` are written, each atomically, in that order: the tag manifest covers the payload
     manifest. Manifests of other algorithms are deleted, since they could not be kept true (the profile's
-    publishing phase asks for exactly this). The payload is refused as :func:`pack` refuses it (links, special
+    publishing phase asks for exactly this). The files of ``signatures/`` are listed in the tag manifest as
+    they are. The payload is refused as :func:`pack` refuses it (links, special
     files, unsafe or colliding names, tag files that are not carried over). The caller works on a copy when
     the old state must survive a failure half-way.
     """
@@ -495,13 +537,14 @@ def refresh_bag(
         identifier = _external_identifier(source, None) or f"urn:uuid:{uuid.uuid4()}"
         files = {PAYLOAD_PREFIX + name: entry for name, entry in payload.items() if entry.kind is EntryKind.FILE}
         digests = digest_files(source, files, progress=progress)
+        kept = digest_files(source, [n for n, e in _signature_entries(source).items() if e.kind is EntryKind.FILE])
         metadata = BagMetadata(
             external_identifier=identifier,
             bagging_date=_bagging_date(bagging_date),
             payload_bytes=sum(entry.size for entry in files.values()),
             payload_files=len(files),
         )
-    tags = tag_files(metadata, digests)
+    tags = tag_files(metadata, digests, kept)
     try:
         for name, content in tags.items():  # sorted: bagit.txt, bag-info.txt, manifest-..., tagmanifest-...
             write_atomic(path / name, content)

@@ -67,6 +67,8 @@ BAG_INFO_FILE = "bag-info.txt"
 LEGACY_BAG_INFO_FILE = "package-info.txt"
 FETCH_FILE = "fetch.txt"
 PAYLOAD_PREFIX = "data/"
+SIGNATURE_DIR = "signatures"
+"""The tag directory holding crate signatures (:mod:`fivesafes_crate.signing`); kept and listed like any tag file."""
 
 SUPPORTED_ALGORITHMS: tuple[str, ...] = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
 """Manifest algorithms this reader verifies (the RFC names md5, sha1, sha256 and sha512; the suite uses sha224)."""

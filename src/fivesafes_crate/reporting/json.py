@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # only types: rendering must not import the validation stack 
     from ..packaging.bag import BagVerification
     from ..phases.lifecycle import StepResult
     from ..phases.receiving import Receipt, Timeline
+    from ..signing.verifier import SignatureVerification
 
 
 def issue_to_json(issue: Issue) -> dict[str, Any]:
@@ -97,4 +98,39 @@ def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
         "bag": verification_to_json(receipt.bag) if receipt.bag is not None else None,
         "validation": report_to_json(receipt.report),
         "timeline": timeline_to_json(receipt.timeline),
+    }
+
+
+def signatures_to_json(result: SignatureVerification) -> dict[str, Any]:
+    """A signature verification (``fivesafes verify --trust``), as ``docs/reference/signatures.schema.json`` says."""
+    return {
+        "valid": result.valid,
+        "policy": result.policy,
+        "files_checked": result.files_checked,
+        "bytes_hashed": result.bytes_hashed,
+        "envelopes": [
+            {
+                "file": e.file,
+                "key_id": e.key_id,
+                "principal": e.principal,
+                "role": e.role,
+                "phase": e.phase,
+                "signed_at": e.signed_at,
+                "assess_action": e.assess_action,
+                "signature_ok": e.signature_ok,
+                "role_allowed": e.role_allowed,
+                "state": e.state.value if e.state is not None else None,
+                "chain_ok": e.chain_ok,
+                "diff": None if e.diff is None else {
+                    "unchanged": e.diff.unchanged,
+                    "modified": list(e.diff.modified),
+                    "added": list(e.diff.added),
+                    "removed": list(e.diff.removed),
+                },
+                "ok": e.ok,
+            }
+            for e in result.envelopes
+        ],
+        "unsigned": list(result.unsigned),
+        "problems": [{"kind": p.kind.value, "file": p.file, "message": p.message} for p in result.problems],
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import ContextUnavailable, CrateReadError, FiveSafesError, UsageError
 from ..issues import Issue, Report, Severity, Stage
@@ -16,9 +17,12 @@ from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_c
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
-from . import archive, bagit, files, jsonld, security  # noqa: F401  (modules register their checks on import)
+from . import archive, bagit, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
+
+if TYPE_CHECKING:
+    from ..signing.trust import TrustStore
 
 ExtraCheck = Callable[[CheckContext], Iterable[Issue]]
 """A TRE's own check: called with the same context as built-in checks, returns issues with its own ids."""
@@ -50,10 +54,11 @@ def validate_source(
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
+    trust: TrustStore | None = None,
 ) -> Report:
     """Validate an opened source; see :func:`validate`."""
     crate, load_error = _load(source)
-    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks)
+    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks, trust)
 
 
 def validate_crate(
@@ -63,9 +68,10 @@ def validate_crate(
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
+    trust: TrustStore | None = None,
 ) -> Report:
     """Validate an in-memory crate (its source, if any, is used for file and BagIt checks)."""
-    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks)
+    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks, trust)
 
 
 def _validate(
@@ -76,6 +82,7 @@ def _validate(
     phase: Stage | str | None,
     threshold: Severity,
     extra_checks: Iterable[ExtraCheck],
+    trust: TrustStore | None = None,
 ) -> Report:
     chosen = get_profile(profile) if isinstance(profile, str) else profile
     if chosen is None:
@@ -92,7 +99,8 @@ def _validate(
             graph = build_graph(crate)
         except (ContextUnavailable, GraphBuildError) as exc:
             graph_error = exc
-    context = CheckContext(source, crate, graph, chosen, stage, load_error=load_error, graph_error=graph_error)
+    context = CheckContext(source, crate, graph, chosen, stage, load_error=load_error, graph_error=graph_error,
+                           trust=trust)
     issues: list[Issue] = []
     for check in PYTHON_CHECKS.values():
         if not check.info.applies(chosen.version, stage):
@@ -116,18 +124,22 @@ def validate(
     threshold: Severity = Severity.MUST,
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: Iterable[ExtraCheck] = (),
+    trust: TrustStore | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline and return a :class:`~fivesafes_crate.issues.Report`.
 
     ``target`` is a crate directory, its ``ro-crate-metadata.json``, a BagIt directory, a ZIP holding one bag
     directory or a crate, or an in-memory :class:`Crate`. The profile comes from the root's ``conformsTo``
     unless ``profile`` is given; the stage is inferred from the crate's actions unless ``phase`` is given.
-    ``threshold`` decides ``report.valid``; the report holds issues of every severity.
+    ``threshold`` decides ``report.valid``; the report holds issues of every severity. With a ``trust`` store,
+    the bag's signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
     :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
     """
     if isinstance(target, Crate):
-        return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks)
+        return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
+                              trust=trust)
     with open_source(target, limits) as source:
-        return validate_source(source, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks)
+        return validate_source(source, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
+                               trust=trust)

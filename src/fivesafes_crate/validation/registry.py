@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from ..model.graph import CrateGraph
     from ..model.source import CrateSource
     from ..profiles import Profile
+    from ..signing.trust import TrustStore
 
 SPEC_SECTIONS: dict[str, str] = {
     "Archive serialisation": "#archive-serialisation",
@@ -92,6 +93,7 @@ class CheckContext:
     profile: Profile
     stage: Stage
     load_error: FiveSafesError | None = None
+    trust: TrustStore | None = None
     graph_error: FiveSafesError | None = None
     cache: dict[str, object] = field(default_factory=dict)
 
