@@ -24,12 +24,15 @@ from fivesafes_crate import (
     add_results,
     fail_run,
     finish_run,
+    load_signer,
+    load_trust_store,
     package,
     receive,
     record_check,
     record_disclosure,
     record_signoff,
     record_validation,
+    sign_hook,
     start_run,
     status,
     validate,
@@ -132,3 +135,25 @@ def test_every_rejection_path_gives_a_valid_crate_that_receive_reports(
     assert receipt.bag is not None and receipt.bag.valid  # the failed crate's manifests are current
     with pytest.raises(StepRefused, match="ends the lifecycle"):  # and nothing continues after a failure
         record_signoff(bag, agent=PERSON, approved=True, policy=POLICY)
+
+
+def test_receive_with_trust_accepts_only_tre_signed_reviews(tmp_path: Path) -> None:
+    module = demo()
+    (tmp_path / "signed").mkdir()
+    assert module.run(tmp_path / "signed", out=lambda _line: None)
+    trust = load_trust_store(tmp_path / "signed" / "keys" / "trust.toml")
+    receipt = receive(tmp_path / "signed" / "result.bagit.zip", trust=trust, policy="published")
+    assert receipt.accepted, receipt.reasons
+    assert receipt.signatures is not None and receipt.signatures.valid
+
+    # the same TRE keys, but the sign-off is recorded without the TRE signing it
+    bag = package(EXAMPLE, tmp_path / "unsigned.bagit", folder=True)
+    hook = sign_hook(load_signer(tmp_path / "signed" / "keys" / "tre.pem", module.PASSPHRASE), principal=TRE.id)
+    record_check(bag, agent=VALIDATOR, sign=hook)
+    record_validation(bag, agent=VALIDATOR, sign=hook)
+    signoff = record_signoff(bag, agent=PERSON, approved=True, policy=POLICY)
+    assert signoff.action is not None
+    receipt = receive(bag, trust=trust)
+    assert not receipt.accepted
+    assert f"sign-off {signoff.action['@id']} is not backed by a trusted TRE signature" in receipt.reasons
+    assert any(reason.startswith("the signatures do not verify") for reason in receipt.reasons)

@@ -198,16 +198,20 @@ def receive(
     *,
     profile: str | None = None,
     threshold: Severity = Severity.SHOULD,
+    trust: TrustStore | None = None,
+    policy: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Receipt:
-    """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step.
+    """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step;
+    with ``trust`` (and a named ``policy``) also the signatures, each review action counting only when a
+    trusted TRE signature backs it.
 
     ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
     says what did not, in lifecycle order.
     """
     from .phases.receiving import receive as _receive
 
-    return _receive(path, profile=profile, threshold=threshold, limits=limits)
+    return _receive(path, profile=profile, threshold=threshold, trust=trust, policy=policy, limits=limits)
 
 
 def preview(

@@ -83,3 +83,7 @@ TrustOpt = Annotated[
     typer.Option("--trust", metavar="TOML", help="Trust store: verify the bag's signatures with its keys "
                  "(docs/signing.md)."),
 ]
+TrustPolicyOpt = Annotated[
+    str | None,
+    typer.Option("--policy", metavar="NAME", help="With --trust: also require this policy of the trust store."),
+]

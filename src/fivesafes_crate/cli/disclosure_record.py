@@ -23,10 +23,10 @@ from .tre import (
     ProviderNameOpt,
     ProviderOpt,
     StepFormatOpt,
+    StepTargetArg,
     make_agent,
     render_step,
 )
-from .tre_execution import StepTargetArg
 
 if TYPE_CHECKING:
     from ..phases.lifecycle import StepResult

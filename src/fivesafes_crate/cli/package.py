@@ -21,7 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from ..errors import UsageError
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from ._options import Format, FormatOpt, TrustOpt
+from ._options import Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text
 
 if TYPE_CHECKING:
@@ -136,8 +136,7 @@ def verify(
     bag: Annotated[Path, typer.Argument(help="A bag folder or a ZIP holding one.", show_default=False)],
     fmt: FormatOpt = Format.text,
     trust: TrustOpt = None,
-    policy: Annotated[str | None, typer.Option(
-        "--policy", metavar="NAME", help="With --trust: also require this policy of the trust store.")] = None,
+    policy: TrustPolicyOpt = None,
 ) -> None:
     """Check a bag's BagIt integrity file by file: missing, extra and changed files, and tag-file problems.
 

@@ -6,7 +6,16 @@ import json
 from typing import TYPE_CHECKING
 
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from ._options import Format, FormatOpt, PathArg, ProfileOpt, SeverityChoice, SeverityOpt
+from ._options import (
+    Format,
+    FormatOpt,
+    PathArg,
+    ProfileOpt,
+    SeverityChoice,
+    SeverityOpt,
+    TrustOpt,
+    TrustPolicyOpt,
+)
 from .render import console_text
 
 if TYPE_CHECKING:
@@ -55,9 +64,14 @@ def receive(
     path: PathArg,
     profile: ProfileOpt = None,
     severity: SeverityOpt = SeverityChoice.should,
+    trust: TrustOpt = None,
+    policy: TrustPolicyOpt = None,
     fmt: FormatOpt = Format.text,
 ) -> None:
     """Check a crate handed back by a TRE: BagIt manifests, validation, and the status of every review step.
+
+    With [bold]--trust[/] the signatures are verified too (under [bold]--policy[/]), and each review action
+    counts only when a trusted TRE signature backs it.
 
     Exit status: 0 accepted; 1 anything failed, pending, missing or invalid (a publishing action alone is not
     enough); 2 unreadable input.
@@ -80,4 +94,6 @@ def receive(
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code
 
-    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value)), render)
+    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value),
+                               trust=api.load_trust_store(trust) if trust is not None else None, policy=policy),
+           render)

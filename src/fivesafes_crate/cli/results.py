@@ -11,8 +11,7 @@ import typer
 
 from . import OneLineErrors, app, finish
 from ._options import Format
-from .tre import StepFormatOpt, render_step
-from .tre_execution import StepTargetArg
+from .tre import KeyOpt, KeyPassphraseOpt, SignerOpt, StepFormatOpt, StepTargetArg, render_step, step_signer
 
 if TYPE_CHECKING:
     from ..phases.results import Output
@@ -48,6 +47,9 @@ def add(
         typer.Option("--namespace", envvar="FIVESAFES_SENSITIVE_NAMESPACE",
                      help="The TRE's secret UUID that --sensitive identifiers are hashed in (UUID v5)."),
     ] = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Attach outputs to the running or completed workflow run (a decided disclosure check becomes pending).
@@ -70,7 +72,8 @@ def add(
         if not equals or not name.strip():
             raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--value")
         outputs.append(OutputValue(name.strip(), _value(text)))
-    finish(lambda: api.add_results(path, outputs, namespace=space), render_step(fmt))
+    sign = step_signer(key, key_passphrase_file, signer)
+    finish(lambda: api.add_results(path, outputs, namespace=space, sign=sign()), render_step(fmt))
 
 
 def _value(text: str) -> str | int | float | bool:

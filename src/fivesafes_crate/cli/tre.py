@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -21,7 +22,7 @@ from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app
 from ._options import Format
 
 if TYPE_CHECKING:
-    from ..phases.lifecycle import Agent, StepResult
+    from ..phases.lifecycle import Agent, SignHook, StepResult
 
 tre_app = typer.Typer(
     cls=OneLineErrors,
@@ -57,6 +58,25 @@ ProviderNameOpt = Annotated[
     typer.Option("--provider-name", envvar="FIVESAFES_PROVIDER_NAME", help="For software agents: the TRE's name."),
 ]
 StepFormatOpt = Annotated[Format, typer.Option("--format", help="Output format: one line, or one JSON object.")]
+StepTargetArg = Annotated[
+    Path, typer.Argument(help="Crate folder, bag folder or bag ZIP; replaced atomically.", show_default=False)
+]
+KeyOpt = Annotated[
+    Path | None,
+    typer.Option("--key", envvar="FIVESAFES_TRE_KEY", metavar="PEM", show_default=False,
+                 help="Sign the bag after the step with this TRE private key, in the step's role (docs/signing.md). "
+                 "Passphrase: --key-passphrase-file or $FIVESAFES_KEY_PASSPHRASE."),
+]
+KeyPassphraseOpt = Annotated[
+    Path | None,
+    typer.Option("--key-passphrase-file", envvar="FIVESAFES_KEY_PASSPHRASE_FILE", metavar="FILE", show_default=False,
+                 help="With --key: read the key's passphrase from FILE (first line)."),
+]
+SignerOpt = Annotated[
+    str | None,
+    typer.Option("--signer", envvar="FIVESAFES_SIGNER", metavar="URI", show_default=False,
+                 help="With --key: URI of the TRE that signs (default: the agent's organisation)."),
+]
 
 
 def make_agent(
@@ -69,6 +89,31 @@ def make_agent(
     kinds = {AgentType.organization: AgentKind.ORGANIZATION, AgentType.person: AgentKind.PERSON,
              AgentType.software: AgentKind.SOFTWARE}
     return Agent(agent, name, kinds[kind], owner)
+
+
+def step_signer(
+    key: Path | None, passphrase_file: Path | None, signer: str | None, agent: Agent | None = None
+) -> Callable[[], SignHook | None]:
+    """The ``sign=`` hook the ``--key`` options describe, made inside the command's job (errors exit 2).
+
+    A passphrase prompt (on a terminal, without a file or ``$FIVESAFES_KEY_PASSPHRASE``) happens here.
+    """
+    if key is None:
+        return lambda: None
+    from .. import api
+    from ..errors import UsageError
+    from .signing import passphrase_source
+
+    secret = passphrase_source(passphrase_file, False, confirm=False)
+
+    def make() -> SignHook:
+        owner = agent.organization if agent is not None else None
+        principal = signer or (owner.id if owner is not None else None)
+        if principal is None:
+            raise UsageError("--key needs --signer: the URI of the TRE the signature is by")
+        return api.sign_hook(api.load_signer(key, secret()), principal=principal)
+
+    return make
 
 
 def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:

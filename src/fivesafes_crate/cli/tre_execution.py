@@ -6,7 +6,6 @@ failed, or 2 when the step was refused or the input is unusable.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,17 +17,19 @@ from .tre import (
     AgentOpt,
     AgentType,
     AgentTypeOpt,
+    KeyOpt,
+    KeyPassphraseOpt,
     ProviderNameOpt,
     ProviderOpt,
+    SignerOpt,
     StepFormatOpt,
+    StepTargetArg,
     make_agent,
     render_step,
+    step_signer,
     tre_app,
 )
 
-StepTargetArg = Annotated[
-    Path, typer.Argument(help="Crate folder, bag folder or bag ZIP; replaced atomically.", show_default=False)
-]
 """The crate a lifecycle step works on (shared by the step commands outside ``tre.py``)."""
 
 run_app = typer.Typer(
@@ -42,31 +43,48 @@ tre_app.add_typer(run_app, name="run")
 
 
 @run_app.command("start")
-def start(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
+def start(
+    path: StepTargetArg,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
+    fmt: StepFormatOpt = Format.text,
+) -> None:
     """Record that the approved run started: the CreateAction becomes active, with a startTime.
 
     Example: [bold]fivesafes tre run start request.bagit.zip[/]
     """
     from .. import api
 
-    finish(lambda: api.start_run(path), render_step(fmt))
+    sign = step_signer(key, key_passphrase_file, signer)
+    finish(lambda: api.start_run(path, sign=sign()), render_step(fmt))
 
 
 @run_app.command("finish")
-def finish_(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
+def finish_(
+    path: StepTargetArg,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
+    fmt: StepFormatOpt = Format.text,
+) -> None:
     """Record that the running run completed, with an endTime (attach its outputs with 'fivesafes result add').
 
     Example: [bold]fivesafes tre run finish request.bagit.zip[/]
     """
     from .. import api
 
-    finish(lambda: api.finish_run(path), render_step(fmt))
+    sign = step_signer(key, key_passphrase_file, signer)
+    finish(lambda: api.finish_run(path, sign=sign()), render_step(fmt))
 
 
 @run_app.command("fail")
 def fail(
     path: StepTargetArg,
     reason: Annotated[str, typer.Option("--reason", help="Why the run failed (the action's error).")],
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Record that the queued or running run failed (exit 1: the lifecycle ends here).
@@ -75,7 +93,8 @@ def fail(
     """
     from .. import api
 
-    finish(lambda: api.fail_run(path, reason=reason), render_step(fmt))
+    sign = step_signer(key, key_passphrase_file, signer)
+    finish(lambda: api.fail_run(path, reason=reason, sign=sign()), render_step(fmt))
 
 
 @tre_app.command("publish")
@@ -92,6 +111,9 @@ def publish(
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Publish a disclosure-approved bag: datePublished, publisher, licence, mentions, parts, new manifests.
@@ -105,11 +127,13 @@ def publish(
     from ..phases.publishing import License
 
     def job() -> StepResult:
+        who = make_agent(agent, agent_name, agent_type, provider, provider_name)
         return api.publish(
             path,
             publisher=Agent(publisher, publisher_name),
             license=License(license_id, license_name),
-            agent=make_agent(agent, agent_name, agent_type, provider, provider_name),
+            agent=who,
+            sign=step_signer(key, key_passphrase_file, signer or publisher, who)(),
         )
 
     finish(job, render_step(fmt))

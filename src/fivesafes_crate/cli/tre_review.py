@@ -19,14 +19,18 @@ from .tre import (
     AgentOpt,
     AgentType,
     AgentTypeOpt,
+    KeyOpt,
+    KeyPassphraseOpt,
     ProviderNameOpt,
     ProviderOpt,
+    SignerOpt,
     StepFormatOpt,
+    StepTargetArg,
     make_agent,
     render_step,
+    step_signer,
     tre_app,
 )
-from .tre_execution import StepTargetArg
 
 if TYPE_CHECKING:
     from ..phases.lifecycle import StepResult
@@ -57,6 +61,9 @@ def check(
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Verify the bag's SHA-512 payload and tag manifests and record the check (exit 1: it failed).
@@ -65,8 +72,11 @@ def check(
     """
     from .. import api
 
-    finish(lambda: api.record_check(path, agent=make_agent(agent, agent_name, agent_type, provider, provider_name)),
-           render_step(fmt))
+    def job() -> StepResult:
+        who = make_agent(agent, agent_name, agent_type, provider, provider_name)
+        return api.record_check(path, agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+
+    finish(job, render_step(fmt))
 
 
 @tre_app.command("validate")
@@ -79,6 +89,9 @@ def validate(
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Validate the checked crate against the profile and record the outcome (exit 1: it failed).
@@ -89,8 +102,9 @@ def validate(
     from ..issues import Severity
 
     def job() -> StepResult:
-        return api.record_validation(path, agent=make_agent(agent, agent_name, agent_type, provider, provider_name),
-                                     threshold=Severity.parse(severity.value), profile=profile)
+        who = make_agent(agent, agent_name, agent_type, provider, provider_name)
+        return api.record_validation(path, agent=who, threshold=Severity.parse(severity.value), profile=profile,
+                                     sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
 
@@ -109,6 +123,9 @@ def retrieve(
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Record the download of the referenced Workflow RO-Crate, after checking that it is that workflow.
@@ -120,8 +137,9 @@ def retrieve(
     from .. import api
 
     def job() -> StepResult:
-        return api.record_retrieval(path, workflow_crate, nest=nest, url=url,
-                                    agent=make_agent(agent, agent_name, agent_type, provider, provider_name))
+        who = make_agent(agent, agent_name, agent_type, provider, provider_name)
+        return api.record_retrieval(path, workflow_crate, nest=nest, url=url, agent=who,
+                                    sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
 
@@ -138,6 +156,9 @@ def signoff(
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
     """Record the sign-off of the validated request under an agreement policy (exit 1: rejected, which ends it).
@@ -151,7 +172,8 @@ def signoff(
     approved: bool = decision
 
     def job() -> StepResult:
+        who = make_agent(agent, agent_name, agent_type, provider, provider_name)
         return api.record_signoff(path, approved=approved, policy=policy, policy_name=policy_name, reason=reason,
-                                  agent=make_agent(agent, agent_name, agent_type, provider, provider_name))
+                                  agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))

@@ -7,6 +7,11 @@ validates for its stage, and each step of the review process was recorded and co
 sign-off, execution, disclosure check and publishing (a workflow retrieval, when recorded, must have
 completed too). Anything failed, pending, running or missing is a reason, listed in lifecycle order.
 
+With a trust store, the signatures are verified too, and each recorded review action counts only when a
+trusted TRE signature backs it (:meth:`~fivesafes_crate.signing.SignatureVerification.endorsed_actions`): a
+client could otherwise forge an approval the TRE never gave. The run itself is the researcher's request and
+needs no endorsement.
+
 Neither function writes anything; both read any form of crate (folder, bag folder or ZIP).
 """
 
@@ -20,6 +25,8 @@ from ..model.crate import Crate, load_crate
 from ..model.entities import has_type
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..packaging.bag import BagVerification, verify_bag
+from ..signing.trust import TrustStore
+from ..signing.verifier import SignatureVerification, verify_source
 from ..validation.engine import validate_crate
 from .lifecycle import RecordedAction, Status, Step, lifecycle_state
 
@@ -57,6 +64,7 @@ class Receipt:
     bag: BagVerification | None
     report: Report
     timeline: Timeline
+    signatures: SignatureVerification | None = None
 
 
 def timeline_of(crate: Crate) -> Timeline:
@@ -90,9 +98,12 @@ def receive(
     *,
     profile: str | None = None,
     threshold: Severity = Severity.SHOULD,
+    trust: TrustStore | None = None,
+    policy: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Receipt:
-    """Check a crate handed back by a TRE: BagIt integrity, validation at ``threshold``, every step's status.
+    """Check a crate handed back by a TRE: BagIt integrity, validation at ``threshold``, every step's status,
+    and with ``trust`` (and a named ``policy``) its signatures and the TRE endorsement of every review action.
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` only when the input cannot be read at all.
     """
@@ -100,6 +111,7 @@ def receive(
         bag = verify_bag(source) if source.is_bag else None
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
+        signatures = verify_source(source, trust, policy=policy) if trust is not None and source.is_bag else None
     timeline = timeline_of(crate)
     reasons: list[str] = []
     if bag is None:
@@ -111,7 +123,22 @@ def receive(
                            if (found := [i for i in report.at_threshold() if i.severity is level]))
         reasons.append(f"the crate is not valid at severity {threshold.label} ({counts})")
     reasons.extend(_step_reasons(crate, timeline))
-    return Receipt(not reasons, tuple(reasons), bag, report, timeline)
+    if signatures is not None:
+        reasons.extend(_endorsement_reasons(signatures, timeline))
+    return Receipt(not reasons, tuple(reasons), bag, report, timeline, signatures)
+
+
+def _endorsement_reasons(signatures: SignatureVerification, timeline: Timeline) -> list[str]:
+    reasons: list[str] = []
+    if not signatures.valid:
+        policy = f" under policy {signatures.policy!r}" if signatures.policy else ""
+        reasons.append(f"the signatures do not verify{policy} ({len(signatures.problems)} problem(s); "
+                       "see fivesafes verify --trust)")
+    endorsed = signatures.endorsed_actions()
+    for row in timeline.rows:
+        if row.step is not Step.EXECUTION and row.action_id not in endorsed:
+            reasons.append(f"{row.step.label} {row.action_id} is not backed by a trusted TRE signature")
+    return reasons
 
 
 def _step_reasons(crate: Crate, timeline: Timeline) -> list[str]:

@@ -98,6 +98,7 @@ def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
         "bag": verification_to_json(receipt.bag) if receipt.bag is not None else None,
         "validation": report_to_json(receipt.report),
         "timeline": timeline_to_json(receipt.timeline),
+        "signatures": signatures_to_json(receipt.signatures) if receipt.signatures is not None else None,
     }
 
 
