@@ -13,10 +13,9 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
-from urllib.parse import unquote
 
 from ..errors import CrateReadError, UnsafeInputError
-from ..model.entities import has_type, ref_ids
+from ..model.entities import has_type, local_path, ref_ids
 from ..model.source import (
     BAG_DECLARATION,
     DEFAULT_LIMITS,
@@ -27,7 +26,6 @@ from ..model.source import (
     Limits,
     open_source,
 )
-from ..model.vocab import uri_scheme
 from ._files import open_regular
 from .evidence import Evidence
 from .formats import Context, not_a_file, screen_stream
@@ -113,19 +111,6 @@ def _is_crate(path: Path) -> bool:
         return False
     return any(name in (BAG_DECLARATION, METADATA_FILE) or (name.count("/") == 1 and name.endswith(
         "/" + BAG_DECLARATION)) for name in names)
-
-
-def local_path(entity_id: str) -> str | None:
-    """The crate-relative path a data entity ``@id`` names, or None when it is not a path inside the crate."""
-    from ..model.graph import escapes_root
-
-    if not entity_id or entity_id.startswith(("#", "_:", "/", "\\")) or entity_id in ("./", METADATA_FILE):
-        return None
-    if uri_scheme(entity_id) or escapes_root(entity_id):
-        return None
-    path = unquote(entity_id.split("#", 1)[0].split("?", 1)[0])
-    path = path[2:] if path.startswith("./") else path
-    return path.rstrip("/") or None
 
 
 def outputs_in_scope(crate: Crate, entries: Mapping[str, Entry]) -> list[str]:

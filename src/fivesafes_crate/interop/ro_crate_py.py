@@ -27,10 +27,9 @@ from urllib.parse import urljoin
 
 from ..errors import FiveSafesError, UsageError
 from ..model.crate import Crate
-from ..model.entities import JSON
+from ..model.entities import JSON, local_path
 from ..model.source import METADATA_FILE, EntryKind
 from ..model.vocab import uri_scheme
-from ..validation.files import local_path
 
 if TYPE_CHECKING:
     from rocrate.rocrate import ROCrate

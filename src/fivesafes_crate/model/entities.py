@@ -11,8 +11,11 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+from urllib.parse import unquote
 
 from ..issues import Stage
+from .source import METADATA_FILE
+from .vocab import uri_scheme
 
 JSON = Any
 Entity = dict[str, JSON]
@@ -112,6 +115,38 @@ def infer_stage(entities: Iterable[Entity], root: Entity | None) -> Stage:
             elif status == "ActiveActionStatus":
                 reach(Stage.EXECUTING)
     return stage
+
+
+def escapes_root(entity_id: str) -> bool:
+    """True when a relative reference climbs out of the crate root (``../fetch.txt``, ``a/../../x``).
+
+    Judged on the ``..`` segments of the path as written (percent-decoded), not on the resolved IRI, so that
+    climbing out and back in (``../root/x``) is still an escape. Absolute URIs, absolute paths, fragments and
+    blank nodes never escape (absolute paths have their own check).
+    """
+    if entity_id.startswith(("_:", "#", "/", "\\")) or uri_scheme(entity_id):
+        return False
+    depth = 0
+    for segment in unquote(entity_id.split("#", 1)[0].split("?", 1)[0]).split("/"):
+        if segment == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif segment not in ("", "."):
+            depth += 1
+    return False
+
+
+def local_path(entity_id: str) -> str | None:
+    """The crate-relative path a data entity ``@id`` names, or None when it is not a path inside the crate."""
+    if not entity_id or entity_id.startswith(("#", "_:", "/", "\\")) or entity_id in ("./", METADATA_FILE):
+        return None
+    if uri_scheme(entity_id) or escapes_root(entity_id):
+        return None
+    path = unquote(entity_id.split("#", 1)[0].split("?", 1)[0])
+    if path.startswith("./"):
+        path = path[2:]
+    return path.rstrip("/") or None
 
 
 def parts_closure(root: Entity | None, lookup: Callable[[str], Entity | None]) -> set[str]:

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from urllib.parse import unquote
 
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -29,7 +28,6 @@ from ._pyld import jsonld, resolve_iri
 from .crate import Crate
 from .entities import JSON, parts_closure, ref_ids
 from .source import METADATA_FILE
-from .vocab import uri_scheme
 
 BASE = "arcp://uuid,4f7c2b1e-8e0a-4c9b-9c57-5fa0e5d1c0de/crate/root/"
 """Base IRI for relative ``@id``s (a fixed arcp URI; see module docstring)."""
@@ -60,26 +58,6 @@ def resolve_id(entity_id: str) -> str:
         return entity_id
     resolved: str = resolve_iri(entity_id, BASE)
     return resolved
-
-
-def escapes_root(entity_id: str) -> bool:
-    """True when a relative reference climbs out of the crate root (``../fetch.txt``, ``a/../../x``).
-
-    Judged on the ``..`` segments of the path as written (percent-decoded), not on the resolved IRI, so that
-    climbing out and back in (``../root/x``) is still an escape. Absolute URIs, absolute paths, fragments and
-    blank nodes never escape (absolute paths have their own check).
-    """
-    if entity_id.startswith(("_:", "#", "/", "\\")) or uri_scheme(entity_id):
-        return False
-    depth = 0
-    for segment in unquote(entity_id.split("#", 1)[0].split("?", 1)[0]).split("/"):
-        if segment == "..":
-            depth -= 1
-            if depth < 0:
-                return True
-        elif segment not in ("", "."):
-            depth += 1
-    return False
 
 
 @dataclass

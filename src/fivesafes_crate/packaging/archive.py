@@ -336,27 +336,36 @@ def _write_zip(
             tags.update(tag_files(metadata, {n: future.result() for n, future in digests.items()}, kept))
         return tags[name]
 
+    with _new_zip(target) as archive, PayloadCopier(progress=progress, total=metadata.payload_bytes) as copier:
+        for member in sorted(members):
+            item = members[member]
+            if member.endswith("/"):
+                archive.mkdir(_zip_info(member, directory=True))
+            elif member[len(bag):] in signatures:
+                info = _zip_info(member)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                with source.open_in_bag(member[len(bag):]) as kept_file, archive.open(info, "w") as out:
+                    shutil.copyfileobj(kept_file, out, CHUNK_SIZE)
+            elif item is None:
+                info = _zip_info(member)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, tag(member[len(bag) :]))
+            else:
+                digests[PAYLOAD_PREFIX + item.name] = _zip_file(source, archive, copier, member, item)
+
+
+@contextmanager
+def _new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
+    """A ZIP written to a hidden temporary sibling, synced and renamed to ``target`` only if the block succeeds.
+
+    On any error the temporary file is removed and ``target`` is untouched; write failures become a
+    :class:`~fivesafes_crate.errors.FiveSafesError` naming ``target``.
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w+b") as stream:
-            with zipfile.ZipFile(stream, "w", allowZip64=True) as archive, PayloadCopier(
-                progress=progress, total=metadata.payload_bytes
-            ) as copier:
-                for member in sorted(members):
-                    item = members[member]
-                    if member.endswith("/"):
-                        archive.mkdir(_zip_info(member, directory=True))
-                    elif member[len(bag):] in signatures:
-                        info = _zip_info(member)
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        with source.open_in_bag(member[len(bag):]) as kept_file, archive.open(info, "w") as out:
-                            shutil.copyfileobj(kept_file, out, CHUNK_SIZE)
-                    elif item is None:
-                        info = _zip_info(member)
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        archive.writestr(info, tag(member[len(bag) :]))
-                    else:
-                        digests[PAYLOAD_PREFIX + item.name] = _zip_file(source, archive, copier, member, item)
+            with zipfile.ZipFile(stream, "w", allowZip64=True) as archive:
+                yield archive
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, FILE_MODE)
@@ -575,32 +584,19 @@ def archive_bag(folder: str | os.PathLike[str], output: str | os.PathLike[str]) 
             if reason is not None:
                 raise UnsafeInputError(f"name refused ({reason})", path=name)
         bag = _bag_name(target, folder=False) + "/"
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w+b") as stream:
-                with zipfile.ZipFile(stream, "w", allowZip64=True) as zipped:
-                    zipped.mkdir(_zip_info(bag, directory=True))
-                    for name in sorted(entries):
-                        entry = entries[name]
-                        if entry.kind is EntryKind.DIRECTORY:
-                            zipped.mkdir(_zip_info(bag + name + "/", directory=True))
-                            continue
-                        info = _zip_info(bag + name)
-                        info.file_size = entry.size
-                        with source.storage.open(name) as member:
-                            info.compress_type = _compress_type(member, entry)
-                            with zipped.open(info, "w") as out:
-                                shutil.copyfileobj(member, out, CHUNK_SIZE)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, FILE_MODE)
-            os.replace(temporary, target)
-        except BaseException as exc:
-            Path(temporary).unlink(missing_ok=True)
-            error = _write_error(exc, target)
-            if error is exc:
-                raise
-            raise error from exc
+        with _new_zip(target) as zipped:
+            zipped.mkdir(_zip_info(bag, directory=True))
+            for name in sorted(entries):
+                entry = entries[name]
+                if entry.kind is EntryKind.DIRECTORY:
+                    zipped.mkdir(_zip_info(bag + name + "/", directory=True))
+                    continue
+                info = _zip_info(bag + name)
+                info.file_size = entry.size
+                with source.storage.open(name) as member:
+                    info.compress_type = _compress_type(member, entry)
+                    with zipped.open(info, "w") as out:
+                        shutil.copyfileobj(member, out, CHUNK_SIZE)
     return target
 
 

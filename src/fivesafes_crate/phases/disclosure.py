@@ -40,9 +40,8 @@ from pathlib import Path
 
 from ..errors import FiveSafesError, UsageError
 from ..model.crate import Crate
-from ..model.entities import Entity, has_type, ref_ids
+from ..model.entities import Entity, has_type, local_path, ref_ids
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, open_source
-from ..validation.files import local_path
 from .lifecycle import (
     Agent,
     Clock,

@@ -8,31 +8,16 @@ folder to be present in an attached crate and to be reachable from the root thro
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import unquote
 
 from ..issues import Severity
 from ..model.crate import Crate
-from ..model.entities import Entity, has_type, parts_closure
-from ..model.graph import escapes_root
-from ..model.source import METADATA_FILE, Entry, EntryKind
-from ..model.vocab import uri_scheme
+from ..model.entities import Entity, has_type, local_path, parts_closure
+from ..model.source import Entry, EntryKind
 from .registry import CheckContext, Finding, check
 
 WEBSITE_FILE = "ro-crate-preview.html"
 WEBSITE_FOLDER = "ro-crate-preview_files"
 """The RO-Crate Website: no part of the payload, it SHOULD NOT be listed in ``hasPart`` (RO-Crate 1.2)."""
-
-
-def local_path(entity_id: str) -> str | None:
-    """The crate-relative path a data entity ``@id`` names, or None when it is not a local path."""
-    if not entity_id or entity_id.startswith(("#", "_:", "/", "\\")) or entity_id in ("./", METADATA_FILE):
-        return None
-    if uri_scheme(entity_id) or escapes_root(entity_id):
-        return None
-    path = unquote(entity_id.split("#", 1)[0].split("?", 1)[0])
-    if path.startswith("./"):
-        path = path[2:]
-    return path.rstrip("/") or None
 
 
 def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:

@@ -15,8 +15,8 @@ from ..contexts import canonical_context_url, term_definitions
 from ..errors import ContextUnavailable
 from ..issues import Severity
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError
-from ..model.entities import JSON, Entity, as_list
-from ..model.graph import escapes_root, unknown_context_urls
+from ..model.entities import JSON, Entity, as_list, escapes_root
+from ..model.graph import unknown_context_urls
 from ..model.source import METADATA_FILE, TooLargeError
 from ..model.vocab import uri_scheme
 from .registry import CheckContext, Finding, check

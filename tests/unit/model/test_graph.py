@@ -13,6 +13,7 @@ from rdflib import RDF, BNode, Literal, URIRef
 
 from fivesafes_crate.errors import ContextUnavailable
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.entities import escapes_root
 from fivesafes_crate.model.graph import (
     BASE,
     METADATA_DESCRIPTOR,
@@ -21,7 +22,6 @@ from fivesafes_crate.model.graph import (
     GraphBuildError,
     build_graph,
     context_urls,
-    escapes_root,
     resolve_id,
     unknown_context_urls,
 )

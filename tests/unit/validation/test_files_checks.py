@@ -12,8 +12,9 @@ import pytest
 
 from fivesafes_crate.issues import Issue, Report
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.entities import local_path
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.files import data_entities, local_path
+from fivesafes_crate.validation.files import data_entities
 
 from .._crates import EXAMPLE_REQUEST, INPUT_TEXT, entity, request_document, write_crate
 
