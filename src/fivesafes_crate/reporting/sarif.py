@@ -20,7 +20,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -252,7 +251,7 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
         place = locate(target)
         results += [_result(target, issue, index[issue.check], place, issue.check in bag_checks)
                     for issue in report.at_threshold()]
-    tool_version = version(TOOL_NAME)
+    from .. import __version__ as tool_version  # the package's own version, no metadata lookup
     crates = [{"path": target, "profile": report.profile, "phase": report.phase.value,
                "severity": report.threshold.label, "valid": report.valid} for target, report in reports.items()]
     run = {
