@@ -251,7 +251,9 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
         place = locate(target)
         results += [_result(target, issue, index[issue.check], place, issue.check in bag_checks)
                     for issue in report.at_threshold()]
-    from .. import __version__ as tool_version  # the package's own version, no metadata lookup
+    from importlib.metadata import version  # imported here: only SARIF output pays for the metadata lookup
+
+    tool_version = version(TOOL_NAME)
     crates = [{"path": target, "profile": report.profile, "phase": report.phase.value,
                "severity": report.threshold.label, "valid": report.valid} for target, report in reports.items()]
     run = {
