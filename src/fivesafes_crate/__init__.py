@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningOutcome": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
+    "ScreeningResult": "fivesafes_crate.phases.screening",
     "Severity": "fivesafes_crate.issues",
     "SignatureInvalid": "fivesafes_crate.signing.verifier",
     "SignatureVerification": "fivesafes_crate.signing.verifier",
@@ -72,6 +73,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownInputError": "fivesafes_crate.authoring.workflow",
     "UnsafeInputError": "fivesafes_crate.errors",
     "UsageError": "fivesafes_crate.errors",
+    "Verdict": "fivesafes_crate.phases.disclosure",
     "WorkflowMismatchError": "fivesafes_crate.phases.retrieval",
     "add_results": "fivesafes_crate.api",
     "create_key_pair": "fivesafes_crate.api",
@@ -82,6 +84,7 @@ _EXPORTS: dict[str, str] = {
     "finish_run": "fivesafes_crate.api",
     "from_rocrate": "fivesafes_crate.api",
     "generate_key": "fivesafes_crate.api",
+    "import_acro": "fivesafes_crate.api",
     "list_checks": "fivesafes_crate.api",
     "list_profiles": "fivesafes_crate.api",
     "load_disclosure_policy": "fivesafes_crate.api",
@@ -97,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "record_check": "fivesafes_crate.api",
     "record_disclosure": "fivesafes_crate.api",
     "record_retrieval": "fivesafes_crate.api",
+    "record_screening": "fivesafes_crate.api",
     "record_signoff": "fivesafes_crate.api",
     "record_validation": "fivesafes_crate.api",
     "render_preview": "fivesafes_crate.reporting.preview",
@@ -156,6 +160,7 @@ __all__ = [
     "RuleFinding",
     "ScreeningOutcome",
     "ScreeningReport",
+    "ScreeningResult",
     "Severity",
     "SignatureInvalid",
     "SignatureVerification",
@@ -174,6 +179,7 @@ __all__ = [
     "UnknownInputError",
     "UnsafeInputError",
     "UsageError",
+    "Verdict",
     "WorkflowMismatchError",
     "__version__",
     "add_results",
@@ -185,6 +191,7 @@ __all__ = [
     "finish_run",
     "from_rocrate",
     "generate_key",
+    "import_acro",
     "list_checks",
     "list_profiles",
     "load_disclosure_policy",
@@ -200,6 +207,7 @@ __all__ = [
     "record_check",
     "record_disclosure",
     "record_retrieval",
+    "record_screening",
     "record_signoff",
     "record_validation",
     "render_preview",
@@ -231,6 +239,7 @@ if TYPE_CHECKING:
         finish_run,
         from_rocrate,
         generate_key,
+        import_acro,
         list_checks,
         list_profiles,
         load_disclosure_policy,
@@ -246,6 +255,7 @@ if TYPE_CHECKING:
         record_check,
         record_disclosure,
         record_retrieval,
+        record_screening,
         record_signoff,
         record_validation,
         sanitize,
@@ -275,12 +285,13 @@ if TYPE_CHECKING:
     from .issues import Issue, Report, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.source import Limits
-    from .phases.disclosure import DisclosureDecision
+    from .phases.disclosure import DisclosureDecision, Verdict
     from .phases.lifecycle import Agent, AgentKind, Status, Step, StepRefused, StepResult
     from .phases.publishing import License
     from .phases.receiving import Receipt, Timeline
     from .phases.results import OutputFile, OutputReference, OutputValue
     from .phases.retrieval import WorkflowMismatchError
+    from .phases.screening import ScreeningResult
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
     from .reporting.preview import render_preview

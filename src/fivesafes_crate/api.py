@@ -29,11 +29,12 @@ if TYPE_CHECKING:
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import Entity
     from .packaging.bag import BagVerification
-    from .phases.disclosure import DisclosureDecision
+    from .phases.disclosure import DisclosureDecision, Verdict
     from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
     from .phases.publishing import License
     from .phases.receiving import Receipt, Timeline
     from .phases.results import Output
+    from .phases.screening import ScreeningResult
     from .signing import (
         KeyAlgorithm,
         KeyPairFiles,
@@ -440,6 +441,9 @@ def record_disclosure(
     remove_run: bool = False,
     reviews: Sequence[Entity] = (),
     instruments: Sequence[Entity] = (),
+    verdicts: Sequence[Verdict] = (),
+    prune: bool = False,
+    redact_withheld_names: bool = False,
     clock: Clock | None = None,
     new_id: IdFactory | None = None,
     sign: SignHook | None = None,
@@ -449,15 +453,79 @@ def record_disclosure(
 
     Needs a completed run; approved and rejected are final (new results put an approval back to pending). A
     rejection needs a ``reason`` (the action's ``error``) and withholds the results: their files, entities and
-    links are removed (``result.removed``), and the ``CreateAction`` too with ``remove_run``. ``reviews``
-    (per-output verdicts) and ``instruments`` (screening rules or tools) are entities recorded as the check's
-    ``result`` and ``instrument``.
+    links are removed (``result.removed``), and the ``CreateAction`` too with ``remove_run``.
+
+    ``verdicts`` (:class:`Verdict`) are the checker's per-output approvals and rejections, recorded as
+    ``Review``\\ s with the SHP terms ``PassedDisclosureCheck`` / ``FailedDisclosureCheck`` and the ``sha256``
+    of the bytes judged, listed as the check's ``result``. Refused (:class:`~fivesafes_crate.StepRefused`,
+    crate untouched): an approval without a verdict for every output in scope once the check has per-output
+    reviews; approving an output the screening failed without a comment; approving while rejected outputs are
+    present (``prune`` withholds them, leaving a placeholder; ``redact_withheld_names`` hides even their
+    names); a verdict on bytes that changed since they were screened. ``reviews`` and ``instruments`` are
+    further entities recorded as the check's ``result`` and ``instrument``.
     """
     from .phases.disclosure import record_disclosure as _record_disclosure
 
     return _record_disclosure(target, decision, agent=agent, reason=reason, start=start, remove_run=remove_run,
-                              reviews=reviews, instruments=instruments, clock=clock, new_id=new_id, sign=sign,
+                              reviews=reviews, instruments=instruments, verdicts=verdicts, prune=prune,
+                              redact_withheld_names=redact_withheld_names, clock=clock, new_id=new_id, sign=sign,
                               limits=limits)
+
+
+def record_screening(
+    target: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    policy: DisclosurePolicy | str | os.PathLike[str] = "acro-default",
+    evidence: str | os.PathLike[str] | None = None,
+    as_decision: bool = False,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ScreeningResult:
+    """Disclosure phase: screen every output in scope (as :func:`screen_outputs`) and record it in the crate.
+
+    Written: the report as ``disclosure/sdc-report.json`` (a ``File`` in the root's ``hasPart``: it holds no
+    value), one screening ``Review`` per output (outcome term, ``sha256`` of the bytes screened, ``author`` the
+    screening software ``agent``, a ``SoftwareApplication`` with its TRE as ``provider``), ``sha256`` on every
+    output, and the policy and report as the ``instrument`` of the ``DisclosureCheck``, created pending when
+    there is none. With ``as_decision`` the check is approved when every output passed (it never rejects).
+    Returns the step and the report. Refused like :func:`record_disclosure`.
+    """
+    from .disclosure_control import load_evidence, load_policy
+    from .phases.screening import record_screening as _record_screening
+
+    chosen = load_policy(policy)
+    found = load_evidence(Path(evidence), limits=limits) if evidence is not None else None
+    return _record_screening(target, agent=agent, policy=chosen, evidence=found, as_decision=as_decision,
+                             clock=clock, new_id=new_id, sign=sign, limits=limits)
+
+
+def import_acro(
+    target: str | os.PathLike[str],
+    folder: str | os.PathLike[str],
+    *,
+    timezone: str | tzinfo,
+    agent: Agent,
+    clock: Clock | None = None,
+    new_id: IdFactory | None = None,
+    sign: SignHook | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> StepResult:
+    """Disclosure phase: record the results of ACRO (``folder``, as its ``finalise`` wrote them) as screening
+    ``Review``\\ s of the crate's output files, after verifying every checksum ACRO wrote.
+
+    ACRO's outputs are matched to the crate's files by SHA-256; each review records ACRO's status, its checks'
+    counts, ACRO's comments and the researcher's exception request (``Comment``\\ s); a file ACRO did not
+    check is ``not-checked``. ``timezone`` makes ACRO's local times aware; ``agent`` is ACRO as a
+    ``SoftwareApplication`` with its TRE as ``provider``. Raises
+    :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
+    """
+    from .phases.screening import import_acro as _import_acro
+
+    return _import_acro(target, folder, timezone=timezone, agent=agent, clock=clock, new_id=new_id, sign=sign,
+                        limits=limits)
 
 
 def publish(

@@ -80,3 +80,54 @@ def test_errors_are_one_line_on_stderr_with_exit_2(tmp_path: Path, standalone: P
     result = runner.invoke(app, ["disclosure", "check", *(a.format(**values) for a in arguments)])
     assert result.exit_code == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("error: ")
+
+
+TRE = {"FIVESAFES_PROVIDER": "https://safehaven.example.org/", "FIVESAFES_PROVIDER_NAME": "Example Safe Haven"}
+
+
+def _graph(target: Path) -> dict[str, dict[str, object]]:
+    from unit.phases.conftest import metadata_of
+
+    return {entity["@id"]: entity for entity in json.loads(metadata_of(target))["@graph"]}
+
+
+def test_write_records_the_screening_and_still_exits_by_fail_on(tmp_path: Path) -> None:
+    from unit.phases.conftest import executed_crate
+
+    bag = executed_crate(tmp_path)
+    result = runner.invoke(app, ["disclosure", "check", str(bag), "--write"], env=TRE)
+    assert result.exit_code == 1 and result.stderr == ""  # the SVG fails
+    assert result.stdout.rstrip().endswith("recorded: screening: 3 output(s) (1 fail, 1 review, 1 pass) recorded; "
+                                           "disclosure check pending")
+    graph = _graph(bag)
+    assert "disclosure/sdc-report.json" in graph
+    screener = graph["https://safehaven.example.org/#fivesafes-screening"]
+    assert screener["@type"] == "SoftwareApplication" and screener["provider"] == {"@id": TRE["FIVESAFES_PROVIDER"]}
+    again = runner.invoke(app, ["disclosure", "check", str(bag), "--write", "--format", "json", "--fail-on",
+                                "never"], env=TRE)
+    assert again.exit_code == 0
+    jsonschema.validate(json.loads(again.stdout), SCHEMA)  # the report only: the summary is not in the JSON
+
+
+def test_as_decision_approves_a_clean_crate(tmp_path: Path) -> None:
+    from unit.phases.conftest import completed_crate
+
+    bag = completed_crate(tmp_path, {"counts.csv": b"age_band,count\n40-49,12\n50-59,17\n"})
+    result = runner.invoke(app, ["disclosure", "check", str(bag), "--write", "--as-decision", "--agent",
+                                 "https://safehaven.example.org/#sdc", "--agent-name", "SDC bot"], env=TRE)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip().endswith("disclosure check approved (every output passed)")
+    check = next(e for i, e in _graph(bag).items() if i.startswith("#disclosure-"))
+    assert check["actionStatus"] == "http://schema.org/CompletedActionStatus"
+    assert check["agent"] == {"@id": "https://safehaven.example.org/#sdc"}
+
+
+@pytest.mark.parametrize(("arguments", "env", "fragment"), [
+    (["--as-decision"], TRE, "--write"),
+    (["--write"], {}, "--provider"),
+])
+def test_recording_needs_write_and_a_provider(tmp_path: Path, arguments: list[str], env: dict[str, str],
+                                              fragment: str) -> None:
+    result = runner.invoke(app, ["disclosure", "check", str(EXAMPLES / "executed"), *arguments], env=env)
+    assert result.exit_code == 2 and result.stdout == "" and fragment in result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 from unit.phases.conftest import crate_files, executed_crate, metadata_of, running_crate
 
@@ -70,3 +71,35 @@ def test_errors_are_one_line_and_leave_the_crate(tmp_path: Path) -> None:
 def test_a_running_workflow_cannot_be_checked(tmp_path: Path) -> None:
     bag = running_crate(tmp_path, results=True)
     assert_one_error_line(invoke(bag, "--decision", "pending"), "needs a completed workflow run")
+
+
+def test_per_output_verdicts_with_pruning(tmp_path: Path) -> None:
+    from unit.phases.conftest import screened_crate
+
+    bag = screened_crate(tmp_path)
+    result = invoke(bag, "--decision", "approved", "--approve", "outputs/summary.csv", "--approve",
+                    "outputs/figures/by-region/north.png", "--reject", "outputs/figures/ages.svg", "--comment",
+                    "outputs/figures/ages.svg=embeds exact points", "--prune", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["status"] == "completed" and data["removed"] == ["outputs/figures/ages.svg"]
+    graph = {e["@id"]: e for e in json.loads(metadata_of(bag))["@graph"]}
+    rejected = [e for e in graph.values() if e.get("reviewBody") == "embeds exact points"]
+    assert rejected[0]["additionalType"] == {"@id": "https://w3id.org/shp#FailedDisclosureCheck"}
+
+
+@pytest.mark.parametrize(("arguments", "fragments"), [
+    (["--comment", "outputs/summary.csv=fine"], ["--comment", "has no --approve or --reject"]),
+    (["--approve", "outputs/summary.csv", "--reject", "outputs/summary.csv"], ["both approved and rejected"]),
+    (["--approve", "outputs/summary.csv", "--comment", "outputs/summary.csv"], ["expected REL=TEXT"]),
+    (["--approve", "outputs/summary.csv"], ["in scope have no verdict"]),
+    (["--approve", "outputs/nothing.csv"], ["outputs/nothing.csv", "not an output in scope"]),
+])
+def test_verdict_errors_are_one_line_and_leave_the_crate(tmp_path: Path, arguments: list[str],
+                                                         fragments: list[str]) -> None:
+    from unit.phases.conftest import screened_crate
+
+    bag = screened_crate(tmp_path)
+    before = crate_files(bag)
+    assert_one_error_line(invoke(bag, "--decision", "approved", *arguments), *fragments)
+    assert crate_files(bag) == before

@@ -1,15 +1,22 @@
-"""``fivesafes disclosure ...``: disclosure control of a crate's results; ``check`` screens them (a dry run).
+"""``fivesafes disclosure ...``: disclosure control of a crate's results; ``check`` screens them (a dry run, or
+recorded with ``--write``), ``import-acro`` records ACRO's results.
 
 The group is shared: other modules add their commands to :data:`disclosure_app`.
 
 ``check`` prints a report that never echoes a cell value, a contribution or a matched identifier, so that the
 report itself can be released. Exit status: 0 nothing reached ``--fail-on``; 1 an output did; 2 the input,
-policy or evidence could not be read.
+policy or evidence could not be read, or recording was refused.
+
+Recording (``check --write``, ``import-acro``) names the software as a ``SoftwareApplication`` whose provider
+is the TRE: ``--provider`` and ``--provider-name`` (or ``FIVESAFES_PROVIDER`` and ``FIVESAFES_PROVIDER_NAME``),
+and optionally ``--agent`` and ``--agent-name`` (by default ``<provider>#fivesafes-screening`` or
+``<provider>#acro``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,9 +24,24 @@ import typer
 
 from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
 from ._options import Format, FormatOpt
+from .tre import (
+    AgentType,
+    KeyOpt,
+    KeyPassphraseOpt,
+    ProviderNameOpt,
+    ProviderOpt,
+    SignerOpt,
+    StepFormatOpt,
+    StepTargetArg,
+    make_agent,
+    render_step,
+    step_signer,
+)
 
 if TYPE_CHECKING:
     from ..disclosure_control import ScreeningReport
+    from ..phases.lifecycle import Agent, StepResult
+    from ..phases.screening import ScreeningResult
 
 disclosure_app = typer.Typer(
     cls=OneLineErrors,
@@ -60,6 +82,23 @@ EvidenceOpt = Annotated[
                       "interim tables beside it. Read only; never copied."),
 ]
 FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when an output reaches this outcome.")]
+SoftwareOpt = Annotated[
+    str | None,
+    typer.Option("--agent", metavar="URI",
+                 help="@id of the software recorded as author (default: the provider's URI with a fragment)."),
+]
+SoftwareNameOpt = Annotated[str | None, typer.Option("--agent-name", help="Name of the software recorded as author.")]
+
+
+def software_agent(agent: str | None, name: str | None, provider: str | None, provider_name: str | None, *,
+                   fragment: str, default_name: str) -> Callable[[], Agent]:
+    """Makes the ``SoftwareApplication`` the options describe (inside the command's job, so that a bad id is an
+    error line); its ``@id`` defaults to ``<provider>#<fragment>``."""
+    if provider is None:
+        raise typer.BadParameter("give the TRE that runs the software (or set FIVESAFES_PROVIDER)",
+                                 param_hint="--provider")
+    chosen = agent or f"{provider.split('#', 1)[0]}#{fragment}"
+    return lambda: make_agent(chosen, name or default_name, AgentType.software, provider, provider_name)
 
 
 @disclosure_app.command()
@@ -69,12 +108,30 @@ def check(
     evidence: EvidenceOpt = None,
     fmt: FormatOpt = Format.text,
     fail_on: FailOnOpt = FailOn.fail,
+    write: Annotated[
+        bool, typer.Option("--write", help="Record the screening in the crate (a crate folder, bag folder or bag ZIP).")
+    ] = False,
+    as_decision: Annotated[
+        bool, typer.Option("--as-decision", help="With --write: approve the disclosure check when every output "
+                                                 "passed (it never rejects).")
+    ] = False,
+    agent: SoftwareOpt = None,
+    agent_name: SoftwareNameOpt = None,
+    provider: ProviderOpt = None,
+    provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
 ) -> None:
-    """Screen every output (threshold, dominance, degrees of freedom, identifiers...); nothing is written.
+    """Screen every output (threshold, dominance, degrees of freedom, identifiers...); nothing is written unless
+    --write records the report, one review per output and the instruments in the crate's disclosure check.
 
-    Exit status: 0 no output reached --fail-on; 1 one did; 2 unreadable input, policy or evidence.
+    Exit status: 0 no output reached --fail-on; 1 one did; 2 unreadable input, policy or evidence, refused --write.
 
     Example: [bold]fivesafes disclosure check result.bagit.zip --policy uk-llc --fail-on review[/]
+
+    Example: [bold]fivesafes disclosure check result.bagit.zip --write --provider https://tre.example.org/ \\
+      --provider-name "Example TRE"[/]
     """
     from rich.markup import escape
 
@@ -82,12 +139,65 @@ def check(
     from ..disclosure_control import ScreeningOutcome, render_json, render_text
     from .render import console_text
 
-    def render(report: ScreeningReport) -> tuple[str, int]:
+    if as_decision and not write:
+        raise typer.BadParameter("only a recorded screening can decide: add --write", param_hint="--as-decision")
+
+    def render(report: ScreeningReport, summary: str | None = None) -> tuple[str, int]:
         limit = {FailOn.fail: ScreeningOutcome.FAIL, FailOn.review: ScreeningOutcome.REVIEW}.get(fail_on)
         code = EXIT_INVALID if limit is not None and report.outcome >= limit else EXIT_VALID
         if fmt is Format.json:
             return render_json(report), code
         text = render_text(report, lambda text, role: f"[{_STYLES[role]}]{escape(text)}[/]")
+        if summary is not None:
+            text += "\n" + f"[dim]recorded: {escape(summary)}[/]"
         return console_text(text).rstrip("\n"), code
 
-    finish(lambda: api.screen_outputs(path, policy=policy, evidence=evidence), render)
+    if not write:
+        finish(lambda: api.screen_outputs(path, policy=policy, evidence=evidence), render)
+    screener = software_agent(agent, agent_name, provider, provider_name, fragment="fivesafes-screening",
+                              default_name="Automated disclosure screening (fivesafes-crate)")
+
+    def job() -> ScreeningResult:
+        who = screener()
+        return api.record_screening(path, agent=who, policy=policy, evidence=evidence, as_decision=as_decision,
+                                    sign=step_signer(key, key_passphrase_file, signer, who)())
+
+    finish(job, lambda result: render(result.report, result.step.summary))
+
+
+@disclosure_app.command("import-acro")
+def import_acro(
+    path: StepTargetArg,
+    folder: Annotated[
+        Path, typer.Argument(help="The folder ACRO's finalise wrote (results.json, checksums/, the outputs).",
+                             show_default=False),
+    ],
+    timezone: Annotated[
+        str, typer.Option("--timezone", metavar="TZ", help="The time zone of ACRO's local times: an IANA name "
+                                                           "(Europe/London) or an offset (+01:00).")
+    ],
+    agent: SoftwareOpt = None,
+    agent_name: SoftwareNameOpt = None,
+    provider: ProviderOpt = None,
+    provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
+    fmt: StepFormatOpt = Format.text,
+) -> None:
+    """Record ACRO's per-output status, comments and exception requests as screening reviews of the crate's
+    outputs (matched by SHA-256), after verifying ACRO's checksums.
+
+    Example: [bold]fivesafes disclosure import-acro result.bagit.zip acro-out/ --timezone Europe/London \\
+      --provider https://tre.example.org/[/]
+    """
+    from .. import api
+
+    acro = software_agent(agent, agent_name, provider, provider_name, fragment="acro", default_name="ACRO")
+
+    def job() -> StepResult:
+        who = acro()
+        return api.import_acro(path, folder, timezone=timezone, agent=who,
+                               sign=step_signer(key, key_passphrase_file, signer, who)())
+
+    finish(job, render_step(fmt))

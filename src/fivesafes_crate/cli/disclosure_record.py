@@ -1,4 +1,5 @@
-"""``fivesafes disclosure record``: record the crate's disclosure check (pending, in review, approved, rejected).
+"""``fivesafes disclosure record``: record the crate's disclosure check (pending, in review, approved, rejected)
+and the checker's per-output verdicts (``--approve``, ``--reject``, ``--comment``, ``--prune``).
 
 Prints one line (``--format json``: one object) and exits 0, 1 when the check was rejected (the results were
 withheld), or 2 when the step was refused or the input is unusable.
@@ -20,15 +21,20 @@ from .tre import (
     AgentOpt,
     AgentType,
     AgentTypeOpt,
+    KeyOpt,
+    KeyPassphraseOpt,
     ProviderNameOpt,
     ProviderOpt,
+    SignerOpt,
     StepFormatOpt,
     StepTargetArg,
     make_agent,
     render_step,
+    step_signer,
 )
 
 if TYPE_CHECKING:
+    from ..phases.disclosure import Verdict
     from ..phases.lifecycle import StepResult
 
 
@@ -58,26 +64,80 @@ def record(
     remove_run: Annotated[
         bool, typer.Option("--remove-run", help="On rejection, also remove the workflow run's CreateAction.")
     ] = False,
+    approve: Annotated[
+        list[str] | None,
+        typer.Option("--approve", metavar="REL", help="Approve this output: a file of the crate (a folder: every "
+                     "file below it) or a value's @id (repeatable)."),
+    ] = None,
+    reject: Annotated[
+        list[str] | None, typer.Option("--reject", metavar="REL", help="Reject this output (repeatable).")
+    ] = None,
+    comment: Annotated[
+        list[str] | None,
+        typer.Option("--comment", metavar="REL=TEXT", help="The comment of the verdict on REL; needed to approve an "
+                     "output the screening failed (repeatable)."),
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Withhold the rejected outputs: delete their files and descriptions, "
+                                           "leave a placeholder (needed to approve with rejected outputs).")
+    ] = False,
+    redact_withheld_names: Annotated[
+        bool, typer.Option("--redact-withheld-names", help="Withheld outputs' placeholders and reviews do not even "
+                                                           "name them.")
+    ] = False,
     agent_type: AgentTypeOpt = AgentType.organization,
     provider: ProviderOpt = None,
     provider_name: ProviderNameOpt = None,
+    key: KeyOpt = None,
+    key_passphrase_file: KeyPassphraseOpt = None,
+    signer: SignerOpt = None,
     fmt: StepFormatOpt = Format.text,
 ) -> None:
-    """Record the disclosure check of the completed run's results; a rejection withholds them all (exit 1).
+    """Record the disclosure check of the completed run's results, and per-output verdicts; a rejection withholds
+    them all (exit 1).
 
     Example: [bold]fivesafes disclosure record result.bagit.zip --decision rejected --reason "small cells"[/]
+
+    Example: [bold]fivesafes disclosure record result.zip --decision approved --approve outputs/a.csv \\
+      --reject outputs/b.svg --comment "outputs/b.svg=exact points" --prune[/]
     """
     from .. import api
     from ..phases.disclosure import DisclosureDecision
 
     started = _moment(start) if start is not None else None
+    verdicts = _verdicts(approve or [], reject or [], comment or [])
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
         return api.record_disclosure(path, DisclosureDecision(decision.value), agent=who, reason=reason,
-                                     start=started, remove_run=remove_run)
+                                     start=started, remove_run=remove_run, verdicts=verdicts, prune=prune,
+                                     redact_withheld_names=redact_withheld_names,
+                                     sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
+
+
+def _verdicts(approve: list[str], reject: list[str], comments: list[str]) -> list[Verdict]:
+    """The verdicts the options give: each output approved or rejected once, with its comment."""
+    from ..phases.disclosure import Verdict
+
+    texts: dict[str, str] = {}
+    for item in comments:
+        name, equals, text = item.partition("=")
+        if not equals or not name.strip() or not text.strip():
+            raise typer.BadParameter(f"expected REL=TEXT, got {item!r}", param_hint="--comment")
+        if name.strip() in texts:
+            raise typer.BadParameter(f"two comments for {name.strip()!r}", param_hint="--comment")
+        texts[name.strip()] = text
+    both = sorted(set(approve) & set(reject))
+    if both:
+        raise typer.BadParameter(f"{both[0]!r} is both approved and rejected", param_hint="--reject")
+    verdicts = [Verdict(name, approved, texts.pop(name, None)) for approved, names in ((True, approve), (False, reject))
+                for name in names]
+    if texts:
+        raise typer.BadParameter(f"a comment for {next(iter(texts))!r}, which has no --approve or --reject",
+                                 param_hint="--comment")
+    return verdicts
 
 
 def _moment(text: str) -> datetime:

@@ -1,4 +1,5 @@
-"""Disclosure phase: the crate-level ``DisclosureCheck`` of the workflow results, and withholding rejected results.
+"""Disclosure phase: the crate-level ``DisclosureCheck`` of the workflow results, per-output verdicts, and
+withholding what is not approved.
 
 One ``AssessAction`` with ``additionalType`` ``shp:DisclosureCheck`` records the check and is updated in place
 (same ``@id``) as it progresses (profile section "Disclosure phase"):
@@ -12,34 +13,50 @@ decision                  ``actionStatus``              times
 ``rejected``              ``FailedActionStatus``        as approved, and ``error`` giving the reason
 ========================  ============================  =========================================
 
-Its ``object`` is the root followed by the run's results (what was assessed). The check needs a completed
-workflow run; approved and rejected are final, except that attaching new results
-(:func:`~.results.add_results`) puts an approved check back to pending (:func:`reset_disclosure`).
+Its ``object`` is the root followed by the run's results (what was assessed), its ``instrument`` the rules and
+tools used (the screening's policy and report), its ``result`` the per-output ``Review``\\ s (:mod:`.reviews`);
+instruments and reviews accumulate over the check's updates. The check needs a completed workflow run; approved
+and rejected are final, except that attaching new results (:func:`~.results.add_results`) puts an approved check
+back to pending (:func:`reset_disclosure`).
 
-A rejected crate may still be handed back to the researcher, but nothing un-approved may leave the TRE: the
-rejection deletes the result payload (the files of the run's result entities and everything under
-``outputs/``), the output entities (with their ``hasPart`` contents and their ``DigitalDocumentPermission``\\ s)
-and every link to them (``result``, ``hasPart``, ``object``). The ``CreateAction`` stays by default, since the
-profile requires one in every crate; ``remove_run`` also removes it, as the profile's SHOULD describes (the
-validator then no longer asks for one). Inputs, the workflow and the root are never removed.
+**Per-output verdicts** (:class:`Verdict`) are ``Review``\\ s with the SHP terms ``PassedDisclosureCheck`` or
+``FailedDisclosureCheck``, bound to the exact bytes judged (``sha256``). Guard rails, each a
+:class:`~.lifecycle.StepRefused` that leaves the crate untouched:
 
-Per-output verdicts and automated screening plug in through ``reviews`` (entities such as schema.org
-``Review``\\ s, written to the crate and listed as the check's ``result``) and ``instruments`` (the rule sets or
-screening tools used, described as contextual entities and listed as its ``instrument``).
+* once the check has per-output reviews (a screening or verdicts), an approval needs a verdict for every output
+  in scope (:func:`~.reviews.output_scope`); without any, the approval covers the crate as a whole;
+* an output the screening failed is approved only explicitly, with a comment that justifies it;
+* rejected outputs must be pruned before the check is approved (``prune``);
+* a verdict is refused when the output's bytes changed since it was screened, attached or judged.
+
+**Withholding.** Nothing un-approved may leave the TRE. A rejection of the whole check deletes the result
+payload (the files of the run's result entities and everything under ``outputs/``), the output entities (with
+their ``hasPart`` contents and their ``DigitalDocumentPermission``\\ s) and every link to them (``result``,
+``hasPart``, ``object``); the ``CreateAction`` stays by default, since the profile requires one in every crate,
+and ``remove_run`` also removes it, as the profile's SHOULD describes. Pruning does the same for the rejected
+outputs only. Either way, the reviews of a withheld output then point to a placeholder (``WithheldOutput``)
+that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256`` (a hash of a small
+table can be confirmed by guessing), and so do the withheld outputs' entries of the screening report. Inputs,
+the workflow and the root are never removed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from ..disclosure_control import ScreeningOutcome
 from ..errors import FiveSafesError, UsageError
-from ..model.crate import Crate
+from ..model.crate import Crate, CrateEditor, write_atomic
 from ..model.entities import Entity, has_type, local_path, ref_ids
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, open_source
 from .lifecycle import (
@@ -47,12 +64,14 @@ from .lifecycle import (
     Clock,
     IdFactory,
     LifecycleState,
+    RecordedAction,
     SignHook,
     Status,
     Step,
     StepResult,
     action_id,
     apply_step,
+    ensure_agent,
     ensure_entity,
     main_action,
     new_uuid,
@@ -60,6 +79,22 @@ from .lifecycle import (
     refuse,
     require_open,
     system_clock,
+)
+from .reviews import (
+    FAILED_DISCLOSURE_CHECK,
+    PASSED_DISCLOSURE_CHECK,
+    WITHHELD_OUTPUT,
+    ScopedOutput,
+    describe_file,
+    file_sha256,
+    fresh_id,
+    output_scope,
+    review_entity,
+    reviewed,
+    reviews_of,
+    screening_of,
+    term_entity,
+    verdict_of,
 )
 from .workspace import Workspace
 
@@ -71,9 +106,15 @@ CHECK_NAME = "Disclosure check of workflow results"
 OUTPUTS_FOLDER = "outputs"
 """The folder the profile recommends for outputs; everything under it is withheld on rejection."""
 
+REPORT_FILE = "disclosure/sdc-report.json"
+"""Where the screening report is recorded in the crate (it holds no value, so it may leave the TRE)."""
+
 _MANAGED = frozenset({"@id", "@type", "additionalType", "name", "startTime", "endTime", "object", "instrument",
                       "result", "agent", "actionStatus", "error"})
 """Properties a recorded decision rewrites; any other property of an existing check is kept."""
+
+_HIDDEN = "a withheld output"
+"""What the reviews of a withheld output call it when its name is hidden."""
 
 
 class DisclosureDecision(enum.Enum):
@@ -109,6 +150,19 @@ _STATUSES = {
 }
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The output checker's verdict on one output: approved or rejected, with an optional comment.
+
+    ``output`` is the crate-relative name of an output file (a folder stands for every file below it) or the
+    ``@id`` of a value output. Approving an output that the screening failed needs a ``comment`` justifying it.
+    """
+
+    output: str
+    approved: bool
+    comment: str | None = None
+
+
 def record_disclosure(
     target: str | os.PathLike[str],
     decision: DisclosureDecision,
@@ -119,6 +173,9 @@ def record_disclosure(
     remove_run: bool = False,
     reviews: Sequence[Entity] = (),
     instruments: Sequence[Entity] = (),
+    verdicts: Sequence[Verdict] = (),
+    prune: bool = False,
+    redact_withheld_names: bool = False,
     clock: Clock | None = None,
     new_id: IdFactory | None = None,
     sign: SignHook | None = None,
@@ -128,68 +185,68 @@ def record_disclosure(
 
     ``reason`` ends the ``name`` in brackets (``pending (estimate: 1 week)``) and, for a rejection, where it
     is required, is also the ``error``. ``start`` is the predicted start of a pending check, or when the
-    review started. A rejection withholds the results, and with ``remove_run`` the ``CreateAction`` too;
-    ``StepResult.removed`` lists the entities and files removed. ``reviews`` and ``instruments`` are
+    review started. A rejection withholds the results, and with ``remove_run`` the ``CreateAction`` too.
+    ``verdicts`` are recorded as per-output ``Review``\\ s by ``agent``; ``prune`` withholds the outputs whose
+    verdict is a rejection, and ``redact_withheld_names`` hides the names of withheld outputs.
+    ``StepResult.removed`` lists the entities and files removed. ``reviews`` and ``instruments`` are further
     entities (each with an ``@id`` and ``@type``) recorded as the check's ``result`` and ``instrument``.
 
     Refused (:class:`~.lifecycle.StepRefused`, crate untouched) unless the workflow run completed, after an
-    approval or rejection (until new results reset it), after a failed step and after publishing.
+    approval or rejection (until new results reset it), after a failed step and after publishing, and when a
+    guard rail of the module docstring holds.
     """
     text = " ".join(reason.split()) if isinstance(reason, str) else ""
-    if decision is DisclosureDecision.REJECTED and not text:
+    rejected = decision is DisclosureDecision.REJECTED
+    if rejected and not text:
         raise UsageError("a rejected disclosure check needs a reason")
-    if remove_run and decision is not DisclosureDecision.REJECTED:
+    if remove_run and not rejected:
         raise UsageError("the workflow run can only be removed when the disclosure check is rejected")
+    if prune and rejected:
+        raise UsageError("a rejection withholds every result: prune is for the rejected outputs of a check that is "
+                         "not rejected")
+    if redact_withheld_names and not (prune or rejected):
+        raise UsageError("names can only be hidden for withheld outputs: prune, or reject the check")
     for entity in (*reviews, *instruments):
         _check_entity(entity)
+    given = _checked_verdicts(verdicts)
     now = clock or system_clock
+    make_id = new_id or new_uuid
     removed: list[str] = []
 
     def body(space: Workspace, state: LifecycleState) -> tuple[Entity | None, str]:
         crate = space.crate
-        require_open(state, crate, "record the disclosure check")
-        run = main_action(crate)
-        if run is None or Status.of(run) is not Status.COMPLETED:
-            what = "there is none" if run is None else f"it is {(Status.of(run) or Status.POTENTIAL).label}"
-            raise refuse(f"cannot record the disclosure check: it needs a completed workflow run, and {what}",
-                         crate, run["@id"] if run else None)
-        existing = state.last(Step.DISCLOSURE)
-        if existing is not None and existing.status in (Status.COMPLETED, Status.FAILED):
-            raise refuse("cannot record the disclosure check: it is already decided "
-                         f"({existing.name or existing.id}); only new results put it back to pending",
-                         crate, existing.id)
+        run, existing = open_check(crate, state, "record the disclosure check")
         current = crate.get(existing.id) if existing is not None else None
         moment = now()
-        begun = _started(decision, start, current, moment)
         edit = crate.edit()
         for entity in instruments:
             ensure_entity(edit, entity)  # a rule set or tool may be described already: reused, not duplicated
         for entity in reviews:
             edit.put(dict(entity))
-        kept = {key: value for key, value in (current or {}).items() if key not in _MANAGED}
-        if decision is DisclosureDecision.REJECTED:
-            kept["error"] = text
-        action = record_action(
-            edit,
-            step=Step.DISCLOSURE,
-            action_id=existing.id if existing is not None else action_id(Step.DISCLOSURE, new_id or new_uuid),
-            name=f"{CHECK_NAME}: {decision.label}" + (f" ({text})" if text else ""),
-            status=decision.status,
-            agent=agent,
-            objects=[] if decision is DisclosureDecision.REJECTED else ref_ids(run.get("result")),
-            instruments=[entity["@id"] for entity in instruments],
-            results=[entity["@id"] for entity in reviews],
-            start=begun,
-            end=moment if decision.final else None,
-            extra=kept,
-        )
-        if decision is DisclosureDecision.REJECTED:
-            removed.extend(withhold_results(space, run, remove_run=remove_run))
+        written = [entity["@id"] for entity in reviews]
+        judged = 0
+        if given or prune or decision is DisclosureDecision.APPROVED:
+            plan = _plan_verdicts(space, current, given, agent, moment, make_id)
+            if decision is DisclosureDecision.APPROVED:
+                _require_verdicts(crate, plan, prune)
+            written += _write_verdicts(space, plan)
+            judged = len(plan.new)
+            if prune and plan.rejected:
+                removed.extend(prune_outputs(space, plan.rejected, redact=redact_withheld_names, new_id=make_id))
+        action = update_check(space, existing, run=run, decision=decision, agent=agent, moment=moment, start=start,
+                              reason=text, results=written, instruments=[entity["@id"] for entity in instruments],
+                              new_id=make_id)
+        if rejected:
+            removed.extend(withhold_results(space, run, remove_run=remove_run, redact=redact_withheld_names,
+                                            new_id=make_id))
         space.touch()
         log.info("disclosure check %s: %s", action["@id"], decision.value)
         summary = f"disclosure check: {decision.label}" + (f" ({text})" if text else "")
+        if judged:
+            summary += f"; {judged} verdict(s) recorded"
         if removed:
-            summary += f"; results withheld ({len(removed)} entities and files removed)"
+            what = "results withheld" if rejected else "rejected outputs pruned"
+            summary += f"; {what} ({len(removed)} entities and files removed)"
         return action, summary
 
     result = apply_step(target, body, clock=now, step=Step.DISCLOSURE, sign=sign, limits=limits)
@@ -203,6 +260,86 @@ def _check_entity(entity: Entity) -> None:
         raise UsageError("a review or instrument needs an @type", entity_id=entity["@id"])
 
 
+def _checked_verdicts(verdicts: Sequence[Verdict]) -> list[Verdict]:
+    checked: dict[str, Verdict] = {}
+    for verdict in verdicts:
+        if not isinstance(verdict, Verdict) or not isinstance(verdict.output, str) or not verdict.output.strip():
+            raise UsageError("a verdict names an output: a crate-relative file name or a value's @id")
+        if verdict.output in checked:
+            raise UsageError("two verdicts for one output", path=verdict.output)
+        comment = " ".join(verdict.comment.split()) if isinstance(verdict.comment, str) else None
+        checked[verdict.output] = dataclasses.replace(verdict, comment=comment or None)
+    return list(checked.values())
+
+
+# --- the check itself --------------------------------------------------------------------------------------
+
+
+def open_check(crate: Crate, state: LifecycleState, doing: str) -> tuple[Entity, RecordedAction | None]:
+    """The completed run and the current disclosure check (None when there is none yet), or a refusal: after a
+    failed step or publishing, without a completed run, or when the check is decided already."""
+    require_open(state, crate, doing)
+    run = main_action(crate)
+    if run is None or Status.of(run) is not Status.COMPLETED:
+        what = "there is none" if run is None else f"it is {(Status.of(run) or Status.POTENTIAL).label}"
+        raise refuse(f"cannot {doing}: it needs a completed workflow run, and {what}", crate,
+                     run["@id"] if run else None)
+    existing = state.last(Step.DISCLOSURE)
+    if existing is not None and existing.status in (Status.COMPLETED, Status.FAILED):
+        raise refuse(f"cannot {doing}: the disclosure check is already decided ({existing.name or existing.id}); "
+                     "only new results put it back to pending", crate, existing.id)
+    return run, existing
+
+
+def update_check(
+    space: Workspace,
+    existing: RecordedAction | None,
+    *,
+    run: Entity,
+    decision: DisclosureDecision | None,
+    agent: Agent,
+    moment: datetime,
+    start: datetime | None = None,
+    reason: str = "",
+    results: Sequence[str] = (),
+    instruments: Sequence[str] = (),
+    new_id: IdFactory,
+) -> Entity:
+    """Write the disclosure check: ``results`` and ``instruments`` join what it lists already.
+
+    With a ``decision`` the check records it (name, status, times, agent); with None an existing check only
+    gains the results and instruments, and a missing one is created pending (``reason`` in its name).
+    """
+    crate = space.crate
+    edit = crate.edit()
+    current = crate.get(existing.id) if existing is not None else None
+    if decision is None and current is not None:
+        for instrument in instruments:
+            edit.link(current["@id"], "instrument", instrument)
+        for review in results:
+            edit.link(current["@id"], "result", review)
+        return current
+    chosen = decision or DisclosureDecision.PENDING
+    kept = {key: value for key, value in (current or {}).items() if key not in _MANAGED}
+    if chosen is DisclosureDecision.REJECTED:
+        kept["error"] = reason
+    present = [*ref_ids((current or {}).get("result"))]
+    return record_action(
+        edit,
+        step=Step.DISCLOSURE,
+        action_id=existing.id if existing is not None else action_id(Step.DISCLOSURE, new_id),
+        name=f"{CHECK_NAME}: {chosen.label}" + (f" ({reason})" if reason else ""),
+        status=chosen.status,
+        agent=agent,
+        objects=[] if chosen is DisclosureDecision.REJECTED else ref_ids(run.get("result")),
+        instruments=[*ref_ids((current or {}).get("instrument")), *instruments],
+        results=[*present, *results],
+        start=_started(chosen, start, current, moment),
+        end=moment if chosen.final else None,
+        extra=kept,
+    )
+
+
 def _started(decision: DisclosureDecision, start: datetime | None, current: Entity | None,
              moment: datetime) -> datetime | None:
     """The check's ``startTime``: given, else kept from an active review, else now (none for pending)."""
@@ -214,6 +351,18 @@ def _started(decision: DisclosureDecision, start: datetime | None, current: Enti
         except ValueError:
             return moment
     return moment
+
+
+def drop_reviews(editor: CrateEditor, review_ids: Sequence[str]) -> None:
+    """Remove superseded reviews, and the ``Comment``\\ s only they held."""
+    for review_id in review_ids:
+        review = editor.crate.get(review_id)
+        if review is None:
+            continue
+        editor.remove(review_id)
+        for comment_id in ref_ids(review.get("comment")):
+            if comment_id in editor.crate:
+                editor.remove(comment_id)
 
 
 def reset_disclosure(crate: Crate, check_id: str, results: Sequence[str]) -> None:
@@ -235,19 +384,254 @@ def reset_disclosure(crate: Crate, check_id: str, results: Sequence[str]) -> Non
         edit.link(check_id, "object", result_id)
 
 
-def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False) -> list[str]:
+# --- verdicts ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _VerdictPlan:
+    """The verdicts of one call, checked against the crate, and the verdicts in force once they are written."""
+
+    scope: list[ScopedOutput]
+    reviews: list[Entity]  # the check's reviews before this call
+    new: list[tuple[ScopedOutput, Verdict, str | None]]  # with the sha256 of the bytes judged
+    agent: Agent
+    moment: datetime
+    new_id: IdFactory
+    in_force: dict[str, bool] = dataclasses.field(default_factory=dict)  # output key -> approved
+
+    @property
+    def rejected(self) -> list[ScopedOutput]:
+        """The outputs whose verdict in force is a rejection."""
+        return [output for output in self.scope if self.in_force.get(output.key) is False]
+
+
+def _plan_verdicts(space: Workspace, check: Entity | None, verdicts: Sequence[Verdict], agent: Agent,
+                   moment: datetime, new_id: IdFactory) -> _VerdictPlan:
+    crate = space.crate
+    with open_source(space.folder) as source:
+        entries = source.crate_entries()
+    scope = output_scope(crate, entries)
+    plan = _VerdictPlan(scope, reviews_of(crate, check), [], agent, moment, new_id)
+    digests = {output.key: file_sha256(space, output.key) for output in scope
+               if output.file and entries[output.key].kind is EntryKind.FILE}
+    for output in scope:
+        _require_unchanged(crate, output, digests.get(output.key), plan.reviews)
+        for review in plan.reviews:
+            if output.entity_id is not None and reviewed(review) == output.entity_id and verdict_of(review) is not None:
+                plan.in_force[output.key] = bool(verdict_of(review))
+    for output, verdict in _expand(verdicts, scope):
+        screened = [screening_of(r) for r in plan.reviews if output.entity_id and reviewed(r) == output.entity_id]
+        if verdict.approved and not verdict.comment and ScreeningOutcome.FAIL in screened:
+            raise refuse(f"cannot approve {output.key}: the screening failed it; approve it only with a comment "
+                         "that justifies it", crate, output.entity_id)
+        plan.new.append((output, verdict, digests.get(output.key)))
+        plan.in_force[output.key] = verdict.approved
+    return plan
+
+
+def _expand(verdicts: Sequence[Verdict], scope: Sequence[ScopedOutput]) -> list[tuple[ScopedOutput, Verdict]]:
+    """Each verdict with the outputs it names: a file, a value, an entity ``@id``, or a folder's files."""
+    chosen: dict[str, tuple[ScopedOutput, Verdict]] = {}
+    for verdict in verdicts:
+        name = verdict.output.strip()
+        folder = name.rstrip("/") + "/"
+        found = [output for output in scope
+                 if name in (output.key, output.entity_id) or (output.file and output.key.startswith(folder))]
+        if not found:
+            raise UsageError("not an output in scope of the disclosure check (a file of the run's results or under "
+                             "outputs/, or a value result)", path=name)
+        for output in found:
+            if output.key in chosen:
+                raise UsageError("two verdicts for one output", path=output.key)
+            chosen[output.key] = (output, verdict)
+    return list(chosen.values())
+
+
+def _require_unchanged(crate: Crate, output: ScopedOutput, digest: str | None, reviews: Sequence[Entity]) -> None:
+    """Refuse when an output's bytes differ from those attached, screened or judged before."""
+    if digest is None or output.entity_id is None:
+        return
+    for review in reviews:
+        recorded = review.get("sha256")
+        if reviewed(review) == output.entity_id and isinstance(recorded, str) and recorded.lower() != digest:
+            when = "it was screened" if screening_of(review) is not None else "its last verdict"
+            raise refuse(f"the bytes of {output.key} changed since {when} (sha256 differs): screen it again",
+                         crate, output.entity_id)
+    entity = crate.get(output.entity_id) or {}
+    if isinstance(entity.get("sha256"), str) and entity["sha256"].lower() != digest:
+        raise refuse(f"the bytes of {output.key} differ from the sha256 the crate records for it", crate,
+                     output.entity_id)
+
+
+def _require_verdicts(crate: Crate, plan: _VerdictPlan, prune: bool) -> None:
+    """An approval: with per-output reviews, a verdict for every output in scope; rejected outputs pruned."""
+    if not plan.new and not any(screening_of(r) is not None or verdict_of(r) is not None for r in plan.reviews):
+        return  # the approval covers the crate as a whole, as the profile's check does
+    missing = [output.key for output in plan.scope if output.key not in plan.in_force]
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        raise refuse(f"cannot approve: {len(missing)} output(s) in scope have no verdict ({shown}); approve or "
+                     "reject each", crate)
+    if plan.rejected and not prune:
+        shown = ", ".join(output.key for output in plan.rejected[:3])
+        raise refuse(f"cannot approve: rejected outputs must be pruned first ({shown}); give prune", crate)
+
+
+def _write_verdicts(space: Workspace, plan: _VerdictPlan) -> list[str]:
+    """Write the planned verdicts (replacing earlier ones on the same outputs; a file nobody described is
+    described, in the plan's scope too); their ``@id``\\ s."""
+    crate = space.crate
+    edit = crate.edit()
+    written: list[str] = []
+    superseded: list[str] = []
+    with open_source(space.folder) as source:
+        entries = source.crate_entries()
+    for output, verdict, digest in plan.new:
+        item = output.entity_id
+        if item is None:
+            item = describe_file(edit, output.key, sha256=digest, size=entries[output.key].size)
+            plan.scope[plan.scope.index(output)] = dataclasses.replace(output, entity_id=item)
+        elif digest is not None and "sha256" not in (crate.get(item) or {}):
+            edit.set(item, "sha256", digest)
+        superseded += [r["@id"] for r in plan.reviews if reviewed(r) == item and verdict_of(r) is not None]
+        review_id = fresh_id("verdict", plan.new_id)
+        outcome = "approved" if verdict.approved else "rejected"
+        edit.add(review_entity(review_id, item=item, term=PASSED_DISCLOSURE_CHECK if verdict.approved else
+                               FAILED_DISCLOSURE_CHECK, name=f"Disclosure verdict on {output.key}: {outcome}",
+                               author=plan.agent.id, moment=plan.moment, body=verdict.comment, sha256=digest))
+        written.append(review_id)
+    drop_reviews(edit, superseded)
+    ensure_agent(edit, plan.agent)
+    return written
+
+
+# --- withholding -------------------------------------------------------------------------------------------
+
+
+def prune_outputs(space: Workspace, outputs: Sequence[ScopedOutput], *, redact: bool = False,
+                  new_id: IdFactory = new_uuid) -> list[str]:
+    """Withhold some outputs: delete their files and entities (and folders left empty), point their reviews to
+    placeholders, redact their report entries; return what was removed."""
+    crate = space.crate
+    entity_ids = [output.entity_id for output in outputs if output.entity_id is not None]
+    stand_in(space, entity_ids, redact=redact, new_id=new_id)
+    files = [output.key for output in outputs if output.file]
+    redact_report(space, files, redact=redact)
+    edit = crate.edit()
+    removed: list[str] = []
+    for entity_id in entity_ids:
+        if entity_id in crate:
+            edit.remove(entity_id)
+            removed.append(entity_id)
+    for name in files:
+        _delete(space, name, lambda path: path.unlink())
+        removed.append(name)
+    removed = list(dict.fromkeys(removed))
+    folders = sorted({parent for name in files for parent in _parents(name)}, key=lambda f: f.count("/"),
+                     reverse=True)
+    described = {local_path(entity["@id"]): entity["@id"] for entity in crate.entities
+                 if isinstance(entity.get("@id"), str) and has_type(entity, "Dataset")}
+    for folder in folders:
+        path = space.path_of(folder)
+        if path.is_dir() and not any(path.iterdir()):
+            _delete(space, folder, lambda empty: empty.rmdir())
+            removed.append(folder + "/")
+            if described.get(folder) in crate:
+                edit.remove(described[folder])
+                removed.append(described[folder])
+    return removed
+
+
+def _parents(name: str) -> list[str]:
+    parts = name.split("/")[:-1]
+    return ["/".join(parts[: index + 1]) for index in range(len(parts))]
+
+
+def stand_in(space: Workspace, withheld: Sequence[str], *, redact: bool, new_id: IdFactory) -> None:
+    """Point every review of the ``withheld`` entities to a placeholder (one per output), without ``sha256``;
+    with ``redact`` neither the placeholder nor the reviews' names say which output it was."""
+    crate = space.crate
+    targets = set(withheld)
+    edit = crate.edit()
+    placeholders: dict[str, str] = {}
+    for review in [entity for entity in crate.entities if has_type(entity, "Review") and reviewed(entity) in targets]:
+        item = str(reviewed(review))
+        shown = local_path(item) or item
+        if item not in placeholders:
+            placeholders[item] = fresh_id("withheld", new_id)
+            ensure_entity(edit, term_entity(WITHHELD_OUTPUT))
+            edit.add({"@id": placeholders[item], "@type": "CreativeWork", "additionalType": {"@id": WITHHELD_OUTPUT},
+                      "name": "Withheld output" + ("" if redact else f" {shown}"),
+                      "description": "Not released: withheld by the disclosure check"})
+        edit.set(review["@id"], "itemReviewed", {"@id": placeholders[item]})
+        edit.set(review["@id"], "sha256", None)
+        name = review.get("name")
+        if redact and isinstance(name, str):
+            edit.set(review["@id"], "name", name.replace(shown, _HIDDEN).replace(item, _HIDDEN))
+
+
+def redact_report(space: Workspace, names: Sequence[str], *, redact: bool) -> None:
+    """In the recorded screening report, the entries of withheld outputs lose their hash, cell labels and archive
+    members (and with ``redact`` their names); the report's entity gets the new size and hash."""
+    path = space.path_of(REPORT_FILE)
+    if not names or not path.is_file() or path.is_symlink():
+        return
+    try:
+        document: Any = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        log.warning("%s is not a readable report; left as it is", REPORT_FILE)
+        return
+    withheld = set(names)
+    hidden = 0
+    for entry in document.get("outputs", []) if isinstance(document, dict) else []:
+        if isinstance(entry, dict) and entry.get("name") in withheld:
+            hidden += 1
+            entry.update(sha256=None, parts=[])
+            for finding in entry.get("findings") or []:
+                if isinstance(finding, dict):
+                    finding["locations"] = []
+            if redact:
+                entry["name"] = f"withheld output {hidden}"
+    data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    write_report(space, data)
+
+
+def write_report(space: Workspace, data: bytes) -> None:
+    """Write the screening report file (a new file: the working copy's originals are never modified) and describe
+    it as a ``File`` linked from the root's ``hasPart``."""
+    path = space.path_of(REPORT_FILE)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        raise FiveSafesError(f"cannot write the screening report: {exc.strerror or exc}", path=REPORT_FILE) from exc
+    edit = space.crate.edit()
+    current = space.crate.get(REPORT_FILE) or {}
+    entity = {**current, "@id": REPORT_FILE, "@type": "File", "name": "Disclosure-control screening report",
+              "encodingFormat": "application/json", "contentSize": str(len(data)),
+              "sha256": hashlib.sha256(data).hexdigest()}
+    entity.setdefault("description", "What the automated disclosure screening found, per output: rules, outcomes "
+                                     "and counts; it holds no value of the outputs")
+    edit.put(entity)
+    edit.link(space.crate.root_id or "./", "hasPart", REPORT_FILE)
+
+
+def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False, redact: bool = False,
+                     new_id: IdFactory = new_uuid) -> list[str]:
     """Remove the run's results from the working copy: files, entities and links; return what was removed.
 
     Removed: the ``result`` entities of ``run`` and what they contain through ``hasPart``, every data entity
     under ``outputs/``, the ``DigitalDocumentPermission``\\ s only they used, and the files and folders of all
     of them (everything under ``outputs/`` included). Inputs, the workflow, the root and the metadata file are
-    never removed. With ``remove_run`` the ``CreateAction`` goes too.
+    never removed. With ``remove_run`` the ``CreateAction`` goes too. Reviews of what is removed point to
+    placeholders instead (names hidden with ``redact``).
     """
     crate = space.crate
     root = crate.root
     protected = {METADATA_FILE, crate.root_id or "./", run["@id"], *ref_ids(run.get("object")),
                  *(ref_ids(root.get("mainEntity")) if root else [])}
     withheld = _withheld_entities(crate, run, protected)
+    stand_in(space, withheld, redact=redact, new_id=new_id)
     permissions = {permission for entity_id in withheld
                    for permission in ref_ids((crate.get(entity_id) or {}).get("hasDigitalDocumentPermission"))}
     edit = crate.edit()
@@ -258,6 +642,7 @@ def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False)
             edit.remove(permission_id)
             withheld.append(permission_id)
     files = _delete_payload(space, withheld, protected)
+    redact_report(space, files, redact=redact)
     if remove_run:
         edit.remove(run["@id"])
         withheld.append(run["@id"])
@@ -325,8 +710,17 @@ def _delete(space: Workspace, name: str, delete: Callable[[Path], None]) -> None
 __all__ = [
     "CHECK_NAME",
     "OUTPUTS_FOLDER",
+    "REPORT_FILE",
     "DisclosureDecision",
+    "Verdict",
+    "drop_reviews",
+    "open_check",
+    "prune_outputs",
     "record_disclosure",
+    "redact_report",
     "reset_disclosure",
+    "stand_in",
+    "update_check",
     "withhold_results",
+    "write_report",
 ]

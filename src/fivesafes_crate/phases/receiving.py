@@ -29,6 +29,7 @@ from ..signing.trust import TrustStore
 from ..signing.verifier import SignatureVerification, verify_source
 from ..validation.engine import validate_crate
 from .lifecycle import RecordedAction, Status, Step, lifecycle_state
+from .reviews import RecordedVerdict, recorded_verdicts
 
 REQUIRED_STEPS = (Step.CHECK, Step.VALIDATION, Step.SIGN_OFF, Step.EXECUTION, Step.DISCLOSURE, Step.PUBLISHING)
 """Steps a finished crate must show completed, in lifecycle order (retrieval is optional)."""
@@ -57,7 +58,10 @@ class Timeline:
 
 @dataclass(frozen=True)
 class Receipt:
-    """What :func:`receive` found: accepted only with an intact bag, a valid report and every step completed."""
+    """What :func:`receive` found: accepted only with an intact bag, a valid report and every step completed.
+
+    ``verdicts`` are the per-output verdicts of the disclosure check (approved, or rejected and withheld).
+    """
 
     accepted: bool
     reasons: tuple[str, ...]
@@ -65,6 +69,7 @@ class Receipt:
     report: Report
     timeline: Timeline
     signatures: SignatureVerification | None = None
+    verdicts: tuple[RecordedVerdict, ...] = ()
 
 
 def timeline_of(crate: Crate) -> Timeline:
@@ -125,7 +130,7 @@ def receive(
     reasons.extend(_step_reasons(crate, timeline))
     if signatures is not None:
         reasons.extend(_endorsement_reasons(signatures, timeline))
-    return Receipt(not reasons, tuple(reasons), bag, report, timeline, signatures)
+    return Receipt(not reasons, tuple(reasons), bag, report, timeline, signatures, recorded_verdicts(crate))
 
 
 def _endorsement_reasons(signatures: SignatureVerification, timeline: Timeline) -> list[str]:

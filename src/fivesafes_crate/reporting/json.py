@@ -91,7 +91,8 @@ def timeline_to_json(timeline: Timeline) -> dict[str, Any]:
 
 
 def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
-    """What ``fivesafes receive --format json`` prints: verdict, reasons, bag check, validation and timeline."""
+    """What ``fivesafes receive --format json`` prints: verdict, reasons, bag check, validation, timeline, signatures
+    and the disclosure check's per-output verdicts."""
     return {
         "accepted": receipt.accepted,
         "reasons": list(receipt.reasons),
@@ -99,6 +100,18 @@ def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
         "validation": report_to_json(receipt.report),
         "timeline": timeline_to_json(receipt.timeline),
         "signatures": signatures_to_json(receipt.signatures) if receipt.signatures is not None else None,
+        "verdicts": [
+            {
+                "output": verdict.output,
+                "name": verdict.name,
+                "verdict": "approved" if verdict.approved else "rejected",
+                "withheld": verdict.withheld,
+                "comment": verdict.comment,
+                "author": verdict.author,
+                "date": verdict.date,
+            }
+            for verdict in receipt.verdicts
+        ],
     }
 
 

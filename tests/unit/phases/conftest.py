@@ -248,3 +248,37 @@ def workflow_crate(folder: Path, **root: object) -> Path:
     document = {"@context": "https://w3id.org/ro/crate/1.2/context", "@graph": graph}
     (crate / "ro-crate-metadata.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return crate
+
+
+# --- disclosure screening and per-output verdicts ------------------------------------------------------------
+
+SCREENER = Agent("https://safehaven.example.org/#sdc-screening", "Disclosure screening of the Example Safe Haven",
+                 AgentKind.SOFTWARE, TRE)
+ACRO = Agent("https://safehaven.example.org/#acro", "ACRO", AgentKind.SOFTWARE, TRE)
+
+
+def screened_crate(folder: Path, *, form: str = "zip") -> Path:
+    """:func:`executed_crate` screened under ``acro-default`` at 2024-03-03 09:00 UTC (ids ...0001 onwards):
+    ``outputs/figures/ages.svg`` fails, ``outputs/figures/by-region/north.png`` needs review,
+    ``outputs/summary.csv`` passes."""
+    from fivesafes_crate.disclosure_control import load_policy
+    from fivesafes_crate.phases.screening import record_screening
+
+    target = executed_crate(folder, form=form)
+    record_screening(target, agent=SCREENER, policy=load_policy("acro-default"),
+                     clock=FixedClock(datetime(2024, 3, 3, 9, 0, tzinfo=UTC)), new_id=FixedIds())
+    return target
+
+
+def completed_crate(folder: Path, outputs: dict[str, bytes], *, form: str = "zip") -> Path:
+    """:func:`reviewed_crate` whose run completed with the given output files (name -> bytes) under ``outputs/``."""
+    target = reviewed_crate(folder, form=form)
+    clock = FixedClock(datetime(2024, 3, 2, 9, 0, tzinfo=UTC))
+    start_run(target, clock=clock)
+    made = folder / "made"
+    made.mkdir()
+    for name, data in outputs.items():
+        (made / name).write_bytes(data)
+    add_results(target, [OutputFile(made / name) for name in outputs], clock=clock)
+    finish_run(target, clock=clock)
+    return target
