@@ -6,8 +6,8 @@ A researcher builds a request from ``examples/request-spec/request.yaml``, packs
 it. The Example Safe Haven TRE sanitizes, checks, validates, records the retrieval of the workflow (the local
 Workflow RO-Crate ``examples/request-spec/workflow-1042/`` stands in for what its proxy downloaded), signs off,
 runs the tiny workflow (``cohort_counts.py``, plain Python, on synthetic records), attaches the CSV it wrote,
-screens it for disclosure risk, records the disclosure decision and publishes, signing each phase with its
-own key. The researcher then receives the crate: manifests, validation, every step's status and every
+screens it with ACRO's default disclosure rules, records the checker's verdict and publishes, signing each
+phase with its own key. The researcher then receives the crate: manifests, validation, every step's status and every
 signature. After each step the crate must validate at ``should`` for the stage it reached, or the demo fails.
 """
 
@@ -29,9 +29,9 @@ from fivesafes_crate import (
     DisclosureDecision,
     License,
     OutputFile,
-    OutputValue,
     Severity,
     StepResult,
+    Verdict,
     add_results,
     create_key_pair,
     create_request,
@@ -45,6 +45,7 @@ from fivesafes_crate import (
     record_check,
     record_disclosure,
     record_retrieval,
+    record_screening,
     record_signoff,
     record_validation,
     sanitize,
@@ -68,6 +69,8 @@ VALIDATOR = Agent("https://safehaven.example.org/#crate-validator", "Crate valid
                   AgentKind.SOFTWARE, TRE)
 PROXY = Agent("https://safehaven.example.org/#workflow-proxy", "Workflow download proxy of the Example Safe Haven",
               AgentKind.SOFTWARE, TRE)
+SCREENER = Agent("https://safehaven.example.org/#sdc", "Disclosure screening of the Example Safe Haven",
+                 AgentKind.SOFTWARE, TRE)
 REVIEWER = Agent("https://orcid.org/0000-0003-1234-5674", "Alex Reviewer", AgentKind.PERSON)
 OUTPUT_CHECKER = Agent("https://orcid.org/0000-0003-4455-6679", "Sam Output-Checker", AgentKind.PERSON)
 POLICY = "https://safehaven.example.org/agreement-policy/81"
@@ -172,11 +175,13 @@ def run(work: Path, *, profile: str = "0.4", out: Callable[[str], None] = print)
          str(synthetic_records(work / "tre" / "records.csv")), str(table)],
         check=True,
     )
-    total = OutputValue("records_counted", 2000)
-    checked(tre, add_results(inbox, [OutputFile(table, name="Counts by age band and sex"), total], sign=hook))
+    checked(tre, add_results(inbox, [OutputFile(table, name="Counts by age band and sex")], sign=hook))
     checked(tre, finish_run(inbox, sign=hook))
-    checked(tre, record_disclosure(inbox, DisclosureDecision.PENDING, agent=OUTPUT_CHECKER, sign=hook))
-    checked(tre, record_disclosure(inbox, DisclosureDecision.APPROVED, agent=OUTPUT_CHECKER, sign=hook))
+    screening = record_screening(inbox, agent=SCREENER, sign=hook)  # ACRO's default rules, recorded as Reviews
+    checked(tre, screening.step)
+    verdicts = [Verdict(output.name, approved=True) for output in screening.report.outputs]
+    checked(tre, record_disclosure(inbox, DisclosureDecision.APPROVED, agent=OUTPUT_CHECKER, verdicts=verdicts,
+                                   sign=hook))
     checked(tre, publish(inbox, publisher=TRE, license=LICENSE, agent=VALIDATOR, sign=hook))
 
     # --- the researcher receives the result ---------------------------------------------------------------
