@@ -6,7 +6,7 @@ The service the lifecycle's disclosure phase and the ``fivesafes disclosure`` co
   :class:`DisclosurePolicy`, whose ``id``, ``name`` and ``digest`` identify it as a screening's instrument;
 - :func:`screen_output` screens one file, :func:`screen_outputs` named files below a folder (a crate's working
   copy), :func:`screen_target` a crate, bag, ZIP, folder or file; all stream, so memory does not grow with size;
-- :func:`report_json` / :func:`render_text` render a :class:`ScreeningReport` safely: never a cell value, a
+- :func:`render_json` / :func:`render_text` render a :class:`ScreeningReport` safely: never a cell value, a
   contribution or a matched identifier;
 - :func:`load_evidence` reads per-cell evidence (ACRO's federated ``evidence.json``) for the dominance rules;
 - :func:`read_acro_results` reads and verifies an ACRO results folder.
@@ -20,7 +20,7 @@ from .acro import AcroCheck, AcroFile, AcroOutput, AcroResults, AcroResultsError
 from .evidence import CellEvidence, Evidence, EvidenceError, OutputEvidence, load_evidence
 from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
 from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_policy
-from .report import render_json, render_text, report_json
+from .report import render_json, render_text
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
 from .screening import outputs_in_scope, screen_output, screen_outputs, screen_target
 
@@ -55,7 +55,6 @@ __all__ = [
     "read_acro_results",
     "render_json",
     "render_text",
-    "report_json",
     "screen_output",
     "screen_outputs",
     "screen_target",

@@ -1,20 +1,17 @@
-"""The screening report as JSON (a contract: ``report.schema.json`` beside this module) and as text.
+"""The screening report as text, and as JSON (a contract: ``report.schema.json`` beside this module; its keys are
+spelled in :mod:`fivesafes_crate.reporting.json` with every other machine-readable contract).
 
 Both are safe to release with the outputs: they hold output names, hashes, rule ids, outcomes, counts, labels
 and messages, and never a cell value, a contribution or a matched identifier (those never reach a
-:class:`~.outcomes.RuleFinding` in the first place). Keys are spelled here and nowhere else.
+:class:`~.outcomes.RuleFinding` in the first place).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from .outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
-
-FORMAT = "fivesafes-sdc-report/1"
-"""The ``format`` value of the JSON report; it changes only when a key is renamed or removed."""
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` decorates text for a role: an outcome label (``fail``, ``review``, ``pass``,
@@ -26,47 +23,11 @@ def _plain(text: str, role: str) -> str:
     return text
 
 
-def finding_json(finding: RuleFinding) -> dict[str, Any]:
-    """One rule's finding as a JSON object."""
-    return {
-        "rule": finding.rule,
-        "outcome": finding.outcome.label,
-        "message": finding.message,
-        "flagged": finding.flagged,
-        "checked": finding.checked,
-        "locations": list(finding.locations),
-    }
-
-
-def output_json(output: OutputScreening) -> dict[str, Any]:
-    """One output's screening as a JSON object (archive members nested in ``parts``)."""
-    return {
-        "name": output.name,
-        "kind": output.kind.value,
-        "outcome": output.outcome.label,
-        "sha256": output.sha256,
-        "size": output.size,
-        "findings": [finding_json(finding) for finding in output.findings],
-        "parts": [output_json(part) for part in output.parts],
-    }
-
-
-def report_json(report: ScreeningReport) -> dict[str, Any]:
-    """The whole screening as the JSON object that ``report.schema.json`` describes."""
-    policy = report.policy
-    return {
-        "format": FORMAT,
-        "outcome": report.outcome.label,
-        "policy": {"id": policy.id, "name": policy.name, "source": policy.source, "sha256": policy.digest},
-        "evidence": report.evidence,
-        "counts": {outcome.label: count for outcome, count in report.counts().items()},
-        "outputs": [output_json(output) for output in report.outputs],
-    }
-
-
 def render_json(report: ScreeningReport) -> str:
-    """The JSON report as one indented document."""
-    return json.dumps(report_json(report), indent=2, ensure_ascii=False)
+    """The JSON report (:func:`~fivesafes_crate.reporting.json.screening_to_json`) as one indented document."""
+    from ..reporting.json import screening_to_json
+
+    return json.dumps(screening_to_json(report), indent=2, ensure_ascii=False)
 
 
 _WIDTH = max(len(outcome.label) for outcome in ScreeningOutcome)

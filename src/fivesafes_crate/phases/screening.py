@@ -3,7 +3,7 @@
 :func:`record_screening` screens every output in scope (:func:`~.reviews.output_scope`) in the working copy,
 so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
 
-* the safe report (:func:`~fivesafes_crate.disclosure_control.report_json`: names, hashes, rules, outcomes,
+* the safe report (:func:`~fivesafes_crate.reporting.json.screening_to_json`: names, hashes, rules, outcomes,
   counts and labels, never a value) as the data entity ``disclosure/sdc-report.json`` (``File``,
   ``encodingFormat`` ``application/json``, ``sha256``), linked from the root's ``hasPart``;
 * one screening ``Review`` per output (:mod:`.reviews`): ``itemReviewed`` the output, ``additionalType`` its
@@ -29,7 +29,6 @@ A file of the crate that ACRO did not check, or checked with other bytes, is rec
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -47,7 +46,7 @@ from ..disclosure_control import (
     ScreeningOutcome,
     ScreeningReport,
     read_acro_results,
-    report_json,
+    render_json,
     screen_outputs,
 )
 from ..errors import UsageError
@@ -148,7 +147,7 @@ def record_screening(
             screened = report.output(output.key) if output.file else None
             item = _item(space, edit, output, screened.sha256 if screened else None, entries)
             reviews.append(_screening_review(output, item, screened, agent, moment, make_id))
-        write_report(space, (json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        write_report(space, (render_json(report) + "\n").encode("utf-8"))
         policy_id = _policy_entity(edit, policy)
         check = crate.get(existing.id) if existing is not None else None
         _supersede(edit, check, lambda review: REPORT_FILE in ref_ids(review.get("isBasedOn")))

@@ -13,9 +13,9 @@ from fivesafes_crate.disclosure_control import (
     ScreeningReport,
     render_json,
     render_text,
-    report_json,
     screen_target,
 )
+from fivesafes_crate.reporting.json import screening_to_json
 
 SCHEMA = json.loads(resources.files("fivesafes_crate.disclosure_control").joinpath("report.schema.json")
                     .read_text("utf-8"))
@@ -26,7 +26,7 @@ def test_json_report_matches_its_schema(tmp_path: Path) -> None:
     (tmp_path / "out" / "t.csv").write_text("g,a,b\nr1,3,0\nr2,40,50\n", "utf-8")
     (tmp_path / "out" / "note.txt").write_text("mail me at jane.doe@example.org\n", "utf-8")
     report = screen_target(tmp_path / "out", PRESETS["uk-llc"])
-    document = report_json(report)
+    document = screening_to_json(report)
     jsonschema.validate(document, SCHEMA)
     assert document["outcome"] == "fail" and document["counts"] == {"fail": 1, "review": 1, "pass": 0}
     assert document["policy"] == {"id": "uk-llc", "name": "UK LLC", "source": "preset",
@@ -48,4 +48,4 @@ def test_text_report(tmp_path: Path) -> None:
 def test_an_empty_screening_passes() -> None:
     report = ScreeningReport(PRESETS["acro-default"], ())
     assert render_text(report).splitlines()[0] == "no outputs found"
-    jsonschema.validate(report_json(report), SCHEMA)
+    jsonschema.validate(screening_to_json(report), SCHEMA)

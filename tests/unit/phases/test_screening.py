@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 
 from fivesafes_crate import DisclosureDecision, License, api
-from fivesafes_crate.disclosure_control import AcroResultsError, load_policy, report_json
+from fivesafes_crate.disclosure_control import AcroResultsError, load_policy
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.phases.lifecycle import Status, StepRefused
 from fivesafes_crate.phases.screening import ScreeningResult, record_screening
+from fivesafes_crate.reporting.json import screening_to_json
 
 from .conftest import (
     ACRO,
@@ -83,7 +84,7 @@ def test_screening_records_the_report_a_review_per_output_and_a_pending_check(tm
                                     "description": policy.description}
     with open_source(bag) as source, source.open_in_crate(REPORT) as stream:
         recorded = stream.read()
-    assert json.loads(recorded) == report_json(result.report)
+    assert json.loads(recorded) == screening_to_json(result.report)
     assert graph[REPORT]["sha256"] == hashlib.sha256(recorded).hexdigest()
     assert graph[REPORT]["encodingFormat"] == "application/json" and {"@id": REPORT} in graph["./"]["hasPart"]
     reviews = _reviews(graph, "#screening-")
