@@ -54,7 +54,8 @@ _OUTCOME_WORDS = ("pass", "review", "fail")
 
 @dataclass(frozen=True, slots=True)
 class DisclosurePolicy:
-    """The rules and thresholds of a screening. Construct one with :func:`load_policy` or from a preset.
+    """The rules and thresholds of a screening. Construct one with ``fivesafes_crate.load_disclosure_policy``
+    (a file or a preset name).
 
     ``threshold``: frequency counts in ``[1, threshold)`` fail. ``dof_threshold``: models with fewer residual
     degrees of freedom fail. ``nk_rules``: N-K dominance rules for magnitude tables. ``p_ratio``: the p% rule's
