@@ -426,3 +426,24 @@ def test_a_file_growing_while_packing_is_an_error(tmp_path: Path) -> None:
         pack(crate, tmp_path / "c.zip", progress=grow)
     assert caught.value.path == "z.txt"
     assert listing(tmp_path) == {"c", *(f"c/{n}" for n in listing(crate))}
+
+
+def test_background_syncs_while_writing_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fivesafes_crate.packaging import archive as archive_module
+
+    crate = tmp_path / "crate"
+    crate.mkdir()
+    (crate / "ro-crate-metadata.json").write_bytes(b'{"@context": "https://w3id.org/ro/crate/1.2/context", '
+                                                   b'"@graph": []}\n')
+    for index in range(5):
+        (crate / f"part{index}.bin").write_bytes(os.urandom(300_000))
+    kwargs = {"external_identifier": "urn:uuid:11111111-2222-4333-8444-555555555555", "bagging_date": date(2024, 1, 1)}
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "synced").mkdir()
+    plain = pack(crate, tmp_path / "plain" / "bag.zip", **kwargs).read_bytes()
+    calls: list[int] = []
+    monkeypatch.setattr(archive_module, "SYNC_EVERY", 100_000)  # sync many times during this small pack
+    monkeypatch.setattr(archive_module.os, "fdatasync", lambda fd: calls.append(fd))
+    synced = pack(crate, tmp_path / "synced" / "bag.zip", **kwargs).read_bytes()
+    assert len(calls) >= 5
+    assert synced == plain
