@@ -338,6 +338,8 @@ class CrateSource:
     bag_prefix: str | None
     limits: Limits
     findings: list[Issue] = field(default_factory=list)
+    derived: dict[str, object] = field(default_factory=dict, repr=False)
+    """Results computed from the opened content (the BagIt verification), kept so that nothing reads it twice."""
 
     @property
     def is_bag(self) -> bool:

@@ -631,10 +631,26 @@ def verify_bag(
     is the number of hashing threads (default: the CPU count, at most 8, when files average 256 KiB or more,
     else 1). ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
     the container declares), after every chunk; it may be called from a hashing thread, but never from two at
-    once. Raises :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
+    once. The result is kept on ``source``: verifying the same opened source again costs nothing. Raises
+    :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
     """
     if not source.is_bag:
         raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
+    done = source.derived.get(_VERIFIED)
+    if isinstance(done, BagVerification):  # the validator, the signature verifier and receive share one hashing
+        return done
+    result = _verify(source, workers, progress)
+    source.derived[_VERIFIED] = result
+    return result
+
+
+_VERIFIED = "bag-verification"
+"""Key of :func:`verify_bag`'s result in :attr:`CrateSource.derived`."""
+
+
+def _verify(
+    source: CrateSource, workers: int | None, progress: Callable[[int, int], None] | None
+) -> BagVerification:
     entries = source.bag_entries()
     info = _read_bag(source, entries)
     problems = list(info.problems)

@@ -116,7 +116,9 @@ def receive(
         bag = verify_bag(source) if source.is_bag else None
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
-        signatures = verify_source(source, trust, policy=policy) if trust is not None and source.is_bag else None
+        signatures = None
+        if trust is not None and bag is not None:  # the bag's hashing above is shared, not repeated
+            signatures = verify_source(source, trust, policy=policy, bag=bag)
     timeline = timeline_of(crate)
     reasons: list[str] = []
     if bag is None:

@@ -30,13 +30,11 @@ PAYLOAD_METADATA = f"data/{METADATA_FILE}"
 
 
 def bag_verification(context: CheckContext) -> BagVerification:
-    """The bag's verification, computed once per validation and shared by every BagIt check."""
+    """The bag's verification, computed once per opened source (see :func:`verify_bag`) and shared by every check."""
     source = context.source
     if source is None:  # pragma: no cover - the engine only runs bag checks on a bag source
         raise ValueError("BagIt checks need a source")
-    result = context.memo("bagit", lambda: verify_bag(source))
-    assert isinstance(result, BagVerification)
-    return result
+    return verify_bag(source)
 
 
 def _problems(context: CheckContext, *kinds: ProblemKind, area: str | None = None) -> Iterator[Finding]:

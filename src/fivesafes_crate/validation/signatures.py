@@ -21,8 +21,8 @@ def _verification(context: CheckContext) -> SignatureVerification | None:
     source, trust = context.source, context.trust
     if source is None or trust is None or not source.is_bag:
         return None
-    bag = context.memo("bagit", lambda: verify_bag(source))
-    result = context.memo("signatures", lambda: verify_source(source, trust, bag=bag))  # type: ignore[arg-type]
+    bag = verify_bag(source)
+    result = context.memo("signatures", lambda: verify_source(source, trust, bag=bag))
     assert isinstance(result, SignatureVerification)
     return result
 
