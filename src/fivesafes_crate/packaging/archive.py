@@ -11,7 +11,7 @@ Decisions:
   timestamp 1980-01-01 00:00:00, Unix permissions 0o644 (files) or 0o755 (folders), no extra fields and no
   comment. The same payload, External-Identifier and bagging date give the same ZIP, byte for byte (with the
   same zlib). Sorted names also put ``data/`` before the manifests, so each file is read once: it is hashed
-  (in a helper thread, see :class:`~.bag.PayloadCopier`) while it is written, and the manifests follow.
+  (in helper threads, see :class:`~.bag.PayloadCopier`) while it is written, and the manifests follow.
 * **Compression.** Files are deflated, except files of 16 KiB or more whose first 8 KiB do not shrink by 3%
   at zlib level 1 (already compressed data: images, archives, encrypted or random bytes): those are stored.
   Deflating such data gains nothing and runs at a small fraction of hashing speed. Both methods are the
@@ -354,7 +354,7 @@ def _write_zip(
                 digests[PAYLOAD_PREFIX + item.name] = _zip_file(source, archive, copier, member, item)
 
 
-SYNC_EVERY = 64 * 1024 * 1024
+SYNC_EVERY = 16 * 1024 * 1024
 """Bytes written to a ZIP between two background ``fdatasync`` calls."""
 
 

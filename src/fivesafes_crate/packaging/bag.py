@@ -31,7 +31,7 @@ reference count of open members (reads themselves are synchronised by :mod:`zipf
 Writing (used by :mod:`.archive`): :func:`tag_files` renders ``bagit.txt`` (BagIt 1.0, UTF-8), ``bag-info.txt``
 and SHA-512 payload and tag manifests, paths percent-encoded for ``%``, CR and LF as RFC 8493 requires (the
 ``bagit`` package encodes only CR and LF, so it misreads names containing ``%``); :class:`PayloadCopier`
-copies files while hashing them in a helper thread with the same chunk loop as the verifier.
+copies files while hashing them in helper threads with the same chunk loop as the verifier.
 """
 
 from __future__ import annotations
@@ -1044,8 +1044,11 @@ WRITE_ALGORITHM = "sha512"
 PAYLOAD_MANIFEST = f"manifest-{WRITE_ALGORITHM}.txt"
 TAG_MANIFEST = f"tagmanifest-{WRITE_ALGORITHM}.txt"
 
-RING_SIZE = 4
-"""Chunk buffers a :class:`PayloadCopier` cycles through: the reader can run this far ahead of the hasher."""
+RING_SIZE = 8
+"""Chunk buffers per hashing lane of a :class:`PayloadCopier`: the reader can run this far ahead of the hashers."""
+
+HASH_LANES = max(1, min(4, os.cpu_count() or 1))
+"""Hashing threads of a :class:`PayloadCopier` by default: one per CPU, at most four (memory: 8 MiB each)."""
 
 
 def encode_manifest_path(path: str) -> str:
@@ -1117,32 +1120,46 @@ def tag_files(
 
 
 class PayloadCopier:
-    """Copies files to a writer while one helper thread hashes the same chunks, for writing bags.
+    """Copies files to a writer while helper threads hash the same chunks, for writing bags.
 
-    Reading and writing (for a ZIP: CRC-32 and compression) run in the calling thread, hashing in the helper;
-    hashlib, zlib and file I/O release the GIL, so a file is copied and hashed in about the time hashing alone
-    takes, and every file is read once: the checksum is of exactly the bytes written. Chunks come from a ring
-    of :data:`RING_SIZE` buffers of :data:`CHUNK_SIZE` bytes, and a buffer is refilled only after its hash
-    update is done, so memory stays bounded whatever the payload size. Use as a context manager.
+    Reading and writing (for a ZIP: CRC-32 and compression) run in the calling thread, hashing in helper
+    threads; hashlib, zlib and file I/O release the GIL, and every file is read once, so the checksum is of
+    exactly the bytes written. Files are spread over hashing *lanes* (one thread each, :data:`HASH_LANES` by
+    default): a file's chunks all go to one lane, in order, and each new file goes to the least busy lane. SHA-512
+    of one file is sequential, but several files hash at once, so copying a payload of many files takes less
+    time than hashing it in one thread, as verifying does. Chunks come from a ring of :data:`RING_SIZE` buffers
+    of :data:`CHUNK_SIZE` bytes per lane, and a buffer is refilled only after its hash update is done, so memory
+    stays bounded whatever the payload size. Use as a context manager.
     """
 
     def __init__(self, *, algorithm: str = WRITE_ALGORITHM, progress: Callable[[int, int], None] | None = None,
-                 total: int = 0) -> None:
+                 total: int = 0, lanes: int = HASH_LANES) -> None:
+        if lanes < 1:
+            raise ValueError("a PayloadCopier needs at least one hashing lane")
         self._algorithm = algorithm
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bag-write-hash")
-        self._ring = [memoryview(bytearray(CHUNK_SIZE)) for _ in range(RING_SIZE)]
-        self._pending: list[Future[None] | None] = [None] * RING_SIZE
+        self._lanes = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bag-write-hash-{i}")
+                       for i in range(lanes)]
+        self._ring = [memoryview(bytearray(CHUNK_SIZE)) for _ in range(RING_SIZE * lanes)]
+        self._pending: list[tuple[int, Future[None]] | None] = [None] * len(self._ring)
         self._next = 0
         self._tick = _progress_counter(progress, total)
 
-    def _next_view(self) -> memoryview:
+    def _next_slot(self) -> int:
         index = self._next
-        self._next = (index + 1) % RING_SIZE
+        self._next = (index + 1) % len(self._ring)
         pending = self._pending[index]
         if pending is not None:
-            pending.result()  # the hasher is done with this buffer
+            pending[1].result()  # the hasher is done with this buffer
             self._pending[index] = None
-        return self._ring[index]
+        return index
+
+    def _quietest_lane(self) -> int:
+        """The lane with the fewest chunks still to hash (the first of those on a tie)."""
+        busy = [0] * len(self._lanes)
+        for pending in self._pending:
+            if pending is not None and not pending[1].done():
+                busy[pending[0]] += 1
+        return busy.index(min(busy))
 
     def copy(
         self, stream: IO[bytes], write: Callable[[memoryview], object], *, limit: int | None = None
@@ -1153,18 +1170,28 @@ class PayloadCopier:
         follow, a file that grows while it is copied.
         """
         hasher = _new_hasher(self._algorithm)
+        lane_index = self._quietest_lane()
+        lane = self._lanes[lane_index]
         size = 0
-        for chunk in _chunks(stream, self._next_view, limit):
-            self._pending[(self._next - 1) % RING_SIZE] = self._pool.submit(hasher.update, chunk)
+        slot = 0
+
+        def next_view() -> memoryview:
+            nonlocal slot
+            slot = self._next_slot()
+            return self._ring[slot]
+
+        for chunk in _chunks(stream, next_view, limit):
+            self._pending[slot] = (lane_index, lane.submit(hasher.update, chunk))
             write(chunk)
             size += len(chunk)
             if self._tick is not None:
                 self._tick(len(chunk))
-        return self._pool.submit(hasher.hexdigest), size
+        return lane.submit(hasher.hexdigest), size
 
     def close(self) -> None:
-        """Wait for pending hashing and stop the helper thread."""
-        self._pool.shutdown(wait=True)
+        """Wait for pending hashing and stop the helper threads."""
+        for lane in self._lanes:
+            lane.shutdown(wait=True)
 
     def __enter__(self) -> PayloadCopier:
         return self

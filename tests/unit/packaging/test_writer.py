@@ -13,6 +13,8 @@ import os
 import shutil
 import socket
 import stat
+import threading
+import time
 import unicodedata
 import uuid
 import zipfile
@@ -89,11 +91,13 @@ def test_bag_info_refuses_identifiers_that_would_corrupt_it(identifier: str) -> 
     assert caught.value.path == "bag-info.txt"
 
 
-def test_copier_copies_and_hashes_multi_chunk_files_exactly() -> None:
-    data = os.urandom(bag_module.CHUNK_SIZE * (bag_module.RING_SIZE + 2) + 123)
+@pytest.mark.parametrize("lanes", [1, 3])
+def test_copier_copies_and_hashes_multi_chunk_files_exactly(lanes: int) -> None:
+    data = os.urandom(bag_module.CHUNK_SIZE * (bag_module.RING_SIZE * lanes + 2) + 123)
     seen: list[tuple[int, int]] = []
     out = io.BytesIO()
-    with PayloadCopier(progress=lambda done, total: seen.append((done, total)), total=len(data) + 3) as copier:
+    with PayloadCopier(progress=lambda done, total: seen.append((done, total)), total=len(data) + 3,
+                       lanes=lanes) as copier:
         first, size = copier.copy(io.BytesIO(data), out.write)
         second, small = copier.copy(io.BytesIO(b"abc"), out.write)
         empty, none = copier.copy(io.BytesIO(b""), out.write)
@@ -104,6 +108,40 @@ def test_copier_copies_and_hashes_multi_chunk_files_exactly() -> None:
     assert empty.result() == hashlib.sha512(b"").hexdigest()
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert seen[-1] == (len(data) + 3, len(data) + 3)
+
+
+def test_copier_spreads_files_over_lanes_and_keeps_each_files_chunks_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many multi-chunk files of varied sizes through three lanes: every digest is of its own file's bytes."""
+    threads: set[str] = set()
+
+    class Watched:
+        def __init__(self, algorithm: str) -> None:
+            self._hash = hashlib.new(algorithm)
+
+        def update(self, chunk: memoryview) -> None:
+            threads.add(threading.current_thread().name)
+            time.sleep(0.001)  # a slow hasher, so that later files find the first lanes busy
+            self._hash.update(chunk)
+
+        def hexdigest(self) -> str:
+            return self._hash.hexdigest()
+
+    monkeypatch.setattr(bag_module, "_new_hasher", Watched)
+    files = [os.urandom(bag_module.CHUNK_SIZE * (i % 4) + 1000 * i) for i in range(12)]
+    out = io.BytesIO()
+    with PayloadCopier(lanes=3) as copier:
+        results = [copier.copy(io.BytesIO(data), out.write) for data in files]
+    assert out.getvalue() == b"".join(files)
+    assert [digest.result() for digest, _ in results] == [hashlib.sha512(data).hexdigest() for data in files]
+    assert [size for _, size in results] == [len(data) for data in files]
+    assert len(threads) == 3
+
+
+def test_copier_needs_a_lane() -> None:
+    with pytest.raises(ValueError):
+        PayloadCopier(lanes=0)
 
 
 def test_verify_reports_progress_up_to_the_bytes_hashed(tmp_path: Path) -> None:
