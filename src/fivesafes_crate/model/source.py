@@ -90,15 +90,23 @@ class Storage(Protocol):
         ...
 
 
+_NAME_LINE_BREAKS = frozenset("\n\r")
+"""The control characters a name may hold: BagIt manifests percent-encode exactly these."""
+
+
 def unsafe_name_reason(name: str) -> str | None:
     """Why ``name`` (a container member or manifest path) may not be used, or None when it is safe.
 
     Rejects absolute paths, drive letters, backslashes, ``.``/``..`` segments, empty segments and control
-    characters, so that no name can resolve outside its container on any platform.
+    characters, so that no name can resolve outside its container on any platform. Line feed and carriage
+    return are the exceptions: POSIX file systems allow them, RFC 8493 percent-encodes them in manifests
+    (``%0A``, ``%0D``) so that such names round-trip through a bag, and reports show them escaped
+    (:func:`~fivesafes_crate.reporting.text.printable`). A platform that cannot store them refuses to create
+    the file, which is reported like any other write error.
     """
     if not name:
         return "empty name"
-    if not name.isprintable() and any(unicodedata.category(c) == "Cc" for c in name):
+    if not name.isprintable() and any(unicodedata.category(c) == "Cc" and c not in _NAME_LINE_BREAKS for c in name):
         return "control character in name"
     if "\\" in name:
         return "backslash in name"

@@ -19,9 +19,11 @@ Decisions:
   deterministic.
 * **Nothing skipped, nothing guessed.** Hidden files and operating-system files are payload like any other
   (the validator warns about the latter). Symbolic links, devices and other special files, names that are
-  unsafe (``..``, backslashes, control characters such as newlines, which our own reader and most unzip
-  tools refuse) or not UTF-8, and names that collide after Unicode normalisation and case folding (they would
-  overwrite each other on macOS and Windows) are refused with the offending path.
+  unsafe (``..``, backslashes, control characters other than line feed and carriage return) or not UTF-8,
+  and names that collide after Unicode normalisation and case folding (they would overwrite each other on
+  macOS and Windows) are refused with the offending path. Line feeds and carriage returns are legal in POSIX
+  names and BagIt percent-encodes them in manifests, so they are packed; unpacking them where the file system
+  refuses such names fails cleanly.
 * **Re-packing a bag** keeps its ``External-Identifier`` (the profile asks not to change it as the crate
   moves through a TRE) and packs ``data/`` as it is now: the old manifests are not consulted, since
   re-packing after editing the metadata is the point. A bag with tag files other than ``bagit.txt``,

@@ -222,7 +222,11 @@ def _folded(name: str) -> str:
 
 
 def _claim(plan: _Plan, name: str, shown: str) -> None:
-    """Reserve the crate-relative ``name``; refuse unsafe names and clashes with the crate or other outputs."""
+    """Reserve the crate-relative ``name``; refuse unsafe names and clashes with the crate or other outputs.
+
+    Stricter than packaging: no control character at all, line breaks included (which a bag can carry), since
+    an output's name is read by the disclosure checker and the researcher, and a line break only misleads.
+    """
     reason = unsafe_name_reason(name)
     if reason is not None or any(unicodedata.category(c) == "Cc" for c in name):
         raise UnsafeInputError(f"name refused ({reason or 'control character in name'})", path=shown)

@@ -371,18 +371,37 @@ def test_missing_or_linked_metadata_is_refused(tmp_path: Path) -> None:
     ("names", "path"),
     [
         (["back\\slash.txt"], "back\\slash.txt"),
-        (["new\nline.txt"], "new\nline.txt"),
-        (["carriage\rreturn"], "carriage\rreturn"),
+        (["tab\there.txt"], "tab\there.txt"),
+        (["escape\x1b[31m.txt"], "escape\x1b[31m.txt"),
         (["Input.TXT", "input.txt"], "input.txt"),
         ([unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")],
          unicodedata.normalize("NFC", "café")),  # reported: the second in sorted order
         (["Dir/a", "dir/b"], "dir"),
     ],
-    ids=["backslash", "newline", "cr", "case", "unicode-normalisation", "case-folder"],
+    ids=["backslash", "tab", "escape", "case", "unicode-normalisation", "case-folder"],
 )
 def test_unsafe_and_colliding_names_are_refused(names: list[str], path: str, tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c", {name: b"x" for name in names})
     assert_refused(crate, UnsafeInputError, path, tmp_path)
+
+
+def test_line_breaks_in_names_are_packed_percent_encoded_and_unpacked_byte_exact(tmp_path: Path) -> None:
+    """POSIX allows LF and CR in names and RFC 8493 percent-encodes them: they round-trip through a bag."""
+    files = {"new\nline.txt": b"one", "carriage\rreturn/in folder.csv": b"two", "100%\r\n.txt": b"three"}
+    crate = make_crate(tmp_path / "c", files)
+    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    with zipfile.ZipFile(archive) as opened:
+        manifest = opened.read("c/manifest-sha512.txt").decode()
+        assert "c/data/new\nline.txt" in opened.namelist()
+    assert "data/new%0Aline.txt" in manifest and "data/carriage%0Dreturn/in folder.csv" in manifest
+    assert "data/100%25%0D%0A.txt" in manifest and "\r" not in manifest
+    for bag in (unpack(archive, tmp_path / "zip-out"), pack(crate, tmp_path / "folder-out", folder=True)):
+        for name, data in files.items():
+            assert (bag / "data" / name).read_bytes() == data
+        with open_source(bag) as source:
+            assert verify_bag(source).valid
+    with open_source(archive) as source:
+        assert verify_bag(source).valid
 
 
 def test_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
