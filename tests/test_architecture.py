@@ -127,6 +127,7 @@ EXPECTED_ALL = [
     "open_crate",
     "package",
     "preview",
+    "printable",
     "publish",
     "read_acro_results",
     "receive",

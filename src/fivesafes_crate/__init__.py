@@ -94,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "open_crate": "fivesafes_crate.api",
     "package": "fivesafes_crate.api",
     "preview": "fivesafes_crate.api",
+    "printable": "fivesafes_crate.reporting.text",
     "publish": "fivesafes_crate.api",
     "read_acro_results": "fivesafes_crate.api",
     "receive": "fivesafes_crate.api",
@@ -201,6 +202,7 @@ __all__ = [
     "open_crate",
     "package",
     "preview",
+    "printable",
     "publish",
     "read_acro_results",
     "receive",
@@ -295,6 +297,7 @@ if TYPE_CHECKING:
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
     from .reporting.preview import render_preview
+    from .reporting.text import printable
     from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
     from .signing.trust import TrustStore, TrustStoreError
     from .signing.verifier import SignatureInvalid, SignatureVerification

@@ -41,12 +41,14 @@ STATE = _State()
 
 
 def error_line(message: str) -> None:
-    """Write one red ``error: ...`` line to stderr (newlines in the message are folded)."""
+    """Write one red ``error: ...`` line to stderr; newlines and other control characters in the message (a
+    file name, a crate's words) are shown as escapes (``\\n``), so it stays one line."""
     from rich.console import Console
-    from rich.markup import escape
 
-    text = " ".join(str(message).split())
-    Console(file=sys.stderr, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(text)}")
+    from .render import shown
+
+    console = Console(file=sys.stderr, highlight=False, emoji=False, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {shown(message)}")
 
 
 class OneLineErrors(TyperGroup):

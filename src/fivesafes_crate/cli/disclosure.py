@@ -133,11 +133,9 @@ def check(
     Example: [bold]fivesafes disclosure check result.bagit.zip --write --provider https://tre.example.org/ \\
       --provider-name "Example TRE"[/]
     """
-    from rich.markup import escape
-
     from .. import api
     from ..disclosure_control import ScreeningOutcome, render_json, render_text
-    from .render import console_text
+    from .render import console_text, shown, styled
 
     if as_decision and not write:
         raise typer.BadParameter("only a recorded screening can decide: add --write", param_hint="--as-decision")
@@ -147,9 +145,9 @@ def check(
         code = EXIT_INVALID if limit is not None and report.outcome >= limit else EXIT_VALID
         if fmt is Format.json:
             return render_json(report), code
-        text = render_text(report, lambda text, role: f"[{_STYLES[role]}]{escape(text)}[/]")
+        text = render_text(report, lambda text, role: styled(text, _STYLES[role]))
         if summary is not None:
-            text += "\n" + f"[dim]recorded: {escape(summary)}[/]"
+            text += "\n" + f"[dim]recorded: {shown(summary)}[/]"
         return console_text(text).rstrip("\n"), code
 
     if not write:

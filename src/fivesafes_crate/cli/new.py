@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from .render import console_text
+from .render import console_text, shown
 
 if TYPE_CHECKING:
     from ..model.crate import Crate
@@ -183,9 +182,9 @@ def new(
         should = sum(1 for issue in report.issues if issue.severity is Severity.SHOULD)
         verdict = "[bold green]valid[/] at should" if report.valid else (
             f"[bold red]invalid[/] at should ({must} must, {should} should: "
-            f"see 'fivesafes validate {escape(str(out))} --severity should')"
+            f"see 'fivesafes validate {shown(str(out))} --severity should')"
         )
-        summary = f"created {escape(str(out))}\n{verdict} — profile {report.profile}, phase {report.phase.value}"
+        summary = f"created {shown(str(out))}\n{verdict} — profile {shown(report.profile)}, phase {report.phase.value}"
         return console_text(summary), EXIT_VALID if report.valid else EXIT_INVALID
 
     finish(job, render)

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
 from ..errors import UsageError
+from ..reporting.text import printable
 from . import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import Format, FormatOpt, TrustOpt, TrustPolicyOpt
-from .render import console_text
+from .render import console_text, shown
 
 if TYPE_CHECKING:
     from ..packaging.bag import BagVerification
@@ -110,7 +110,7 @@ def pack(
             crate, output, folder=bag_dir, external_identifier=external_identifier,
             bagging_date=bagging_date.date() if bagging_date else None, progress=bar,
         )),
-        lambda path: (str(path), EXIT_VALID),
+        lambda path: (printable(str(path)), EXIT_VALID),
     )
 
 
@@ -128,7 +128,7 @@ def unpack(
     """
     from .. import api
 
-    finish(lambda: api.unpack(archive, output), lambda path: (str(path), EXIT_VALID))
+    finish(lambda: api.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
 
 
 @app.command()
@@ -180,13 +180,13 @@ def render_verification(result: BagVerification) -> str:
             continue
         listed.update(i for i, _ in found)
         lines.append(f"[bold]{kind}[/] [dim]({len(found)}: {meaning})[/]")
-        lines.extend(f"  {escape(p.file or '?')}" for _, p in found)
+        lines.extend(f"  {shown(p.file or '?')}" for _, p in found)
     others = [p for i, p in enumerate(result.problems) if i not in listed]
     if others:
         lines.append("[bold]other problems[/]")
         for p in others:
             style = "bold red" if p.severity.label == "must" else "bold yellow"
-            lines.append(f"  [{style}]{p.severity.label}[/] [cyan]{p.kind.value}[/] {escape(p.message)}")
+            lines.append(f"  [{style}]{p.severity.label}[/] [cyan]{p.kind.value}[/] {shown(p.message)}")
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
     lines.append(f"{verdict}: {result.files_checked} files checked, {result.bytes_hashed} bytes hashed")
     return console_text("\n".join(lines))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from ..reporting.text import printable
 from . import EXIT_VALID, app, finish
 from ._options import PathArg, ProfileOpt, SeverityChoice, SeverityOpt
 
@@ -33,5 +34,5 @@ def preview(
 
     finish(
         lambda: api.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value)),
-        lambda written: (str(written), EXIT_VALID),
+        lambda written: (printable(str(written)), EXIT_VALID),
     )

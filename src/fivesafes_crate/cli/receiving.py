@@ -16,7 +16,7 @@ from ._options import (
     TrustOpt,
     TrustPolicyOpt,
 )
-from .render import console_text
+from .render import console_text, shown
 
 if TYPE_CHECKING:
     from ..phases.receiving import Receipt, Timeline
@@ -26,7 +26,6 @@ _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "pote
 
 def render_timeline(timeline: Timeline) -> str:
     """The timeline as a table: step, outcome, agent, time; then the inferred stage."""
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Lifecycle", show_lines=False)
@@ -37,8 +36,8 @@ def render_timeline(timeline: Timeline) -> str:
     for row in timeline.rows:
         label = row.status.label if row.status is not None else "no status"
         style = _STYLES.get(label, "")
-        table.add_row(row.step.label, f"[{style}]{label}[/]" if style else label, row.end or row.start or "",
-                      escape(", ".join(row.agents)), escape(row.name or row.action_id))
+        table.add_row(row.step.label, f"[{style}]{label}[/]" if style else label, shown(row.end or row.start or ""),
+                      shown(", ".join(row.agents)), shown(row.name or row.action_id))
     return console_text(table) + console_text(f"stage: [bold]{timeline.stage.value}[/]")
 
 
@@ -78,8 +77,6 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
-    from rich.markup import escape
-
     from .. import api
     from ..issues import Severity
     from ..reporting.json import receipt_to_json
@@ -89,7 +86,7 @@ def receive(
         if fmt is Format.json:
             return json.dumps(receipt_to_json(receipt), indent=2, ensure_ascii=False), code
         lines = [render_timeline(receipt.timeline).rstrip("\n")]
-        lines.extend(console_text(f"[red]✗[/] {escape(reason)}").rstrip("\n") for reason in receipt.reasons)
+        lines.extend(console_text(f"[red]✗[/] {shown(reason)}").rstrip("\n") for reason in receipt.reasons)
         verdict = "[bold green]ACCEPTED[/]" if receipt.accepted else "[bold red]NOT ACCEPTED[/]"
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from ..errors import UsageError
+from ..reporting.text import printable
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from .render import console_text
+from .render import console_text, shown
 
 if TYPE_CHECKING:
     from ..signing import KeyPairFiles, SignatureRecord, SignatureVerification
@@ -103,7 +103,8 @@ def keygen(
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=True)
 
     def render(files: KeyPairFiles) -> tuple[str, int]:
-        return (f"key id: {files.key_id}\nprivate key: {files.private}\npublic key: {files.public}", EXIT_VALID)
+        return "\n".join(printable(f"{what}: {value}") for what, value in (
+            ("key id", files.key_id), ("private key", files.private), ("public key", files.public))), EXIT_VALID
 
     finish(lambda: api.create_key_pair(output, passphrase=secret(), algorithm=KeyAlgorithm(algorithm.value),
                                        rsa_bits=bits), render)
@@ -137,7 +138,7 @@ def sign(
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=False)
 
     def render(record: SignatureRecord) -> tuple[str, int]:
-        return f"{record.file} ({record.role}, {record.phase}; key {record.key_id})", EXIT_VALID
+        return printable(f"{record.file} ({record.role}, {record.phase}; key {record.key_id})"), EXIT_VALID
 
     finish(lambda: api.sign(bag, api.load_signer(key, secret()), role=role, principal=signer, phase=phase,
                             assess_action=assess_action, now=datetime.now().astimezone()), render)
@@ -148,12 +149,12 @@ def render_signatures(result: SignatureVerification) -> str:
     lines: list[str] = []
     for e in result.envelopes:
         mark = "[bold green]ok[/]" if e.ok else "[bold red]FAILED[/]"
-        lines.append(f"{mark} [bold]{escape(e.file)}[/]")
+        lines.append(f"{mark} [bold]{shown(e.file)}[/]")
         facts = [
-            f"role {escape(e.role or '?')}, phase {escape(e.phase or '?')}",
-            f"signer {escape(e.principal or '?')}, key {escape(e.key_id or '?')}",
-            f"signed at {escape(e.signed_at or '?')}"
-            + (f", backs {escape(e.assess_action)}" if e.assess_action else ""),
+            f"role {shown(e.role or '?')}, phase {shown(e.phase or '?')}",
+            f"signer {shown(e.principal or '?')}, key {shown(e.key_id or '?')}",
+            f"signed at {shown(e.signed_at or '?')}"
+            + (f", backs {shown(e.assess_action)}" if e.assess_action else ""),
             ", ".join((f"signature {'ok' if e.signature_ok else 'not verified'}",
                        f"role {'allowed' if e.role_allowed else 'not allowed'}",
                        f"state {e.state.value if e.state else 'unknown'}",
@@ -161,23 +162,23 @@ def render_signatures(result: SignatureVerification) -> str:
         ]
         if e.diff is not None:
             changes = [f"{e.diff.unchanged} unchanged"]
-            changes += [f"{what}: {escape(', '.join(names))}" for what, names in
+            changes += [f"{what}: {shown(', '.join(names))}" for what, names in
                         (("modified", e.diff.modified), ("added", e.diff.added), ("removed", e.diff.removed)) if names]
             facts.append("since then: " + "; ".join(changes))
         lines.extend(f"    {fact}" for fact in facts)
-        lines.extend(f"    [red]{escape(p.kind.value)}[/]: {escape(p.message)}" for p in e.problems)
+        lines.extend(f"    [red]{shown(p.kind.value)}[/]: {shown(p.message)}" for p in e.problems)
     if result.unsigned:
         lines.append(f"[bold]unsigned[/] [dim]({len(result.unsigned)}: covered by no manifest and no verified "
                      "envelope)[/]")
-        lines.extend(f"  {escape(name)}" for name in result.unsigned)
+        lines.extend(f"  {shown(name)}" for name in result.unsigned)
     own = {p for e in result.envelopes for p in e.problems}
     others = [p for p in result.problems if p not in own and p.kind.value != "unsigned-file"]
     if others:
         lines.append("[bold]other problems[/]")
-        lines.extend(f"  [bold red]{escape(p.kind.value)}[/] {escape(p.message)}"
-                     + (f" [dim]({escape(p.file)})[/]" if p.file else "") for p in others)
+        lines.extend(f"  [bold red]{shown(p.kind.value)}[/] {shown(p.message)}"
+                     + (f" [dim]({shown(p.file)})[/]" if p.file else "") for p in others)
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
-    policy = f", policy {escape(result.policy)}" if result.policy else ""
+    policy = f", policy {shown(result.policy)}" if result.policy else ""
     lines.append(f"{verdict}: {len(result.envelopes)} envelope(s){policy}, {result.files_checked} files checked")
     return console_text("\n".join(lines))
 

@@ -122,10 +122,11 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     def render(result: StepResult) -> tuple[str, int]:
         from ..phases.lifecycle import Status
         from ..reporting.json import step_to_json
+        from ..reporting.text import printable
 
         code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID
         if fmt is Format.json:
             return json.dumps(step_to_json(result), indent=2, ensure_ascii=False), code
-        return result.summary, code
+        return printable(result.summary), code
 
     return render

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 
 from . import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import (
@@ -17,7 +16,7 @@ from ._options import (
     SeverityOpt,
     TrustOpt,
 )
-from .render import console_text, render_report
+from .render import console_text, render_report, shown
 
 
 @app.command()
@@ -54,7 +53,7 @@ def validate(
         texts = [(path, render_report(report, Format(fmt.value))) for path, report in reports.items()]
         if len(texts) == 1:
             return texts[0][1], code
-        return "\n\n".join(console_text(f"[bold]== {escape(path)}[/]") + "\n" + text for path, text in texts), code
+        return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
 
     finish(
         lambda: api.validate_all(

@@ -3,7 +3,9 @@ spelled in :mod:`fivesafes_crate.reporting.json` with every other machine-readab
 
 Both are safe to release with the outputs: they hold output names, hashes, rule ids, outcomes, counts, labels
 and messages, and never a cell value, a contribution or a matched identifier (those never reach a
-:class:`~.outcomes.RuleFinding` in the first place).
+:class:`~.outcomes.RuleFinding` in the first place). The text shows control characters in output names, labels
+and the policy's words as escapes (:func:`~fivesafes_crate.reporting.text.printable`), so it cannot drive a
+terminal.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from ..reporting.text import printable
 from .outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` decorates text for a role: an outcome label (``fail``, ``review``, ``pass``,
 ``not-checked``), ``output``, ``rule``, ``muted`` or ``text`` (messages and labels). Every piece of the report
-passes through it, so a hook can also escape markup. The default returns the text unchanged."""
+passes through it (already printable), so a hook can also escape markup. The default returns the text unchanged."""
 
 
 def _plain(text: str, role: str) -> str:
@@ -43,13 +46,13 @@ def _where(finding: RuleFinding) -> str:
 def _output_lines(output: OutputScreening, style: Style, indent: str) -> list[str]:
     outcome = output.outcome.label
     what = f"{output.kind.value}, {output.size} bytes"
-    lines = [f"{indent}{style(outcome.upper().ljust(_WIDTH), outcome)} {style(output.name, 'output')} "
+    lines = [f"{indent}{style(outcome.upper().ljust(_WIDTH), outcome)} {style(printable(output.name), 'output')} "
              f"{style(f'({what})', 'muted')}"]
     rule_width = max((len(f.rule) for f in output.findings), default=0)
     for finding in output.findings:
         label = finding.outcome.label
         lines.append(f"{indent}  {style(label.ljust(_WIDTH), label)} {style(finding.rule.ljust(rule_width), 'rule')} "
-                     f"{style(finding.message + _where(finding), 'text')}")
+                     f"{style(printable(finding.message + _where(finding)), 'text')}")
     if output.sha256:
         lines.append(f"{indent}  {style('sha256 ' + output.sha256, 'muted')}")
     for part in output.parts:
@@ -66,8 +69,8 @@ def render_text(report: ScreeningReport, style: Style = _plain) -> str:
     if not report.outputs:
         lines.extend([style("no outputs found", "text"), ""])
     policy = report.policy
-    lines.append(style(f"policy {policy.id} ({policy.name}, sha256 {policy.digest[:12]}); evidence: "
-                       f"{report.evidence or 'none'}", "muted"))
+    lines.append(style(printable(f"policy {policy.id} ({policy.name}, sha256 {policy.digest[:12]}); evidence: "
+                                 f"{report.evidence or 'none'}"), "muted"))
     counts = ", ".join(f"{count} {outcome.label}" for outcome, count in report.counts().items())
     outcome = report.outcome.label
     noun = "output" if len(report.outputs) == 1 else "outputs"

@@ -1,6 +1,8 @@
 """The human-readable report: issues grouped by severity and entity, ending with a one-line verdict.
 
-Plain text by default; the CLI passes a ``style`` hook to colour parts (this module never imports rich).
+Plain text by default; the CLI passes a ``style`` hook to colour parts (this module never imports rich). Every
+piece a crate supplies (``@id``, message, property, file name) goes through :func:`printable` first, so a report
+shows control characters instead of obeying them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,53 @@ from ..issues import Issue, Report, Severity
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` returns ``text`` decorated for a role: ``must``, ``should``, ``may``, ``entity``,
-``check``, ``valid``, ``invalid`` or ``muted``. The default returns the text unchanged."""
+``check``, ``message``, ``valid``, ``invalid`` or ``muted``. Every piece of the report passes through it (already
+:func:`printable`), so a hook can also escape markup. The default returns the text unchanged."""
 
 _HEADINGS = {Severity.MUST: "MUST", Severity.SHOULD: "SHOULD", Severity.MAY: "MAY"}
+
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+"""Unicode bidi embeddings, overrides, isolates and marks (category Cf): they reorder the text displayed
+around them."""
+
+_LINE_SEPARATORS = "\u2028\u2029"
+"""Unicode line and paragraph separators: not line breaks on a terminal, but in log viewers and
+``str.splitlines``."""
+
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_of(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+_ESCAPES = {ord(char): _escape_of(char) for char in
+            [*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), *_BIDI_CONTROLS, *_LINE_SEPARATORS]}
+"""Every control character (category Cc: U+0000-U+001F, U+007F-U+009F), bidi control and line separator, to
+its escape."""
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character and bidi control shown as a Python-style escape, else unchanged.
+
+    Crates come from outside parties, and their ``@id`` values, file names and texts end up in reports that
+    people read on a terminal or in a log. Shown raw, an ESC (``\\x1b``) starts an ANSI sequence that recolours text,
+    moves the cursor or rewrites the screen; a newline or carriage return forges or overwrites report lines;
+    a bidi control (U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F, U+061C) reorders what is
+    displayed ("Trojan source"); U+2028 and U+2029 break lines in log viewers. Here they
+    become visible text instead: ``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u202e``. Every other character,
+    including any other Unicode (``ünïcode``, ``中文``, emoji), is kept as it is; backslashes are not doubled,
+    so the escapes are for reading, not for decoding.
+
+    >>> printable("data/a\\nb.csv \\x1b[31mred\\u202e")
+    'data/a\\\\nb.csv \\\\x1b[31mred\\\\u202e'
+
+    The plain-text renderers (:func:`render_text`, the screening report's text) apply it to everything the crate
+    supplies; apply it to any other crate-derived string before printing it as text. (JSON needs no such
+    step to stay one document: it escapes control characters itself.)
+    """
+    return text.translate(_ESCAPES)
 
 
 def _plain(text: str, role: str) -> str:
@@ -33,31 +79,35 @@ def group_issues(issues: tuple[Issue, ...]) -> list[tuple[Severity, list[tuple[s
 
 
 def verdict(report: Report) -> str:
-    """One line: valid or not, at which threshold, for which profile and phase, with counts."""
+    """One line: valid or not, at which threshold, for which profile and phase, with counts (printable)."""
     counts = {level: sum(1 for issue in report.issues if issue.severity is level) for level in Severity}
     summary = ", ".join(f"{counts[level]} {level.label}" for level in sorted(Severity, reverse=True))
     state = "VALID" if report.valid else "INVALID"
     return (
-        f"{state} at severity {report.threshold.label} — profile {report.profile}, phase {report.phase.value} "
-        f"({summary})"
+        f"{state} at severity {report.threshold.label} — profile {printable(report.profile)}, "
+        f"phase {report.phase.value} ({summary})"
     )
 
 
 def render_text(report: Report, style: Style = _plain) -> str:
-    """The report as text: a section per severity, entities with their issues, then the verdict line."""
+    """The report as text: a section per severity, entities with their issues, then the verdict line.
+
+    What the crate supplies (entity, message, property, file) is :func:`printable`, so each issue is one line.
+    """
     lines: list[str] = []
     for severity, entities in group_issues(report.at_threshold()):
         role = severity.label
         lines.append(style(f"{_HEADINGS[severity]} ({sum(len(items) for _, items in entities)})", role))
         for entity, items in entities:
-            lines.append("  " + style(entity, "entity"))
+            lines.append("  " + style(printable(entity), "entity"))
             for issue in items:
                 where = " ".join(
-                    part for part in (f"[{issue.path}]" if issue.path else "", issue.file if issue.file
-                                      and issue.file != entity else "") if part
+                    printable(part) for part in (f"[{issue.path}]" if issue.path else "", issue.file if issue.file
+                                                 and issue.file != entity else "") if part
                 )
                 suffix = f" {style(where, 'muted')}" if where else ""
-                lines.append(f"    {style(issue.check, 'check')}: {issue.message}{suffix}")
+                message = style(printable(issue.message), "message")
+                lines.append(f"    {style(issue.check, 'check')}: {message}{suffix}")
         lines.append("")
     lines.append(style(verdict(report), "valid" if report.valid else "invalid"))
     return "\n".join(lines)
