@@ -123,17 +123,19 @@ def package(
     external_identifier: str | None = None,
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Path:
     """Pack a crate folder as a BagIt 1.0 bag inside a deterministic ZIP (or as a bag folder with ``folder``).
 
     The ZIP holds one top-level folder, as the profile requires. ``External-Identifier`` is kept when
     ``crate`` is already a bag, else ``external_identifier`` or a new ``urn:uuid:``. The same crate, identifier
-    and bagging date give the same bytes. Written atomically; returns the path written.
+    and bagging date give the same bytes. ``limits.max_entries`` bounds the files and folders walked. Written
+    atomically; returns the path written.
     """
     from .packaging.archive import pack
 
     return pack(crate, output, folder=folder, external_identifier=external_identifier,
-                bagging_date=bagging_date, progress=progress)
+                bagging_date=bagging_date, progress=progress, limits=limits)
 
 
 def unpack(

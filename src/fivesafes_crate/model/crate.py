@@ -17,6 +17,7 @@ from pathlib import Path
 from ..errors import CrateReadError, FiveSafesError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
+from .folders import sync_folder
 from .source import METADATA_FILE, CrateSource
 
 
@@ -306,6 +307,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and an atomic rename: readers see the old or the new bytes.
 
     The file gets a new inode (mode :data:`FILE_MODE`), so a hard link to the old file keeps the old bytes.
+    The bytes are synced before the rename and the folder after it, so a power failure leaves one or the other.
     """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -318,6 +320,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    sync_folder(path.parent)
 
 
 def save_crate(crate: Crate, folder: str | os.PathLike[str] | None = None) -> Path:

@@ -7,6 +7,7 @@
   ``renameat2(RENAME_EXCHANGE)``, elsewhere with two renames, an interruption between which
   :func:`recover_swap` repairs at the next operation.
 * :func:`folder_lock` serialises operations on crates of one folder (``flock`` on the folder).
+* :func:`sync_folder` makes a rename into a folder durable.
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ PREVIOUS_SUFFIX = ".fivesafes-previous"
 """Suffix of the hidden name an old folder has between the two renames of the portable swap."""
 
 _LINK_FALLBACK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES)
+
+
+def sync_folder(folder: Path) -> None:
+    """``fsync`` a folder, so that a file renamed into it keeps its new name after a power failure.
+
+    Renaming a synced file into place makes it atomic; syncing the folder makes the rename itself durable.
+    Platforms that cannot open or sync a folder (Windows) are skipped: the rename is then as durable as the
+    platform makes it.
+    """
+    try:
+        handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the data itself was synced
+    finally:
+        os.close(handle)
 
 
 def link_tree(source: Path, copy: Path, *, shown: str = "") -> None:

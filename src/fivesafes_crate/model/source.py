@@ -146,7 +146,7 @@ class DirectoryStorage:
             for item in items:
                 name = f"{prefix}{item.name}"
                 if len(found) >= self._limits.max_entries:
-                    raise CrateReadError(
+                    raise UnsafeInputError(
                         f"more than {self._limits.max_entries} files and folders", path=str(self.root)
                     )
                 info = item.stat(follow_symlinks=False)
@@ -211,7 +211,7 @@ class ZipStorage:
         self.findings: list[Issue] = []
         if len(infos) > limits.max_entries:
             self._zip.close()
-            raise CrateReadError(
+            raise UnsafeInputError(
                 f"ZIP has {len(infos)} entries, more than the limit of {limits.max_entries}", path=path.name
             )
         self._entries: dict[str, Entry] = {}
@@ -271,7 +271,7 @@ class ZipStorage:
             raise UnsafeInputError("ZIP members overlap each other: refused as a possible zip bomb", path=path.name)
         if total > limits.max_total_bytes:
             self._zip.close()
-            raise CrateReadError(
+            raise UnsafeInputError(
                 f"ZIP declares {total} uncompressed bytes, more than the limit of {limits.max_total_bytes}",
                 path=path.name,
             )

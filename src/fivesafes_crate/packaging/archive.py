@@ -58,6 +58,7 @@ from typing import IO
 
 from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
 from ..model.crate import FILE_MODE, write_atomic
+from ..model.folders import sync_folder
 from ..model.source import (
     DEFAULT_LIMITS,
     METADATA_FILE,
@@ -117,6 +118,7 @@ def pack(
     external_identifier: str | None = None,
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Path:
     """Pack a crate folder (or re-pack a bag folder) as a BagIt 1.0 bag in a deterministic ZIP, or a folder.
 
@@ -124,14 +126,15 @@ def pack(
     the ZIP's one top-level folder is named after the output without ``.zip`` and ``.bagit``. The
     External-Identifier is the input bag's, else ``external_identifier``, else a new ``urn:uuid:``; the
     Bagging-Date is ``bagging_date``, else ``SOURCE_DATE_EPOCH`` (UTC), else today. ``progress(done, total)``
-    reports payload bytes copied. Returns the path written.
+    reports payload bytes copied. ``limits.max_entries`` bounds the files and folders walked (raise it for a
+    crate of more than 100,000). Returns the path written.
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input is not a crate or bag folder or has
     no metadata file, :class:`~fivesafes_crate.errors.UnsafeInputError` for links, special files and unsafe or
     colliding names, :class:`~fivesafes_crate.errors.UsageError` for an unusable output or arguments.
     """
     given = Path(crate)
-    source = _open_folder(given)
+    source = _open_folder(given, limits)
     with source:
         is_bag = source.kind is SourceKind.BAG_DIRECTORY
         payload = _payload_entries(source, is_bag)
@@ -157,14 +160,14 @@ def pack(
 # --- input -------------------------------------------------------------------------------------------------
 
 
-def _open_folder(given: Path) -> CrateSource:
+def _open_folder(given: Path, limits: Limits) -> CrateSource:
     """Open the input as a crate folder or a bag folder; anything else is refused."""
     if not given.is_dir() or given.is_symlink():
-        source = open_source(given)  # raises for a missing path or a link, with the usual messages
+        source = open_source(given, limits)  # raises for a missing path or a link, with the usual messages
         source.close()
         raise UsageError("not a folder: give the crate folder (holding ro-crate-metadata.json) or a bag folder",
                          path=given.name or str(given))
-    source = open_source(given)
+    source = open_source(given, limits)
     storage = source.storage
     if (
         source.kind is SourceKind.BAG_DIRECTORY
@@ -426,6 +429,7 @@ def _new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
             yield archive
         os.chmod(temporary, FILE_MODE)
         os.replace(temporary, target)
+        sync_folder(target.parent)  # the rename too survives a power failure
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
         error = _write_error(exc, target)
@@ -581,6 +585,7 @@ def refresh_bag(
     *,
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> BagMetadata:
     """Rewrite the tag files of a bag folder for its payload as it is now; return what ``bag-info.txt`` says.
 
@@ -595,7 +600,7 @@ def refresh_bag(
     the old state must survive a failure half-way.
     """
     path = Path(folder)
-    with _open_folder(path) as source:
+    with _open_folder(path, limits) as source:
         if source.kind is not SourceKind.BAG_DIRECTORY:
             raise UsageError("not a bag folder (no bagit.txt beside data/)", path=path.name or str(path))
         payload = _payload_entries(source, is_bag=True)
@@ -621,7 +626,9 @@ def refresh_bag(
     return metadata
 
 
-def archive_bag(folder: str | os.PathLike[str], output: str | os.PathLike[str]) -> Path:
+def archive_bag(
+    folder: str | os.PathLike[str], output: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Path:
     """Write a bag folder, exactly as it is, into a deterministic ZIP ``output`` (replaced atomically).
 
     Unlike :func:`pack`, nothing is regenerated: the tag files are archived byte for byte, so a bag whose
@@ -630,7 +637,7 @@ def archive_bag(folder: str | os.PathLike[str], output: str | os.PathLike[str]) 
     content) and refuses links, special files and unsafe names. Returns ``output``.
     """
     given, target = Path(folder), Path(output)
-    with _open_folder(given) as source:
+    with _open_folder(given, limits) as source:
         if source.kind is not SourceKind.BAG_DIRECTORY:
             raise UsageError("not a bag folder (no bagit.txt beside data/)", path=given.name or str(given))
         entries = source.storage.entries()

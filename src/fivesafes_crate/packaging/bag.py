@@ -124,6 +124,10 @@ class ProblemKind(enum.Enum):
     """A symbolic link, device or other non-regular file in the bag; never followed or read."""
     SYSTEM_FILE = "system-file"
     """An operating-system metadata file (``.DS_Store``, ``Thumbs.db``...) in the payload."""
+    CONTAINER = "container"
+    """The ZIP around the bag breaks a container rule: a member refused (unsafe, duplicate or colliding name,
+    a possible zip bomb) or an entry beside the one bag folder. Such members are never read, and
+    :func:`~fivesafes_crate.packaging.unpack` refuses the whole ZIP."""
 
 
 _SHOULD_KINDS = frozenset(
@@ -653,7 +657,9 @@ def _verify(
 ) -> BagVerification:
     entries = source.bag_entries()
     info = _read_bag(source, entries)
-    problems = list(info.problems)
+    # what the container itself broke (never read; unpack refuses it), before what the bag inside breaks
+    problems = [BagProblem(ProblemKind.CONTAINER, finding.message) for finding in source.findings]
+    problems += info.problems
     declaration = info.declaration
     resolver = _Resolver(entries)
     fetch_paths = {f.path: f for f in info.fetch}

@@ -142,12 +142,12 @@ def workspace(
             space = Workspace(given, kind, folder, crate)
             yield space
             if space.changed:
-                _commit(space, bagging_date)
+                _commit(space, bagging_date, limits)
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
 
 
-def _commit(space: Workspace, bagging_date: date) -> None:
+def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
     # Imported here: the preview reads the lifecycle state, whose module imports this one.
     from ..reporting.preview import PREVIEW_FILE, render_preview
 
@@ -160,11 +160,11 @@ def _commit(space: Workspace, bagging_date: date) -> None:
     except OSError as exc:
         raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
     if space.is_bag:
-        refresh_bag(space.folder, bagging_date=bagging_date)
+        refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
     for finalize in space.finalizers:
         finalize(space.folder)
     if space.kind is TargetKind.BAG_ZIP:
-        archive_bag(space.folder, space.target)
+        archive_bag(space.folder, space.target, limits=limits)
     else:
         swap_folder(space.folder, space.target)
     log.info("updated %s", space.target)

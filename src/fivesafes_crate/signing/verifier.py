@@ -232,8 +232,6 @@ def verify_source(
         more = f" (and {len(failing) - 1} more)" if len(failing) > 1 else ""
         problems.append(SignatureProblem(Failure.BAG, f"the bag fails BagIt verification: {failing[0].message}{more}",
                                          failing[0].file))
-    problems.extend(SignatureProblem(Failure.BAG, f"the ZIP is not one clean bag: {finding.message}")
-                    for finding in source.findings)
     entries = source.bag_entries()
     if FETCH_FILE in entries:
         problems.append(SignatureProblem(Failure.BAG, "a signed bag must not have fetch.txt", FETCH_FILE))

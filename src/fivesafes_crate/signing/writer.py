@@ -294,7 +294,7 @@ def _sign_zip(given: Path, signer: Signer, role: str, principal: str, phase: str
             require_intact(source)
         record = sign_bag_folder(folder, signer, role=role, principal=principal, phase=phase,
                                  assess_action=assess_action, now=now, limits=limits)
-        archive_bag(folder, given)
+        archive_bag(folder, given, limits=limits)
     return record
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import stat
 import zipfile
 from collections.abc import Callable
@@ -210,3 +211,61 @@ def test_output_must_be_new_and_input_a_zip(archive: Path, crate: Path, tmp_path
     with pytest.raises(CrateReadError):
         unpack(tmp_path / "nothing.zip", tmp_path / "c")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exists", "request", "request.bagit.zip"]
+
+
+# --- what verify says of the container ---------------------------------------------------------------------
+
+APPENDED: dict[str, list[tuple[str, bytes, int]]] = {
+    "dot-dot": [("request/data/../../evil.txt", b"x", FILE)],
+    "second-top-level": [("other/x.txt", b"x", FILE)],
+    "case-collision": [("request/data/Extra/notes.md", b"x", FILE)],
+    "bomb": [("request/data/zeros.bin", bytes(20 * 1024 * 1024), FILE)],
+}
+
+
+@pytest.mark.parametrize("case", list(APPENDED))
+def test_verify_reports_what_the_zip_around_an_intact_bag_breaks(case: str, archive: Path, tmp_path: Path) -> None:
+    """The bag inside is intact, but unpack refuses the ZIP: verify must not call it valid."""
+    with open_source(archive) as source:
+        assert verify_bag(source).valid
+    with zipfile.ZipFile(archive, "a") as opened:
+        for member, data, mode in APPENDED[case]:
+            info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr, info.create_system = mode << 16, 3
+            opened.writestr(info, data, zipfile.ZIP_DEFLATED)
+    with open_source(archive) as source:
+        result = verify_bag(source)
+    assert not result.valid
+    assert result.of(ProblemKind.CONTAINER), result.problems
+    with pytest.raises(UnsafeInputError):
+        unpack(archive, tmp_path / "out")
+
+
+def test_limits_reach_pack_and_exhaustion_is_unsafe_input(crate: Path, tmp_path: Path) -> None:
+    few = Limits(max_entries=3)
+    with pytest.raises(UnsafeInputError, match="more than 3 files and folders"):
+        pack(crate, tmp_path / "few.zip", limits=few)
+    archive = pack(crate, tmp_path / "all.zip", limits=Limits(max_entries=1_000))
+    with pytest.raises(UnsafeInputError, match="entries, more than the limit of 3"):
+        unpack(archive, tmp_path / "out", limits=few)
+    with pytest.raises(UnsafeInputError, match="uncompressed bytes, more than the limit of 10"):
+        unpack(archive, tmp_path / "out", limits=Limits(max_total_bytes=10))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.zip", "request"]
+
+
+def test_a_packed_zip_and_its_rename_are_synced(crate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ZIP's bytes are synced before the rename, and its folder after it (so the new name is durable)."""
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def watched(handle: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{handle}"))
+        real_fsync(handle)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("needs /proc to name the synced files")
+    monkeypatch.setattr(os, "fsync", watched)
+    target = pack(crate, tmp_path / "request.bagit.zip")
+    temporary = [name for name in synced if Path(name).name.startswith(".request.bagit.zip.")]
+    assert temporary and synced.index(temporary[-1]) < synced.index(str(tmp_path))
+    assert synced[-1] == str(tmp_path) and target.is_file()
