@@ -399,7 +399,7 @@ def _contributors(tally: EvidenceTally) -> RuleFinding:
                 else "")
         return _finding("sdc.threshold", ScreeningOutcome.FAIL,
                         f"{flagged.count} of {_plural(tally.counted, 'cell')} {_has(flagged.count)} fewer than "
-                        f"{threshold} contributors, none counted{note}", flagged, tally.counted)
+                        f"{threshold} contributors{note}", flagged, tally.counted)
     if blank.count:
         return _finding("sdc.threshold", ScreeningOutcome.REVIEW,
                         f"{_plural(blank.count, 'blank cell')} {_has(blank.count)} fewer than {threshold} "
