@@ -188,7 +188,7 @@ def check(
         code = EXIT_INVALID if limit is not None and report.outcome >= limit else EXIT_VALID
         if fmt is Format.json:
             return render_json(report), code
-        text = console_text(screening_tables(report))
+        text = "\n".join(line.rstrip() for line in console_text(screening_tables(report)).split("\n"))
         if summary is not None:
             text += "\n" + console_text(f"[dim]recorded: {shown(summary)}[/]")
         return text.rstrip("\n"), code

@@ -63,15 +63,15 @@ class DisclosurePolicy:
     (a file or a preset name).
 
     ``threshold``: frequency counts in ``[1, threshold)`` fail, and so do magnitude cells with fewer
-    contributors (none included). ``dof_threshold``: models and standard deviations with fewer residual degrees
-    of freedom fail. ``nk_rules``: N-K dominance rules for magnitude tables, compared as ``nk_comparison`` says
-    (:data:`NK_COMPARISONS`). ``p_ratio``: the p% rule's ``p`` (0 turns it off). ``zeros`` and ``full_cells``:
-    the outcome of zero counts and of a line whose whole count lies in one cell. ``check_missing_values``
-    (ACRO's key): cells with missing values need a review. ``suppress`` (ACRO's key): the outputs come from a
-    session that suppressed cells itself, so every table needs a review and its blank cells are taken for
-    suppressed ones. ``rounding``: counts must be multiples of ``round_base``. ``blocked_extensions`` always fail
-    (they can embed exact data points); ``record_level_extensions`` always fail (they hold records). Files
-    larger than ``max_file_bytes`` are hashed but not screened (outcome review).
+    contributors (a cell without any included). ``dof_threshold``: models and standard deviations with fewer
+    residual degrees of freedom fail. ``nk_rules``: N-K dominance rules for magnitude tables, compared as
+    ``nk_comparison`` says (:data:`NK_COMPARISONS`). ``p_ratio``: the p% rule's ``p`` (0 turns it off).
+    ``zeros`` and ``full_cells``: the outcome of zero counts and of a line whose whole count lies in one cell.
+    ``check_missing_values`` (ACRO's key): cells with missing values need a review. ``suppress`` (ACRO's key):
+    the outputs come from a session that suppressed cells itself, so every table needs a review and its blank
+    cells are taken for suppressed ones. ``rounding``: counts must be multiples of ``round_base``.
+    ``blocked_extensions`` always fail (they can embed exact data points); ``record_level_extensions`` always
+    fail (they hold records). Files larger than ``max_file_bytes`` are hashed but not screened (outcome review).
     """
 
     id: str

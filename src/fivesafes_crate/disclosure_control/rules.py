@@ -18,7 +18,7 @@ from .policy import DisclosurePolicy, NKRule
 
 RULES: dict[str, str] = {
     "sdc.threshold": "frequency counts in [1, threshold) fail, and so do magnitude cells with fewer contributors "
-                     "(none included)",
+                     "(a cell without any included)",
     "sdc.zeros": "zero counts: the policy's outcome (fail under acro-default, as ACRO)",
     "sdc.full-cells": "a row or column whose whole count lies in one cell (class disclosure)",
     "sdc.secondary": "a single suppressed cell in a row or column with a total can be recovered: fail; blank "
