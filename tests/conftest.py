@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from unit._crates import REFERENCE_DIR
 
+pytest_plugins = ("no_skips", "pytester")  # no_skips: a skip fails under FIVESAFES_NO_SKIPS=1 (.ci/run)
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES_DIR = REPO / "examples"
 CRATES_DIR = REPO / "tests" / "crates"
