@@ -16,17 +16,13 @@ from fivesafes_crate.errors import CrateReadError
 from fivesafes_crate.issues import Severity
 from fivesafes_crate.model.source import DEFAULT_LIMITS, CrateSource, DirectoryStorage, SourceKind, open_source
 from fivesafes_crate.packaging import BagVerification, ProblemKind, read_bag, verify_bag
+from unit._crates import REFERENCE_DIR
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference"
-SUITE = REFERENCE / "bagit-conformance-suite"
-EXAMPLES = REFERENCE / "5s-crate"
-
-pytestmark = pytest.mark.skipif(not SUITE.is_dir(), reason="reference material not checked out")
+SUITE = REFERENCE_DIR / "bagit-conformance-suite"
+EXAMPLES = REFERENCE_DIR / "5s-crate"
 
 
 def _cases() -> list[Path]:
-    if not SUITE.is_dir():
-        return []
     return sorted(p for p in SUITE.glob("v*/*/*") if p.is_dir())
 
 
