@@ -57,8 +57,9 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
-from ..model.crate import FILE_MODE, write_atomic
+from ..model.crate import write_atomic
 from ..model.folders import sync_folder
+from ..model.safe_files import FILE_MODE
 from ..model.source import (
     DEFAULT_LIMITS,
     METADATA_FILE,
