@@ -36,7 +36,7 @@ import generate
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "out"
-EXAMPLE_ZIP = Path("/work/shared/reference/5s-crate/0.4/example-request.bagit.zip")
+EXAMPLE_ZIP = Path(__file__).resolve().parents[1] / "tests" / "data" / "5s-crate" / "0.4" / "example-request.bagit.zip"
 TARGETS = {"example_s": 1.0, "n2000_s": 3.0, "help_s": 0.3, "rss_10000_mib": 1024.0}
 HEAVY_MODULES = ("rdflib", "pyshacl", "pyld")
 

@@ -1,11 +1,17 @@
-"""Regenerate the Profile Crates in profiles/<version>/ from the SHACL shapes and fivesafes_crate.profiles.
+"""Generate the Profile Crates: one RO-Crate 1.2 Profile Crate per supported version of the Five Safes profile.
 
-Each folder is an RO-Crate 1.2 Profile Crate (no ro-crate-preview.html) describing one supported version of the
-Five Safes RO-Crate profile: the specification, a copy of every shapes/*.ttl file with the validation role, the
-JSON-LD context crates use, the Safe Haven Provenance (SHP) terms the profile uses, and copies of the JSON
-Schemas of the validation report and the request spec.
+The one generator of the Profile Crates; nothing it writes is committed. Its inputs are the SHACL shapes
+(``shapes/*.ttl``), the JSON Schemas in ``docs/reference/``, the hand-written metadata in
+``profiles/metadata.toml`` and the versions in ``fivesafes_crate.profiles``. Each crate (no
+ro-crate-preview.html) holds the specification, a byte copy of every shapes file with the validation role, the
+JSON-LD context crates use, the Safe Haven Provenance (SHP) terms the profile uses, and byte copies of the JSON
+Schemas of the validation report and the request spec. The output is the same bytes on every run.
 
-Run: .venv/bin/python scripts/gen_profiles.py   (tests/test_profile_crates.py fails when profiles/ is stale)
+The build runs it (``hatch_build.py``): a wheel gets the crates as ``fivesafes_crate/profile-crates/``, an
+editable install (``pip install -e .``) in ``src/fivesafes_crate/profile-crates/`` (git-ignored). After changing
+a shape, a schema or the metadata in a checkout, rerun the install or this script:
+
+    .venv/bin/python scripts/gen_profiles.py [DEST]      (DEST: src/fivesafes_crate/profile-crates by default)
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
+import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,18 +33,11 @@ from fivesafes_crate.profiles import PROFILES, Profile
 from fivesafes_crate.validation.shacl import CHECK_NS, TERMS, load_library
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILES_DIR = ROOT / "profiles"
+METADATA = ROOT / "profiles" / "metadata.toml"
 SHAPES_DIR = ROOT / "shapes"
-SCHEMAS = {
-    "report.schema.json": ("JSON Schema of the fivesafes-crate validation report",
-                           "The report of `fivesafes validate --format json`: validity, profile, phase and issues."),
-    "request-spec.schema.json": ("JSON Schema of the fivesafes-crate request spec",
-                                 "The YAML or JSON file `fivesafes new --spec` builds a request crate from."),
-}
 SCHEMAS_DIR = ROOT / "docs" / "reference"
-
-DATE_PUBLISHED = "2026-11-28"
-"""When the Profile Crates were first published with fivesafes-crate; change it when their content changes."""
+DEFAULT_DEST = ROOT / "src" / "fivesafes_crate" / "profile-crates"
+"""Where an editable install's package finds its Profile Crates (git-ignored)."""
 
 RO_CRATE = "https://w3id.org/ro/crate/1.2"
 CONTEXT = RO_CRATE + "/context"
@@ -52,16 +54,15 @@ JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 JSONLD_CONTEXT = "http://www.w3.org/ns/json-ld#Context"
 LICENSE = "https://spdx.org/licenses/MIT"
 SHP_SET = vocab.SHP
-SHP_TERMS = {
-    "CheckValue": "The integrity check of a submitted crate against its BagIt manifests (an AssessAction).",
-    "ValidationCheck": "The validation of a crate against RO-Crate and the Five Safes profile (an AssessAction).",
-    "SignOff": "The TRE's approval that the agent may run the workflow for the project (an AssessAction).",
-    "DisclosureCheck": "The disclosure control check of the workflow outputs before release (an AssessAction).",
-    "GenerateCheckValue": "The regeneration of the BagIt checksums of the final crate (an UpdateAction).",
-}
-"""Every SHP term the profile uses, with a one-line description; each must be in the model's vocabulary."""
 
 _SHP_IN_SHAPES = re.compile(r"(?:shp:|https://w3id\.org/shp#)([A-Za-z]+)")
+
+
+@cache
+def metadata() -> dict[str, Any]:
+    """The hand-written metadata of profiles/metadata.toml."""
+    with METADATA.open("rb") as file:
+        return tomllib.load(file)
 
 
 def description_page(profile: Profile) -> str:
@@ -79,9 +80,9 @@ def shp_terms() -> list[str]:
     used = {iri[len(vocab.SHP):] for iri in vocab.SHP_TERMS}
     for path in shapes_files():
         used.update(_SHP_IN_SHAPES.findall(path.read_text(encoding="utf-8")))
-    unknown = sorted(used - set(SHP_TERMS))
+    unknown = sorted(used - set(metadata()["shp-terms"]))
     if unknown:
-        raise SystemExit(f"describe these SHP terms in SHP_TERMS of scripts/gen_profiles.py: {unknown}")
+        raise SystemExit(f"describe these SHP terms in [shp-terms] of {METADATA.relative_to(ROOT)}: {unknown}")
     return sorted(used)
 
 
@@ -115,19 +116,22 @@ def _descriptor(fragment: str, name: str, role: str, artifacts: list[str]) -> di
 
 def profile_crate(profile: Profile) -> dict[str, Any]:
     """The Profile Crate's metadata document for one profile version."""
+    about = metadata()
     page = description_page(profile)
     shapes = [_shapes_entity(path, profile) for path in shapes_files()]
-    schemas = [f"schemas/{name}" for name in SCHEMAS]
+    schemas = about["schemas"]
     terms = shp_terms()
-    parts = [page, *(s["@id"] for s in shapes), *schemas, CONTEXT, SHP_SET]
+    parts = [page, *(s["@id"] for s in shapes), *(f"schemas/{name}" for name in schemas), CONTEXT, SHP_SET]
     resources = [
         _descriptor("hasSpecification", "has specification: the profile text", "specification", [page]),
         _descriptor("hasValidation", "has validation: the SHACL shapes of fivesafes-crate", "validation",
                     [s["@id"] for s in shapes]),
         _descriptor("hasContext", "has JSON-LD context: RO-Crate 1.2", "vocabulary", [CONTEXT]),
         _descriptor("usesSHP", "uses vocabulary: Safe Haven Provenance (SHP)", "vocabulary", [SHP_SET]),
-        _descriptor("hasReportSchema", "has schema: fivesafes-crate validation report", "schema", [schemas[0]]),
-        _descriptor("hasRequestSpecSchema", "has schema: fivesafes-crate request spec", "schema", [schemas[1]]),
+        *(
+            _descriptor(schema["resource"]["id"], schema["resource"]["name"], "schema", [f"schemas/{name}"])
+            for name, schema in schemas.items()
+        ),
     ]
     graph: list[dict[str, Any]] = [
         {"@id": "ro-crate-metadata.json", "@type": "CreativeWork", "conformsTo": _reference(RO_CRATE),
@@ -136,15 +140,10 @@ def profile_crate(profile: Profile) -> dict[str, Any]:
             "@id": profile.id,
             "@type": ["Dataset", "Profile"],
             "name": profile.name,
-            "description": (
-                f"Machine-readable Profile Crate of the {profile.name} ({profile.status}), generated by "
-                "fivesafes-crate: the profile text, the SHACL shapes fivesafes-crate validates with, the JSON-LD "
-                "context conforming crates use, the Safe Haven Provenance terms the profile uses, and the JSON "
-                "Schemas of the fivesafes-crate validation report and request spec."
-            ),
+            "description": about["description"].format(name=profile.name, status=profile.status),
             "version": profile.version,
             "identifier": profile.id,
-            "datePublished": DATE_PUBLISHED,
+            "datePublished": about["date-published"],
             "license": _reference(LICENSE),
             "isProfileOf": _reference(RO_CRATE),
             "hasPart": [_reference(p) for p in parts],
@@ -155,10 +154,10 @@ def profile_crate(profile: Profile) -> dict[str, Any]:
          "encodingFormat": "text/html", "about": _reference(profile.id)},
         *shapes,
         *(
-            {"@id": f"schemas/{name}", "@type": "File", "name": title, "description": description,
+            {"@id": f"schemas/{name}", "@type": "File", "name": schema["name"], "description": schema["description"],
              "encodingFormat": ["application/schema+json", {"@id": JSON_SCHEMA}],
              "contentSize": str((SCHEMAS_DIR / name).stat().st_size)}
-            for name, (title, description) in SCHEMAS.items()
+            for name, schema in schemas.items()
         ),
         {"@id": CONTEXT, "@type": "CreativeWork", "name": "RO-Crate 1.2 JSON-LD context",
          "description": "The JSON-LD context of RO-Crate 1.2, which Five Safes crates use as their @context.",
@@ -168,7 +167,7 @@ def profile_crate(profile: Profile) -> dict[str, Any]:
          "hasDefinedTerm": [_reference(vocab.SHP + term) for term in terms]},
         *(
             {"@id": vocab.SHP + term, "@type": "DefinedTerm", "name": term, "termCode": term,
-             "description": SHP_TERMS[term], "inDefinedTermSet": _reference(SHP_SET)}
+             "description": about["shp-terms"][term], "inDefinedTermSet": _reference(SHP_SET)}
             for term in terms
         ),
         *resources,
@@ -188,29 +187,40 @@ def profile_crate(profile: Profile) -> dict[str, Any]:
     return {"@context": CONTEXT, "@graph": graph}
 
 
-def outputs() -> dict[Path, bytes]:
-    """Every file under profiles/ and its expected bytes."""
-    files: dict[Path, bytes] = {}
+def outputs() -> dict[str, bytes]:
+    """Every file of the Profile Crates (path relative to their common folder, ``<version>/...``) and its bytes."""
+    files: dict[str, bytes] = {}
     for profile in PROFILES:
-        folder = PROFILES_DIR / profile.version
         document = json.dumps(profile_crate(profile), indent=2, ensure_ascii=False) + "\n"
-        files[folder / "ro-crate-metadata.json"] = document.encode("utf-8")
+        files[f"{profile.version}/ro-crate-metadata.json"] = document.encode("utf-8")
         for path in shapes_files():
-            files[folder / "shapes" / path.name] = path.read_bytes()
-        for name in SCHEMAS:
-            files[folder / "schemas" / name] = (SCHEMAS_DIR / name).read_bytes()
+            files[f"{profile.version}/shapes/{path.name}"] = path.read_bytes()
+        for name in metadata()["schemas"]:
+            files[f"{profile.version}/schemas/{name}"] = (SCHEMAS_DIR / name).read_bytes()
     return files
 
 
-def main() -> None:
-    """Write profiles/ afresh."""
-    if PROFILES_DIR.exists():
-        shutil.rmtree(PROFILES_DIR)
-    for path, data in outputs().items():
+def write(dest: Path) -> int:
+    """Write the Profile Crates afresh into ``dest`` (replacing an earlier run's); the number of files written."""
+    if dest.exists():
+        strangers = sorted(p.name for p in dest.iterdir() if not (p / "ro-crate-metadata.json").is_file())
+        if strangers:
+            raise SystemExit(f"{dest} holds more than Profile Crates ({', '.join(strangers)}): not replacing it")
+        shutil.rmtree(dest)
+    files = outputs()
+    for name, data in files.items():
+        path = dest / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        print(path.relative_to(ROOT))
+    return len(files)
+
+
+def main(argv: list[str]) -> None:
+    """Write the Profile Crates into the folder given, or where an editable install finds them."""
+    dest = Path(argv[0]).resolve() if argv else DEFAULT_DEST
+    count = write(dest)
+    print(f"{dest}: {count} files, {len(PROFILES)} Profile Crates")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,11 +1,14 @@
-"""The Profile Crates in profiles/: up to date with the shapes, valid RO-Crate 1.2 Profile Crates, shipped, listed."""
+"""The Profile Crates: built from the shapes at package time, valid RO-Crate 1.2 Profile Crates, shipped, listed."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import re
-import tomllib
+import subprocess
+import sys
+import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from fivesafes_crate.profiles import PROFILES, Profile, profile_crates_dir, shap
 from fivesafes_crate.validation.engine import catalogue, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-PROFILES_DIR = ROOT / "profiles"
+PACKAGED = "fivesafes_crate/profile-crates/"
 ROLE = "http://www.w3.org/ns/dx/prof/role/"
 
 GENERIC_SECTIONS = {"RO-Crate 1.2", "JSON-LD 1.1"}
@@ -39,12 +42,45 @@ def _generator():  # type: ignore[no-untyped-def]
     return module
 
 
-def test_profile_crates_are_up_to_date() -> None:
-    expected = _generator().outputs()
-    present = {p for p in PROFILES_DIR.rglob("*") if p.is_file()}
-    assert present == set(expected), "profiles/ is stale: run scripts/gen_profiles.py"
-    for path, data in expected.items():
-        assert path.read_bytes() == data, f"{path.relative_to(ROOT)} is stale: run scripts/gen_profiles.py"
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_only_the_hand_written_metadata_is_committed() -> None:
+    assert sorted(_files(ROOT / "profiles")) == ["metadata.toml"]
+
+
+def test_installed_profile_crates_are_what_the_generator_writes_now() -> None:
+    present = _files(profile_crates_dir())
+    assert present == _generator().outputs(), "stale Profile Crates: rerun pip install -e . or scripts/gen_profiles.py"
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.version)
+def test_profile_crate_files_are_byte_copies_of_their_sources(profile: Profile) -> None:
+    files = _files(profile.profile_crate)
+    sources = {f"shapes/{p.name}": p for p in sorted(shapes_dir().glob("*.ttl"))} | {
+        f"schemas/{name}": ROOT / "docs" / "reference" / name
+        for name in ("report.schema.json", "request-spec.schema.json")
+    }
+    assert set(files) == {"ro-crate-metadata.json", *sources}
+    assert all(files[name] == path.read_bytes() for name, path in sources.items())
+    listed = {e["@id"]: e for e in _document(profile)["@graph"]}
+    assert all(listed[name]["contentSize"] == str(len(files[name])) for name in sources)
+
+
+def test_generator_refuses_to_replace_a_folder_that_holds_other_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"holds more than Profile Crates \(notes.txt\)"):
+        _generator().write(tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_generator_replaces_its_earlier_output(tmp_path: Path) -> None:
+    generator = _generator()
+    (tmp_path / "0.3").mkdir()
+    (tmp_path / "0.3" / "ro-crate-metadata.json").write_text("{}", encoding="utf-8")
+    assert generator.write(tmp_path) == len(generator.outputs())
+    assert _files(tmp_path) == generator.outputs()
 
 
 def _document(profile: Profile) -> dict[str, Any]:
@@ -108,16 +144,34 @@ def test_profile_crate_follows_the_ro_crate_1_2_profile_crate_rules(profile: Pro
     assert not (profile.profile_crate / "ro-crate-preview.html").exists()
 
 
-def test_profile_crates_ship_in_the_wheel() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    force = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
-    assert force["profiles"] == "fivesafes_crate/profile-crates"
-    assert profile_crates_dir() == PROFILES_DIR
+_LOOKUP = ("import sys; sys.path.insert(0, sys.argv[1]); "
+           "from fivesafes_crate import profiles; print(profiles.profile_crates_dir())")
+"""Where the package imported from the folder given finds its Profile Crates (run in a child process)."""
+
+
+def test_the_wheel_built_from_the_sdist_carries_the_profile_crates(tmp_path: Path) -> None:
+    """``python -m build`` as a release does it (the sdist, then the wheel from the unpacked sdist), offline."""
+    dist, site = tmp_path / "dist", tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True)
+    (sdist,), (wheel,) = dist.glob("*.tar.gz"), dist.glob("*.whl")
+    with tarfile.open(sdist) as archive:
+        sdist_names = {name.split("/", 1)[-1] for name in archive.getnames()}
+    assert {"hatch_build.py", "scripts/gen_profiles.py", "profiles/metadata.toml"} <= sdist_names
+    assert not any("profile-crates" in name for name in sdist_names)
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {n[len(PACKAGED):]: archive.read(n) for n in archive.namelist() if n.startswith(PACKAGED)}
+        archive.extractall(site)
+    assert shipped == _generator().outputs()
+    shapes = {p.name: p.read_bytes() for p in shapes_dir().glob("*.ttl")}
+    assert all(shipped[f"{p.version}/shapes/{name}"] == data for p in PROFILES for name, data in shapes.items())
+    found = subprocess.run([sys.executable, "-c", _LOOKUP, str(site)], check=True, capture_output=True, text=True)
+    assert Path(found.stdout.strip()) == site / PACKAGED
 
 
 def test_profiles_json_lists_the_profile_crates() -> None:
     result = CliRunner().invoke(app, ["profiles", "--format", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
-    assert [Path(row["profile_crate"]) for row in rows] == [PROFILES_DIR / p.version for p in PROFILES]
+    assert [Path(row["profile_crate"]) for row in rows] == [profile_crates_dir() / p.version for p in PROFILES]
     assert all((Path(row["profile_crate"]) / "ro-crate-metadata.json").is_file() for row in rows)

@@ -1,24 +1,20 @@
 """The profile's own example crates: their known deviations are reported, with the right check ids.
 
-The examples are read from the read-only reference material next to the repository
-(``../shared/reference/5s-crate/``); its README lists the deviations asserted here. The module is skipped
-when that folder is not present.
+The examples are byte-exact copies in ``tests/data/5s-crate/``; ``tests/data/README.md`` lists the deviations
+asserted here.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pytest
+from unit._crates import REFERENCE_DIR
 
 from fivesafes_crate.issues import Issue, Report, Severity
 from fivesafes_crate.validation.engine import validate
 
-SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "5s-crate"
-
-if not SPEC.is_dir():
-    pytest.skip(f"the profile's example crates are not available at {SPEC}", allow_module_level=True)
+SPEC = REFERENCE_DIR / "5s-crate"
 
 VERSIONS = ("0.4", "0.5-DRAFT")
 NAMES = ("example-request", "example-result", "example-hutch")

@@ -11,11 +11,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from unit._crates import REFERENCE_DIR
 
 from fivesafes_crate.validation.engine import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = Path("/work/shared/reference/5s-crate")
+SPEC = REFERENCE_DIR / "5s-crate"
 PROFILE_TEXTS = [SPEC / "0.4" / "index.md", SPEC / "0.5-DRAFT" / "index.md"]
 
 KEYWORDS = re.compile(r"\b(MUST|REQUIRED|SHALL|SHOULD|RECOMMENDED|MAY|OPTIONAL)\b")

@@ -94,11 +94,15 @@ def shapes_dir() -> Path:
 
 
 def profile_crates_dir() -> Path:
-    """The folder of Profile Crates, one per version: inside the installed package, or ``profiles/`` of a checkout."""
+    """The folder of Profile Crates, one per version, inside the installed package.
+
+    The build writes them (``hatch_build.py``): into the wheel, or for an editable install into
+    ``src/fivesafes_crate/profile-crates/`` of the checkout, so both are found here alike.
+    """
     packaged = resources.files("fivesafes_crate").joinpath("profile-crates")
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "profiles"
-    if checkout.is_dir():
-        return checkout
-    raise FileNotFoundError("the Profile Crates are missing from this installation of fivesafes-crate")
+    raise FileNotFoundError(
+        "the Profile Crates are missing from this installation of fivesafes-crate "
+        "(in a source checkout: pip install -e . or python scripts/gen_profiles.py)"
+    )

@@ -6,8 +6,8 @@ closed local port and an unresolvable host. One run per page loads the ``file://
 (``--dump-dom``), a screenshot (``--screenshot``) and the browser log on stderr, where every console message,
 including each load that the page's Content-Security-Policy blocked, appears as an ``INFO:CONSOLE`` line.
 
-Without Chromium the tests are skipped, except in CI (``CI`` set), where ``.ci/run`` installs it and its
-absence is a failure.
+Without Chromium the tests are skipped; ``.ci/run`` installs it and makes any skip a failure
+(``FIVESAFES_NO_SKIPS=1``, ``tests/no_skips.py``).
 """
 
 from __future__ import annotations
@@ -62,8 +62,6 @@ FLAGS = [
 def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
         pytest.skip("chromium is not installed (apt-get install chromium); CI installs it and runs these tests")
     return found
 

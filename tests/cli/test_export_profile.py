@@ -1,32 +1,30 @@
-"""``fivesafes export-profile --for rocrate-validator``; when rocrate-validator is installed, the tool runs it.
+"""``fivesafes export-profile --for rocrate-validator``, and rocrate-validator running the exported profile.
 
-rocrate-validator (PyPI ``roc-validator``) is not a test dependency (see docs/interop.md); where it is
-installed, the exported profile is loaded by the tool itself and run on an example crate, offline: sockets are
-blocked, the tool runs in offline mode with its cache in a temporary folder, and the RO-Crate context it would
+rocrate-validator (PyPI ``roc-validator``) pins rich<14, so ``scripts/setup.sh`` installs it in an environment of
+its own, ``.venv-rocrate-validator`` (see docs/interop.md); there ``_rocrate_validator.py`` loads the exported
+profile into the tool and runs it on an example crate, offline: every network call is refused (and none is
+tried), the tool runs in offline mode with its cache in a temporary folder, and the RO-Crate context it would
 download is served from our bundled copies.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from fivesafes_crate.cli import app
-from fivesafes_crate.contexts import load_context
 from fivesafes_crate.issues import Severity
 from fivesafes_crate.validation.engine import validate
 from fivesafes_crate.validation.shacl import load_library
 
-try:  # imported at collection, before sockets are blocked: urllib3 probes for IPv6 with a local socket on import
-    from rocrate_validator import services
-    from rocrate_validator.utils import document_loader
-except ImportError:
-    services = document_loader = None
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+ROCRATE_VALIDATOR_PYTHON = REPO / ".venv-rocrate-validator" / "bin" / "python"
+RUN_ROCRATE_VALIDATOR = Path(__file__).with_name("_rocrate_validator.py")
 runner = CliRunner()
 
 
@@ -61,23 +59,19 @@ def test_usage_errors_exit_2_with_one_line(arguments: list[str], tmp_path: Path)
 
 
 def test_rocrate_validator_runs_the_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if services is None or document_loader is None:
-        pytest.skip("rocrate-validator (PyPI roc-validator) is not installed")
-
-    def bundled(url: str) -> Any:
-        return load_context(url)  # raises for any context we do not bundle: nothing is fetched
-
-    monkeypatch.setattr(document_loader, "_fetch_json_ld", bundled)
+    assert ROCRATE_VALIDATOR_PYTHON.is_file(), "no .venv-rocrate-validator: run bash scripts/setup.sh"
     monkeypatch.setenv("ROCRATE_VALIDATOR_AUTO_WARM", "0")
     exported = runner.invoke(app, ["export-profile", "--for", "rocrate-validator", str(tmp_path / "profiles")])
     assert exported.exit_code == 0
     crate = EXAMPLES / "published"
-    result = services.validate({
-        "rocrate_uri": str(crate), "extra_profiles_path": tmp_path / "profiles",
-        "profile_identifier": "five-safes-crate-0.4", "requirement_severity": "OPTIONAL",
-        "offline": True, "cache_path": tmp_path / "cache",
-    })
-    ours = {issue.check.name for issue in result.get_issues()
-            if issue.check.requirement.profile.identifier == "five-safes-crate-0.4"}
+    run = subprocess.run(
+        [ROCRATE_VALIDATOR_PYTHON, RUN_ROCRATE_VALIDATOR, tmp_path / "profiles", "five-safes-crate-0.4", crate,
+         tmp_path / "cache"], capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    found = json.loads(run.stdout)
+    assert found["refused"] == []
+    ours = set(found["checks"])
     shacl = set(load_library().infos)
+    assert ours, "rocrate-validator reported none of our checks: it did not run the exported profile"
     assert ours == {i.check for i in validate(crate, threshold=Severity.MAY).issues if i.check in shacl}

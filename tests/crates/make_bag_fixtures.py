@@ -4,7 +4,7 @@ Run ``python tests/crates/make_bag_fixtures.py`` (then ``python tests/crates/mak
 small BagIt 1.0 bag (folder ``bag/``, or a ZIP of it) whose payload is the profile's 0.4 example request
 (``5s-crate/0.4/example-request/data/``: its metadata file, without the Project member it leaves undescribed,
 and ``input1.txt``) with correct SHA-512 manifests, and which breaks exactly one thing. The output is
-committed; the reference material is only needed to regenerate it. Symbolic links are only ever built inside
+committed; the example is read from its copy in ``tests/data/``. Symbolic links are only ever built inside
 ZIP files (git cannot store them portably).
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 CRATES = Path(__file__).resolve().parent
 INVALID = CRATES / "invalid"
-REFERENCE = CRATES.parents[2] / "shared" / "reference" / "5s-crate" / "0.4" / "example-request" / "data"
+REFERENCE = CRATES.parent / "data" / "5s-crate" / "0.4" / "example-request" / "data"
 ORIGIN = "Own bag around the 0.4 example request (5s-crate/0.4/example-request/data/, without its dangling member)"
 DANGLING = "https://ror.org/01ee9ar58"
 EXTERNAL_ID = "urn:uuid:3f1c2a4e-7b7d-4c1e-9a55-0d6c3b1f2e10"

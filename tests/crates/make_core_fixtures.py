@@ -3,8 +3,8 @@
 Run ``python tests/crates/make_core_fixtures.py`` (then ``python tests/crates/make_readme.py``). Every fixture
 starts from the profile's 0.4 example request (``5s-crate/0.4/example-request/data/``: its metadata file and
 ``input1.txt``) with the one reference it leaves dangling removed, and breaks exactly one thing. The example
-itself, unchanged, is the ``ref.dangling`` fixture. The output is committed; the reference material is only
-needed to regenerate it.
+itself, unchanged, is the ``ref.dangling`` fixture. The output is committed; the example is read from its copy
+in ``tests/data/``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 CRATES = Path(__file__).resolve().parent
 INVALID = CRATES / "invalid"
-REFERENCE = CRATES.parents[2] / "shared" / "reference" / "5s-crate" / "0.4" / "example-request" / "data"
+REFERENCE = CRATES.parent / "data" / "5s-crate" / "0.4" / "example-request" / "data"
 ORIGIN = "Based on the 0.4 example request (5s-crate/0.4/example-request/data/, without its dangling member)."
 DANGLING = "https://ror.org/01ee9ar58"
 METADATA = "ro-crate-metadata.json"

@@ -1,6 +1,6 @@
 """The profile text's own execution example is broken three ways; each is reported with its check id.
 
-The reference README lists them: it misspells ``CompletetedActionStatus`` and misses a comma between the two
+tests/data/README.md lists them: it misspells ``CompletetedActionStatus`` and misses a comma between the two
 result references. (The third, ``results`` for ``result``, is in the Outputs prose, not in any JSON, so no
 crate can carry it; the traceability table maps that statement to ``outputs.result``.)
 """

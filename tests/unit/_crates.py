@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-REFERENCE_DIR = REPO.parent / "shared" / "reference"
+REFERENCE_DIR = REPO / "tests" / "data"  # copies of the reference material: tests/data/README.md
 EXAMPLE_REQUEST = REFERENCE_DIR / "5s-crate" / "0.4" / "example-request"
 SCHEMA_PATH = REPO / "docs" / "reference" / "report.schema.json"
 

@@ -19,11 +19,11 @@ from fivesafes_crate.authoring.spec import (
     RequestSpec,
     WorkflowSpec,
 )
+from unit._crates import REFERENCE_DIR
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLE_SPEC = REPO / "examples" / "request-spec" / "request.yaml"
-REFERENCE = REPO.parent / "shared" / "reference" / "5s-crate"
-WORKFLOW_289 = REFERENCE / "0.4" / "example-result" / "data" / "workflow" / "289"
+WORKFLOW_289 = REFERENCE_DIR / "5s-crate" / "0.4" / "example-result" / "data" / "workflow" / "289"
 NOW = datetime(2024, 3, 6, 9, 30, tzinfo=UTC)
 WORKFLOW_URL = "https://workflowhub.eu/workflows/1042?version=3"
 

@@ -75,8 +75,7 @@ def test_url_workflow_request_is_valid_at_should(tmp_path: Path, profile: str) -
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_reference_workflow_crate_request_is_valid_at_should(reference_dir: Path, tmp_path: Path,
-                                                             profile: str) -> None:
+def test_reference_workflow_crate_request_is_valid_at_should(tmp_path: Path, profile: str) -> None:
     inputs = (InputSpec("mutations_list", value="A:Gly4Lys"),)
     spec = make_spec(tmp_path, profile=profile, workflow=WorkflowSpec(path=WORKFLOW_289), inputs=inputs)
     document = build(spec, tmp_path / "crate")

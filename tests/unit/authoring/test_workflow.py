@@ -57,7 +57,7 @@ def test_folder_name(path: str, expected: str) -> None:
     assert folder_name(Path(path)) == expected
 
 
-def test_reads_the_reference_workflow_crate(reference_dir: Path) -> None:
+def test_reads_the_reference_workflow_crate() -> None:
     info = read_workflow_crate(WORKFLOW_289)
     assert info.name == "CWL Protein MD Setup tutorial with mutations"
     assert info.parameters[0] == FormalParameterInfo("mutations_list")
@@ -65,7 +65,7 @@ def test_reads_the_reference_workflow_crate(reference_dir: Path) -> None:
     assert len(info.parameters) > 10
 
 
-def test_reads_a_zipped_workflow_crate_in_place(reference_dir: Path, tmp_path: Path) -> None:
+def test_reads_a_zipped_workflow_crate_in_place(tmp_path: Path) -> None:
     archive = zip_folder(WORKFLOW_289, tmp_path / "workflow-289.crate.zip")
     assert read_workflow_crate(archive) == read_workflow_crate(WORKFLOW_289)
 

@@ -1,4 +1,4 @@
-"""Golden values on the ACRO 1.0.2 sample outputs (../shared/reference/acro-sample-1.0.2/README.md)."""
+"""Golden values on the ACRO 1.0.2 sample outputs (tests/data/acro-sample-1.0.2/README.md)."""
 
 from __future__ import annotations
 

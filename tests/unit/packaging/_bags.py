@@ -8,17 +8,13 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from fivesafes_crate.issues import Severity
 from fivesafes_crate.model.source import DEFAULT_LIMITS, CrateSource, DirectoryStorage, SourceKind
 from fivesafes_crate.packaging import BagVerification, verify_bag
+from unit._crates import REFERENCE_DIR
 
-REFERENCE = Path(__file__).resolve().parents[4] / "shared" / "reference"
-SUITE = REFERENCE / "bagit-conformance-suite"
-EXAMPLES = REFERENCE / "5s-crate"
-
-NEEDS_REFERENCE = pytest.mark.skipif(not SUITE.is_dir(), reason="reference material not checked out")
+SUITE = REFERENCE_DIR / "bagit-conformance-suite"
+EXAMPLES = REFERENCE_DIR / "5s-crate"
 URN = "urn:uuid:9796155a-fe44-4614-89b8-71945f718ffb"
 DAY = date(2024, 3, 6)
 METADATA = b'{"@context": "https://w3id.org/ro/crate/1.2/context", "@graph": []}\n'

@@ -10,10 +10,9 @@ from fivesafes_crate.errors import CrateReadError
 from fivesafes_crate.issues import Severity
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.packaging import ProblemKind, read_bag, verify_bag
-from unit.packaging._bags import EXAMPLES, NEEDS_REFERENCE, SUITE, make_bag, must, verify_folder
+from unit.packaging._bags import EXAMPLES, SUITE, make_bag, must, verify_folder
 
 
-@NEEDS_REFERENCE
 def test_holey_bag_is_parsed_and_never_fetched() -> None:
     result = verify_folder(SUITE / "v0.97/valid/holey-bag")
     assert [f.path for f in result.info.fetch][3] == "data/test 1.txt"
@@ -21,7 +20,6 @@ def test_holey_bag_is_parsed_and_never_fetched() -> None:
     assert not result.of(ProblemKind.FETCH_PENDING)  # every fetched file is already present
 
 
-@NEEDS_REFERENCE
 def test_encoded_names_are_literal_except_the_three_rfc_escapes() -> None:
     result = verify_folder(SUITE / "v0.97/valid/bag-with-encoded-names")
     paths = {e.path for m in result.info.payload_manifests for e in m.entries}
@@ -29,7 +27,6 @@ def test_encoded_names_are_literal_except_the_three_rfc_escapes() -> None:
     assert "data/%test2.txt" in paths
 
 
-@NEEDS_REFERENCE
 def test_tag_file_encodings() -> None:
     utf16 = verify_folder(SUITE / "v0.97/valid/UTF-16-encoded-tag-files")
     assert utf16.info.declaration.encoding == "UTF-16"
@@ -38,7 +35,6 @@ def test_tag_file_encodings() -> None:
     assert latin.valid and latin.files_checked == 5
 
 
-@NEEDS_REFERENCE
 def test_bag_info_continuations_and_repeats() -> None:
     info = verify_folder(SUITE / "v0.96/valid/basic-bag").info
     assert info.values("External-Description") == [
@@ -48,7 +44,6 @@ def test_bag_info_continuations_and_repeats() -> None:
     assert len(repeated.values("Source-Organization")) == 2
 
 
-@NEEDS_REFERENCE
 def test_lower_case_version_label_is_a_warning_not_a_crash() -> None:
     with open_source(EXAMPLES / "0.4" / "example-request") as source:
         result = verify_bag(source)

@@ -11,12 +11,11 @@ import pytest
 
 from fivesafes_crate.issues import Issue, Report, Severity
 from fivesafes_crate.validation.engine import catalogue, validate
+from unit._crates import REFERENCE_DIR
 
 REPO = Path(__file__).resolve().parents[3]
-EXAMPLES = REPO.parent / "shared" / "reference" / "5s-crate"
+EXAMPLES = REFERENCE_DIR / "5s-crate"
 OURS = ("bagit.", "zip.", "archive.")
-
-pytestmark = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="reference material not checked out")
 
 
 def _generator() -> ModuleType:

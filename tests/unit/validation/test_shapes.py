@@ -17,9 +17,10 @@ from fivesafes_crate.profiles import shapes_dir
 from fivesafes_crate.validation.engine import validate
 from fivesafes_crate.validation.registry import SPEC_SECTIONS
 from fivesafes_crate.validation.shacl import CHECK_NS, TERMS, load_library
+from unit._crates import REFERENCE_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
-SPEC = Path("/work/shared/reference/5s-crate")
+SPEC = REFERENCE_DIR / "5s-crate"
 INVALID = ROOT / "tests" / "crates" / "invalid"
 VERSIONS = ["0.4", "0.5-DRAFT"]
 
