@@ -48,12 +48,13 @@ SYNC_EVERY = 16 * 1024 * 1024
 """Bytes written to a ZIP between two background ``fdatasync`` calls."""
 
 
-class _BackgroundSync:
+class BackgroundSync:
     """A file wrapper that starts an ``fdatasync`` in a helper thread every :data:`SYNC_EVERY` bytes written.
 
     The disk then writes back while reading and hashing go on, instead of all at once in the final ``fsync``
-    (about a second per GiB here), which leaves it little to flush. Everything but ``write`` goes to the file.
-    On a normal exit the file is flushed and ``fsync``-ed, so the ZIP is on disk before it is renamed.
+    (about a second per GiB here), which leaves it little to flush. A sync starts only once the previous one is
+    done, so at most one runs at a time. Everything but ``write`` goes to the file. On a normal exit the file
+    is flushed and ``fsync``-ed, so the ZIP is on disk before it is renamed.
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
@@ -66,12 +67,16 @@ class _BackgroundSync:
         written = self._stream.write(data)
         self._written += len(data)
         if self._written >= SYNC_EVERY and (self._sync is None or self._sync.done()):
-            if self._sync is not None:
-                self._sync.result()  # surfaces an I/O error of the previous sync
+            self.wait()  # surfaces an I/O error of the previous sync
             self._stream.flush()
             self._sync = self._pool.submit(os.fdatasync, self._stream.fileno())
             self._written = 0
         return written
+
+    def wait(self) -> None:
+        """Wait for the sync in flight, if any, raising its I/O error."""
+        if self._sync is not None:
+            self._sync.result()
 
     def flush(self) -> None:
         """Flush the file's buffer."""
@@ -83,13 +88,12 @@ class _BackgroundSync:
     def __getattr__(self, name: str) -> object:  # tell, seek, seekable...: the file's own
         return getattr(self._stream, name)
 
-    def __enter__(self) -> _BackgroundSync:
+    def __enter__(self) -> BackgroundSync:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         try:
-            if self._sync is not None:
-                self._sync.result()
+            self.wait()
             if kind is None:
                 self._stream.flush()
                 os.fsync(self._stream.fileno())
@@ -108,7 +112,7 @@ def new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
     try:
         with (
             os.fdopen(handle, "w+b") as stream,
-            _BackgroundSync(stream) as syncing,
+            BackgroundSync(stream) as syncing,
             zipfile.ZipFile(syncing, "w", allowZip64=True) as archive,
         ):
             yield archive
@@ -146,5 +150,5 @@ def compress_type(stream: IO[bytes], entry: Entry) -> int:
     return zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
 
 
-__all__ = ["STORE_MIN_SIZE", "STORE_RATIO", "STORE_SAMPLE", "SYNC_EVERY", "UNIX", "ZIP_TIMESTAMP", "compress_type",
-           "new_zip", "zip_info"]
+__all__ = ["STORE_MIN_SIZE", "STORE_RATIO", "STORE_SAMPLE", "SYNC_EVERY", "UNIX", "ZIP_TIMESTAMP", "BackgroundSync",
+           "compress_type", "new_zip", "zip_info"]
