@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .disclosure_control import AcroResults, DisclosurePolicy, ScreeningReport
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import Entity
-    from .packaging.bag import BagVerification
+    from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
     from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
     from .phases.publishing import License
@@ -132,7 +132,7 @@ def package(
     and bagging date give the same bytes. ``limits.max_entries`` bounds the files and folders walked. Written
     atomically; returns the path written.
     """
-    from .packaging.archive import pack
+    from .packaging import pack
 
     return pack(crate, output, folder=folder, external_identifier=external_identifier,
                 bagging_date=bagging_date, progress=progress, limits=limits)
@@ -145,7 +145,7 @@ def unpack(
 
     Nothing is written outside ``output``; on any error nothing is left behind. Returns ``output``.
     """
-    from .packaging.archive import unpack as _unpack
+    from .packaging import unpack as _unpack
 
     return _unpack(archive, output, limits=limits)
 
@@ -158,7 +158,7 @@ def verify_bag(
     Returns the verification (``.valid``, ``.problems`` with missing, extra and changed files); raises
     :class:`~fivesafes_crate.errors.CrateReadError` when ``path`` is not a bag.
     """
-    from .packaging.bag import verify_bag as _verify
+    from .packaging import verify_bag as _verify
 
     with open_source(path, limits) as source:
         if not source.is_bag:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import CrateReadError, FiveSafesError, UnsafeInputError
 from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, has_type, ref_ids
+from ..model.safe_files import CHUNK_SIZE, create_exclusive
 from ..model.source import CrateSource, EntryKind, open_source
 
 logger = logging.getLogger(__name__)
@@ -154,8 +155,8 @@ def copy_workflow_crate(path: Path, target: Path) -> None:
                 destination.mkdir(parents=True, exist_ok=True)
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
-            with source.open_in_crate(name) as stream, destination.open("xb") as out:
-                shutil.copyfileobj(stream, out, 1024 * 1024)
+            with source.open_in_crate(name) as stream, create_exclusive(destination) as out:
+                shutil.copyfileobj(stream, out, CHUNK_SIZE)
 
 
 __all__ = [

@@ -25,7 +25,7 @@ from ._options import Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..packaging.bag import BagVerification
+    from ..packaging import BagVerification
     from ..signing import SignatureVerification
 
 T = TypeVar("T")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 from typing import IO
 
 from ..errors import FiveSafesError
+from ..model import safe_files
 
 
 def open_regular(path: Path, error: type[FiveSafesError]) -> IO[bytes]:
@@ -21,9 +21,10 @@ def open_regular(path: Path, error: type[FiveSafesError]) -> IO[bytes]:
         raise error("is a symbolic link; give the real file", path=display)
     if not stat.S_ISREG(info.st_mode):
         raise error("not a regular file", path=display)
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
-        return os.fdopen(os.open(path, flags), "rb")
+        return safe_files.open_regular(path)
+    except safe_files.NotRegularFile:
+        raise error("not a regular file", path=display) from None
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror or exc}", path=display) from exc
 

@@ -12,7 +12,6 @@ local times without an offset.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CrateReadError, FiveSafesError, UsageError
+from ..model.safe_files import hash_stream
 from ..model.source import DEFAULT_LIMITS, DirectoryStorage, EntryKind, Limits
 from ._files import read_limited
 from .outcomes import ScreeningOutcome
@@ -194,14 +194,12 @@ def _verify(storage: DirectoryStorage, name: str, expected: str) -> str:
     entry = storage.lookup(name)
     if entry is None or entry.kind is not EntryKind.FILE:
         raise AcroResultsError("has a checksum but is missing or not a regular file", path=name)
-    digest = hashlib.sha256()
     try:
         with storage.open(name) as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
+            digest = hash_stream(stream, ("sha256",))["sha256"]
     except (CrateReadError, OSError) as exc:
         raise AcroResultsError(f"cannot read: {exc}", path=name) from exc
-    if digest.hexdigest() != expected:
+    if digest != expected:
         raise AcroResultsError("SHA-256 differs from its checksum in checksums/: the results were changed",
                                path=name)
     return expected

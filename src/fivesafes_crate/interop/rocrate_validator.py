@@ -44,6 +44,7 @@ from rdflib.term import Node
 from ..errors import FiveSafesError, UsageError
 from ..issues import Severity, Stage
 from ..model import vocab
+from ..model.safe_files import DIR_MODE, FILE_MODE
 from ..profiles import Profile, shapes_dir
 from ..validation.shacl import CHECK_NS, TERMS, WHOLE_CRATE, ShapesError, load_library
 
@@ -331,7 +332,7 @@ def _write_folder(target: Path, profile: Profile) -> tuple[str, ...]:
             path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
         (temporary / "README.md").write_text(_readme(profile, target.name, checks), encoding="utf-8")
         for path in [temporary, *temporary.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
+            path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
         if os.path.lexists(target):
             raise UsageError("exists already: remove it or export into another folder", path=str(target))
         os.rename(temporary, target)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..errors import CrateReadError, FiveSafesError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
 from .folders import sync_folder
+from .safe_files import write_temporary
 from .source import METADATA_FILE, CrateSource
 
 
@@ -299,26 +299,18 @@ def serialise(crate: Crate) -> bytes:
     return (json.dumps(crate.document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-FILE_MODE = 0o644
-"""Mode of the files this library writes, whatever the umask."""
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and an atomic rename: readers see the old or the new bytes.
 
-    The file gets a new inode (mode :data:`FILE_MODE`), so a hard link to the old file keeps the old bytes.
-    The bytes are synced before the rename and the folder after it, so a power failure leaves one or the other.
+    The file gets a new inode (mode :data:`~.safe_files.FILE_MODE`), so a hard link to the old file keeps the
+    old bytes. The bytes are synced before the rename and the folder after it, so a power failure leaves one
+    or the other.
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = write_temporary(path, data)
     try:
-        os.fchmod(handle, FILE_MODE)  # mkstemp makes 0o600; crate files are readable like any other
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     sync_folder(path.parent)
 

@@ -25,6 +25,7 @@ from typing import IO, Protocol
 
 from ..errors import CrateReadError, UnsafeInputError
 from ..issues import Issue, Severity
+from .safe_files import NotRegularFile, open_regular
 
 METADATA_FILE = "ro-crate-metadata.json"
 BAG_DECLARATION = "bagit.txt"
@@ -188,12 +189,12 @@ class DirectoryStorage:
         entry = self.lookup(name)
         if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError("not a regular file in the crate", path=name)
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(self.root / name, flags)
+            return open_regular(self.root / name)
+        except NotRegularFile:
+            raise CrateReadError("not a regular file in the crate", path=name) from None
         except OSError as exc:
             raise CrateReadError(f"cannot open: {exc.strerror}", path=name) from exc
-        return os.fdopen(fd, "rb")
 
     def close(self) -> None:
         """Nothing to release for a folder."""

@@ -27,7 +27,7 @@ from ..issues import Severity
 from ..model.entities import Entity
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import SHA512_TERM
-from ..packaging.bag import BagVerification, verify_bag
+from ..packaging import BagVerification, verify_bag
 from .lifecycle import (
     Agent,
     Clock,

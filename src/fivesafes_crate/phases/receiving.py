@@ -24,7 +24,7 @@ from ..issues import Report, Severity, Stage
 from ..model.crate import Crate, load_crate
 from ..model.entities import has_type
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..packaging.bag import BagVerification, verify_bag
+from ..packaging import BagVerification, verify_bag
 from ..signing.trust import TrustStore
 from ..signing.verifier import SignatureVerification, verify_source
 from ..validation.engine import validate_crate

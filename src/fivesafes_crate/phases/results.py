@@ -31,7 +31,6 @@ results have not been checked.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import os
@@ -45,8 +44,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from ..authoring.builder import media_type
 from ..errors import FiveSafesError, UnsafeInputError, UsageError
-from ..model.crate import FILE_MODE, Crate
+from ..model.crate import Crate
 from ..model.entities import Entity, ref_ids
+from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, open_regular
 from ..model.source import DEFAULT_LIMITS, Limits, open_source, unsafe_name_reason
 from ..model.vocab import SCHEMA, uri_scheme
 from .disclosure import OUTPUTS_FOLDER, reset_disclosure
@@ -70,10 +70,8 @@ from .workspace import Workspace
 log = logging.getLogger(__name__)
 
 READ_PERMISSION = SCHEMA + "ReadPermission"
-_CHUNK = 1024 * 1024
 _SHOWN = 5
 """How many result ids the one-line summary names."""
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)
@@ -360,23 +358,16 @@ def _make_folder(space: Workspace, name: str) -> None:
 def _copy(source: Path, space: Workspace, name: str) -> tuple[int, str]:
     """Copy ``source`` (never followed if it became a link) to a new file ``name``; return size and sha256."""
     path = space.path_of(name)
-    digest, size = hashlib.sha256(), 0
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(source, os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(handle, "rb") as reader:
-            if not stat.S_ISREG(os.fstat(reader.fileno()).st_mode):
-                raise UnsafeInputError("is no longer a regular file", path=str(source))
-            created = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, FILE_MODE)
-            with os.fdopen(created, "wb") as writer:
-                os.fchmod(writer.fileno(), FILE_MODE)
-                while chunk := reader.read(_CHUNK):
-                    digest.update(chunk)
-                    writer.write(chunk)
-                    size += len(chunk)
+        with open_regular(source) as reader, create_exclusive(path) as writer:
+            digest = hash_stream(reader, ("sha256",), on_chunk=writer.write)["sha256"]
+            size = writer.tell()
+    except NotRegularFile:
+        raise UnsafeInputError("is no longer a regular file", path=str(source)) from None
     except OSError as exc:
         raise FiveSafesError(f"cannot copy the output: {exc.strerror or exc}", path=str(source)) from exc
-    return size, digest.hexdigest()
+    return size, digest
 
 
 __all__ = ["READ_PERMISSION", "Output", "OutputFile", "OutputReference", "OutputValue", "add_results"]

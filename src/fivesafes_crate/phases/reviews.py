@@ -22,9 +22,6 @@ sensitive references stay in the TRE.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +33,7 @@ from ..disclosure_control import ScreeningOutcome, outputs_in_scope
 from ..errors import FiveSafesError, UsageError
 from ..model.crate import Crate, CrateEditor
 from ..model.entities import JSON, Entity, additional_types, has_type, local_path, ref_ids
+from ..model.safe_files import NotRegularFile, hash_file
 from ..model.source import Entry
 from ..model.vocab import SHP
 from .lifecycle import IdFactory, ensure_entity, step_of, timestamp
@@ -68,8 +66,6 @@ _DESCRIPTIONS = {
 }
 _OUTCOMES = {iri.rsplit("#", 1)[1]: outcome for outcome, iri in SCREENING_TERMS.items()}
 _VERDICTS = {"PassedDisclosureCheck": True, "FailedDisclosureCheck": False}
-_CHUNK = 1024 * 1024
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def term_entity(iri: str) -> Entity:
@@ -111,17 +107,12 @@ def output_scope(crate: Crate, entries: Mapping[str, Entry]) -> list[ScopedOutpu
 
 def file_sha256(space: Workspace, name: str) -> str:
     """SHA-256 of a crate file of the working copy (never through a symbolic link)."""
-    digest = hashlib.sha256()
     try:
-        handle = os.open(space.path_of(name), os.O_RDONLY | _NOFOLLOW)
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise FiveSafesError("not a regular file", path=name)
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
+        return hash_file(space.path_of(name))
+    except NotRegularFile:
+        raise FiveSafesError("not a regular file", path=name) from None
     except OSError as exc:
         raise FiveSafesError(f"cannot read the output: {exc.strerror or exc}", path=name) from exc
-    return digest.hexdigest()
 
 
 def describe_file(editor: CrateEditor, name: str, *, sha256: str | None, size: int) -> str:

@@ -38,8 +38,7 @@ from ..errors import FiveSafesError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, Limits, SourceKind, open_source
-from ..packaging import archive_bag, refresh_bag, unpack
-from ..packaging.bag import PAYLOAD_PREFIX
+from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
 
 log = logging.getLogger(__name__)
 

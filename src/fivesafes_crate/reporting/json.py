@@ -13,7 +13,7 @@ from ..issues import Issue, Report
 
 if TYPE_CHECKING:  # only types: rendering must not import the validation stack (``fivesafes --help`` stays fast)
     from ..disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
-    from ..packaging.bag import BagVerification
+    from ..packaging import BagVerification
     from ..phases.lifecycle import StepResult
     from ..phases.receiving import Receipt, Timeline
     from ..signing.verifier import SignatureVerification

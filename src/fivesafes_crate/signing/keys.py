@@ -16,7 +16,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
 from ..errors import FiveSafesError, UsageError
+from ..model.safe_files import write_temporary
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 """The public key types a trust store can hold."""
@@ -261,16 +261,11 @@ class KeyPairFiles:
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Create ``path`` with ``data`` and ``mode``, atomically and never over an existing file."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = write_temporary(path, data, mode)
     try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.link(temporary, path)  # fails if path exists: no clobbering, no half-written key
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 def public_path_for(private: Path) -> Path:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..model.source import Entry, EntryKind
-from ..packaging.bag import SIGNATURE_DIR
+from ..packaging import SIGNATURE_DIR
 from .statement import role_file_part
 
 ENVELOPE_SUFFIX = ".dsse.json"

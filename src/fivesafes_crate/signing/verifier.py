@@ -35,7 +35,7 @@ from ..issues import Severity
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, parse_metadata
 from ..model.entities import has_type, ref_ids
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Entry, EntryKind, Limits, open_source
-from ..packaging.bag import (
+from ..packaging import (
     BAG_INFO_FILE,
     FETCH_FILE,
     PAYLOAD_MANIFEST,

@@ -25,15 +25,17 @@ from ..errors import FiveSafesError, UsageError
 from ..issues import Severity
 from ..model.crate import write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
+from ..model.safe_files import DIR_MODE
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, EntryKind, Limits, SourceKind, open_source
-from ..packaging.archive import archive_bag, unpack
-from ..packaging.bag import (
+from ..packaging import (
     BAG_INFO_FILE,
     FETCH_FILE,
     PAYLOAD_MANIFEST,
     PAYLOAD_PREFIX,
     SIGNATURE_DIR,
     TAG_MANIFEST,
+    archive_bag,
+    unpack,
     verify_bag,
 )
 from ..phases.lifecycle import Step
@@ -67,8 +69,6 @@ if TYPE_CHECKING:
     from ..phases.lifecycle import SignHook
 
 log = logging.getLogger(__name__)
-
-DIR_MODE = 0o755
 
 
 class SigningRefused(FiveSafesError):

@@ -1,6 +1,6 @@
 """Checks on the BagIt bag around a crate: RFC 8493 validity and the profile's BagIt expectations.
 
-Every check reads one shared :class:`~fivesafes_crate.packaging.bag.BagVerification` (the bag is hashed once
+Every check reads one shared :class:`~fivesafes_crate.packaging.BagVerification` (the bag is hashed once
 per validation) and reports one issue per file where the problem concerns a file, with ``file`` set to the
 bag-relative name. Symbolic links and special files in a bag folder are integrity problems (they cannot be
 verified and are never followed); in a ZIP they are left to ``zip.symlink`` (see :mod:`.archive`), which
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ..issues import Severity
 from ..model.source import METADATA_FILE, EntryKind
-from ..packaging.bag import BagVerification, ProblemKind, verify_bag
+from ..packaging import BagVerification, ProblemKind, verify_bag
 from .registry import CheckContext, Finding, check
 
 RFC = "RFC 8493 (BagIt)"

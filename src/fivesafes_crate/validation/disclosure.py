@@ -7,13 +7,13 @@ placeholders of withheld outputs (``WithheldOutput``). Messages name outputs and
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator
 
 from ..disclosure_control import ScreeningOutcome
 from ..issues import Severity, Stage
 from ..model.entities import Entity, action_status, has_type, local_path
+from ..model.safe_files import hash_stream
 from ..model.source import EntryKind
 from ..phases.reviews import (
     ScopedOutput,
@@ -28,7 +28,6 @@ from ..phases.reviews import (
 from .registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"
-_CHUNK = 1024 * 1024
 
 
 def _failed(entity: Entity) -> bool:
@@ -165,11 +164,8 @@ def _digest(context: CheckContext, path: str) -> str:
     assert source is not None
 
     def compute() -> str:
-        digest = hashlib.sha256()
         with source.open_in_crate(path) as stream:
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return hash_stream(stream, ("sha256",))["sha256"]
 
     found = context.memo(f"disclosure.sha256:{path}", compute)
     assert isinstance(found, str)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..issues import Severity
-from ..packaging.bag import verify_bag
+from ..packaging import verify_bag
 from ..signing.verifier import Failure, SignatureVerification, verify_source
 from .registry import CheckContext, Finding, check
 

@@ -1,45 +1,40 @@
-"""The BagIt reader and verifier: the Library of Congress conformance suite, the bagit package, ZIPs and links."""
+"""The BagIt verifier: the Library of Congress conformance suite, the bagit package, ZIPs, links and damage."""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import stat
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import bagit  # type: ignore[import-untyped]
 import pytest
 
-from fivesafes_crate.errors import CrateReadError
-from fivesafes_crate.issues import Severity
-from fivesafes_crate.model.source import DEFAULT_LIMITS, CrateSource, DirectoryStorage, SourceKind, open_source
-from fivesafes_crate.packaging import BagVerification, ProblemKind, read_bag, verify_bag
-from unit._crates import REFERENCE_DIR
-
-SUITE = REFERENCE_DIR / "bagit-conformance-suite"
-EXAMPLES = REFERENCE_DIR / "5s-crate"
+from fivesafes_crate import validate
+from fivesafes_crate.errors import UnsafeInputError
+from fivesafes_crate.model.source import open_source
+from fivesafes_crate.packaging import ProblemKind, pack, unpack, verify_bag
+from unit.packaging._bags import (
+    DAY,
+    EXAMPLES,
+    FILE,
+    SUITE,
+    URN,
+    make_bag,
+    make_crate,
+    must,
+    should,
+    verify_folder,
+    zip_folder,
+)
 
 
 def _cases() -> list[Path]:
     return sorted(p for p in SUITE.glob("v*/*/*") if p.is_dir())
-
-
-def verify_folder(path: Path) -> BagVerification:
-    """Verify a folder as a bag even when it lacks bagit.txt (the suite's missing-bagit.txt case)."""
-    source = CrateSource(
-        path, SourceKind.BAG_DIRECTORY, DirectoryStorage(path, DEFAULT_LIMITS), "data/", "", DEFAULT_LIMITS
-    )
-    return verify_bag(source)
-
-
-def must(result: BagVerification) -> list[str]:
-    return [f"{p.kind.value}: {p.message}" for p in result.problems if p.severity >= Severity.MUST]
-
-
-def should(result: BagVerification) -> list[str]:
-    return [f"{p.kind.value}: {p.message}" for p in result.problems if p.severity < Severity.MUST]
 
 
 @pytest.mark.parametrize("case", _cases(), ids=lambda p: p.relative_to(SUITE).as_posix())
@@ -90,99 +85,7 @@ def test_suite_cases_give_the_expected_problem_kinds() -> None:
         assert verify_folder(SUITE / case).of(kind), case
 
 
-def test_holey_bag_is_parsed_and_never_fetched() -> None:
-    result = verify_folder(SUITE / "v0.97/valid/holey-bag")
-    assert [f.path for f in result.info.fetch][3] == "data/test 1.txt"
-    assert result.info.fetch[0].url.startswith("http://localhost")
-    assert not result.of(ProblemKind.FETCH_PENDING)  # every fetched file is already present
-
-
-def test_encoded_names_are_literal_except_the_three_rfc_escapes() -> None:
-    result = verify_folder(SUITE / "v0.97/valid/bag-with-encoded-names")
-    paths = {e.path for m in result.info.payload_manifests for e in m.entries}
-    assert "data/%7Etest1.txt" in paths
-    assert "data/%test2.txt" in paths
-
-
-def test_tag_file_encodings() -> None:
-    utf16 = verify_folder(SUITE / "v0.97/valid/UTF-16-encoded-tag-files")
-    assert utf16.info.declaration.encoding == "UTF-16"
-    assert utf16.info.values("Payload-Oxum") == ["58.2"]
-    latin = verify_folder(SUITE / "v0.97/valid/ISO-8859-1-encoded-tag-files")
-    assert latin.valid and latin.files_checked == 5
-
-
-def test_bag_info_continuations_and_repeats() -> None:
-    info = verify_folder(SUITE / "v0.96/valid/basic-bag").info
-    assert info.values("External-Description") == [
-        "Uncompressed greyscale TIFF images from the Yoshimuri papers collection."
-    ]
-    repeated = verify_folder(SUITE / "v0.96/valid/duplicate-metadata-entries").info
-    assert len(repeated.values("Source-Organization")) == 2
-
-
-def test_lower_case_version_label_is_a_warning_not_a_crash() -> None:
-    with open_source(EXAMPLES / "0.4" / "example-request") as source:
-        result = verify_bag(source)
-    assert result.valid
-    assert result.info.declaration.version == "1.0"
-    (problem,) = result.of(ProblemKind.DECLARATION_CASE)
-    assert problem.severity is Severity.SHOULD and problem.file == "bagit.txt"
-
-
-def test_read_bag_refuses_a_crate_that_is_not_a_bag(tmp_path: Path) -> None:
-    (tmp_path / "ro-crate-metadata.json").write_text("{}")
-    with open_source(tmp_path) as source, pytest.raises(CrateReadError):
-        read_bag(source)
-
-
-# --- bags built here -----------------------------------------------------------------------------------------
-
-
-def make_bag(folder: Path, payload: dict[str, bytes], *, version: str = "1.0") -> Path:
-    """A consistent bag with sha512 and md5 payload manifests and a sha512 tag manifest."""
-    for name, content in payload.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    tags = {"bagit.txt": f"BagIt-Version: {version}\nTag-File-Character-Encoding: UTF-8\n".encode()}
-    octets = sum(len(c) for c in payload.values())
-    tags["bag-info.txt"] = f"Payload-Oxum: {octets}.{len(payload)}\n".encode()
-    for algorithm in ("sha512", "md5"):
-        lines = "".join(
-            f"{hashlib.new(algorithm, c).hexdigest()}  {n.replace('%', '%25')}\n" for n, c in sorted(payload.items())
-        )
-        tags[f"manifest-{algorithm}.txt"] = lines.encode()
-    tags["tagmanifest-sha512.txt"] = "".join(
-        f"{hashlib.sha512(c).hexdigest()}  {n}\n" for n, c in tags.items()
-    ).encode()
-    for name, content in tags.items():
-        (folder / name).write_bytes(content)
-    return folder
-
-
-def zip_folder(folder: Path, target: Path, top: str = "bag") -> Path:
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
-    return target
-
-
-def test_multi_chunk_files_in_folder_and_zip_with_any_worker_count(tmp_path: Path) -> None:
-    payload = {f"data/f{i:03}.bin": os.urandom(i * 37_000) for i in range(40)}
-    payload["data/big.bin"] = os.urandom(3 * 1024 * 1024 + 5)  # several 1 MiB chunks
-    folder = make_bag(tmp_path / "bag", payload)
-    archive = zip_folder(folder, tmp_path / "bag.zip")
-    total = sum(len(c) for c in payload.values())
-    for target in (folder, archive):
-        for workers in (1, 4):
-            with open_source(target) as source:
-                result = verify_bag(source, workers=workers)
-            assert result.valid, must(result)
-            assert result.payload_files == len(payload) and result.payload_bytes == total
-            assert result.files_checked == len(payload) + 4  # payload and the four tag files listed
-            assert result.bytes_hashed > total
+# --- bags built here ---------------------------------------------------------------------------------------
 
 
 def test_changed_missing_and_extra_files_are_reported_one_per_file(tmp_path: Path) -> None:
@@ -198,14 +101,6 @@ def test_changed_missing_and_extra_files_are_reported_one_per_file(tmp_path: Pat
     (extra,) = result.of(ProblemKind.EXTRA)
     assert extra.file == "data/new.txt" and "manifest-md5.txt, manifest-sha512.txt" in extra.message
     assert result.of(ProblemKind.OXUM)
-
-
-def test_percent_encoded_names(tmp_path: Path) -> None:
-    folder = make_bag(tmp_path / "bag", {"data/100%.txt": b"full"})
-    with open_source(folder) as source:
-        result = verify_bag(source)
-    assert result.valid, must(result)
-    assert result.info.payload_manifests[0].entries[0].written == "data/100%25.txt"
 
 
 def test_duplicate_listing_same_hash_is_a_warning_before_1_0_and_invalid_from_1_0(tmp_path: Path) -> None:
@@ -258,7 +153,107 @@ def test_zip_read_in_place(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["r.zip"]  # nothing extracted
 
 
-# --- differential testing against the bagit package ----------------------------------------------------------
+def test_zip_member_modes_are_regular_files(tmp_path: Path) -> None:
+    """Sanity check of the helper: members written by zipfile.write carry regular-file modes."""
+    folder = make_bag(tmp_path / "bag", {"data/a.txt": b"a"})
+    with zipfile.ZipFile(zip_folder(folder, tmp_path / "b.zip")) as archive:
+        assert stat.S_ISREG(archive.getinfo("bag/data/a.txt").external_attr >> 16)
+
+
+def test_verify_reports_progress_up_to_the_bytes_hashed(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {f"f{i}.bin": os.urandom(300_000 + i) for i in range(6)})
+    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    for target in (archive, unpack(archive, tmp_path / "out")):
+        calls: list[tuple[int, int]] = []
+        with open_source(target) as source:
+            result = verify_bag(source, workers=3, progress=lambda d, t, calls=calls: calls.append((d, t)))
+        assert result.valid
+        assert calls and all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
+        assert calls[-1] == (result.bytes_hashed, result.bytes_hashed)
+
+
+# --- packed bags, damaged and not --------------------------------------------------------------------------
+
+
+def test_round_trip_validates_with_the_same_metadata_bytes(archive: Path, crate: Path, tmp_path: Path) -> None:
+    original = validate(crate)
+    zipped = validate(archive)
+    out = unpack(archive, tmp_path / "out")
+    unpacked = validate(out)
+    assert original.valid and zipped.valid and unpacked.valid, (zipped.issues, unpacked.issues)
+    assert not [i for i in zipped.issues if i.check.startswith(("bagit.", "zip.", "archive."))]
+    assert (out / "data" / "ro-crate-metadata.json").read_bytes() == (crate / "ro-crate-metadata.json").read_bytes()
+    with open_source(out) as source:
+        assert verify_bag(source).valid
+
+
+def _mutations() -> dict[str, tuple[Callable[[Path], None], ProblemKind, str]]:
+    def flip(data: Path) -> None:
+        path = data / "input1.txt"
+        raw = bytearray(path.read_bytes())
+        raw[3] ^= 0x01
+        path.write_bytes(bytes(raw))
+
+    def add(data: Path) -> None:
+        (data / "extra" / "added.txt").write_bytes(b"new")
+
+    def remove(data: Path) -> None:
+        (data / "extra" / "notes.md").unlink()
+
+    return {
+        "flipped-byte": (flip, ProblemKind.CHANGED, "data/input1.txt"),
+        "added-file": (add, ProblemKind.EXTRA, "data/extra/added.txt"),
+        "removed-file": (remove, ProblemKind.MISSING, "data/extra/notes.md"),
+    }
+
+
+@pytest.mark.parametrize("mutation", list(_mutations()))
+def test_damage_is_caught_by_verify_and_validate(mutation: str, archive: Path, tmp_path: Path) -> None:
+    damage, kind, file = _mutations()[mutation]
+    out = unpack(archive, tmp_path / "out")
+    damage(out / "data")
+    with open_source(out) as source:
+        result = verify_bag(source)
+    assert not result.valid
+    assert [p.file for p in result.of(kind)] == [file]
+    damaged = zip_folder(out, tmp_path / "damaged.zip")
+    with open_source(damaged) as source:
+        assert [p.file for p in verify_bag(source).of(kind)] == [file]
+    report = validate(damaged)
+    assert not report.valid
+    assert any(i.check == "bagit.payload-integrity" and i.file == file for i in report.issues), report.issues
+
+
+# --- what verify says of the container ---------------------------------------------------------------------
+
+
+APPENDED: dict[str, list[tuple[str, bytes, int]]] = {
+    "dot-dot": [("request/data/../../evil.txt", b"x", FILE)],
+    "second-top-level": [("other/x.txt", b"x", FILE)],
+    "case-collision": [("request/data/Extra/notes.md", b"x", FILE)],
+    "bomb": [("request/data/zeros.bin", bytes(20 * 1024 * 1024), FILE)],
+}
+
+
+@pytest.mark.parametrize("case", list(APPENDED))
+def test_verify_reports_what_the_zip_around_an_intact_bag_breaks(case: str, archive: Path, tmp_path: Path) -> None:
+    """The bag inside is intact, but unpack refuses the ZIP: verify must not call it valid."""
+    with open_source(archive) as source:
+        assert verify_bag(source).valid
+    with zipfile.ZipFile(archive, "a") as opened:
+        for member, data, mode in APPENDED[case]:
+            info = zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr, info.create_system = mode << 16, 3
+            opened.writestr(info, data, zipfile.ZIP_DEFLATED)
+    with open_source(archive) as source:
+        result = verify_bag(source)
+    assert not result.valid
+    assert result.of(ProblemKind.CONTAINER), result.problems
+    with pytest.raises(UnsafeInputError):
+        unpack(archive, tmp_path / "out")
+
+
+# --- differential testing against the bagit package --------------------------------------------------------
 
 
 def _fix_label_case(folder: Path) -> None:
@@ -324,21 +319,3 @@ def test_differential_stale_example_folders(tmp_path: Path, name: str) -> None:
         assert ours["changed"] and not theirs["changed"]
         ours["changed"] = set()
     assert theirs == ours
-
-
-def test_zip_members_are_opened_under_a_lock_and_stay_consistent(tmp_path: Path) -> None:
-    """Many small ZIP members hashed by 8 threads give the same result as one thread."""
-    payload = {f"data/d{i % 7}/f{i}.txt": f"file {i}\n".encode() * (i % 50 + 1) for i in range(400)}
-    archive = zip_folder(make_bag(tmp_path / "bag", payload), tmp_path / "bag.zip")
-    with open_source(archive) as source:
-        one = verify_bag(source, workers=1)
-        many = verify_bag(source, workers=8)
-    assert one.valid and many.valid
-    assert (one.files_checked, one.bytes_hashed) == (many.files_checked, many.bytes_hashed)
-
-
-def test_zip_member_modes_are_regular_files(tmp_path: Path) -> None:
-    """Sanity check of the helper: members written by zipfile.write carry regular-file modes."""
-    folder = make_bag(tmp_path / "bag", {"data/a.txt": b"a"})
-    with zipfile.ZipFile(zip_folder(folder, tmp_path / "b.zip")) as archive:
-        assert stat.S_ISREG(archive.getinfo("bag/data/a.txt").external_attr >> 16)

@@ -1,4 +1,4 @@
-"""The BagIt writer: tag files, the hashing copier, and ``pack`` (layout, determinism, refusals, atomicity).
+"""``pack``: layout, determinism, re-packing, refusals and atomicity of the bags written here.
 
 Differential checks: every bag written here also validates with the ``bagit`` package, and the payloads of
 the BagIt conformance suite's valid bags survive pack and unpack byte for byte.
@@ -6,15 +6,10 @@ the BagIt conformance suite's valid bags survive pack and unpack byte for byte.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import itertools
 import os
 import shutil
 import socket
 import stat
-import threading
-import time
 import unicodedata
 import uuid
 import zipfile
@@ -25,136 +20,9 @@ import bagit  # type: ignore[import-untyped]
 import pytest
 
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
-from fivesafes_crate.model.source import open_source
-from fivesafes_crate.packaging import (
-    BagMetadata,
-    PayloadCopier,
-    encode_manifest_path,
-    pack,
-    read_bag,
-    tag_files,
-    unpack,
-    verify_bag,
-)
-from fivesafes_crate.packaging import bag as bag_module
-from unit._crates import REFERENCE_DIR
-
-SUITE = REFERENCE_DIR / "bagit-conformance-suite"
-URN = "urn:uuid:9796155a-fe44-4614-89b8-71945f718ffb"
-DAY = date(2024, 3, 6)
-METADATA = b'{"@context": "https://w3id.org/ro/crate/1.2/context", "@graph": []}\n'
-
-
-def make_crate(folder: Path, files: dict[str, bytes] | None = None) -> Path:
-    """A crate folder: a metadata file plus ``files`` (crate-relative names)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "ro-crate-metadata.json").write_bytes(METADATA)
-    for name, data in (files if files is not None else {"input1.txt": b"A:Gly4Lys\n"}).items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return folder
-
-
-def listing(folder: Path) -> set[str]:
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
-
-
-# --- tag files ---------------------------------------------------------------------------------------------
-
-
-def test_manifest_paths_percent_encode_percent_cr_and_lf_only() -> None:
-    assert encode_manifest_path("data/100% a\r\nb %0A.txt") == "data/100%25 a%0D%0Ab %250A.txt"
-    assert encode_manifest_path("data/é ü #?.txt") == "data/é ü #?.txt"
-
-
-def test_tag_files_are_exactly_bagit_1_0_with_sha512_manifests() -> None:
-    digests = {"data/b.txt": "b" * 128, "data/a%.txt": "a" * 128}
-    files = tag_files(BagMetadata(URN, DAY, 12, 2), digests)
-    assert list(files) == ["bag-info.txt", "bagit.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"]
-    assert files["bagit.txt"] == b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
-    assert files["bag-info.txt"] == (
-        f"External-Identifier: {URN}\nBagging-Date: 2024-03-06\nPayload-Oxum: 12.2\n".encode()
-    )
-    assert files["manifest-sha512.txt"] == f"{'a' * 128}  data/a%25.txt\n{'b' * 128}  data/b.txt\n".encode()
-    expected = "".join(
-        f"{hashlib.sha512(files[name]).hexdigest()}  {name}\n"
-        for name in ("bag-info.txt", "bagit.txt", "manifest-sha512.txt")
-    )
-    assert files["tagmanifest-sha512.txt"] == expected.encode()
-
-
-@pytest.mark.parametrize("identifier", ["", "  ", "urn:uuid:x\nBagging-Date: 1999-01-01", " urn:uuid:x"])
-def test_bag_info_refuses_identifiers_that_would_corrupt_it(identifier: str) -> None:
-    with pytest.raises(UsageError) as caught:
-        tag_files(BagMetadata(identifier, DAY, 0, 0), {})
-    assert caught.value.path == "bag-info.txt"
-
-
-@pytest.mark.parametrize("lanes", [1, 3])
-def test_copier_copies_and_hashes_multi_chunk_files_exactly(lanes: int) -> None:
-    data = os.urandom(bag_module.CHUNK_SIZE * (bag_module.RING_SIZE * lanes + 2) + 123)
-    seen: list[tuple[int, int]] = []
-    out = io.BytesIO()
-    with PayloadCopier(progress=lambda done, total: seen.append((done, total)), total=len(data) + 3,
-                       lanes=lanes) as copier:
-        first, size = copier.copy(io.BytesIO(data), out.write)
-        second, small = copier.copy(io.BytesIO(b"abc"), out.write)
-        empty, none = copier.copy(io.BytesIO(b""), out.write)
-    assert out.getvalue() == data + b"abc"
-    assert (size, small, none) == (len(data), 3, 0)
-    assert first.result() == hashlib.sha512(data).hexdigest()
-    assert second.result() == hashlib.sha512(b"abc").hexdigest()
-    assert empty.result() == hashlib.sha512(b"").hexdigest()
-    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
-    assert seen[-1] == (len(data) + 3, len(data) + 3)
-
-
-def test_copier_spreads_files_over_lanes_and_keeps_each_files_chunks_in_order(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Many multi-chunk files of varied sizes through three lanes: every digest is of its own file's bytes."""
-    threads: set[str] = set()
-
-    class Watched:
-        def __init__(self, algorithm: str) -> None:
-            self._hash = hashlib.new(algorithm)
-
-        def update(self, chunk: memoryview) -> None:
-            threads.add(threading.current_thread().name)
-            time.sleep(0.001)  # a slow hasher, so that later files find the first lanes busy
-            self._hash.update(chunk)
-
-        def hexdigest(self) -> str:
-            return self._hash.hexdigest()
-
-    monkeypatch.setattr(bag_module, "_new_hasher", Watched)
-    files = [os.urandom(bag_module.CHUNK_SIZE * (i % 4) + 1000 * i) for i in range(12)]
-    out = io.BytesIO()
-    with PayloadCopier(lanes=3) as copier:
-        results = [copier.copy(io.BytesIO(data), out.write) for data in files]
-    assert out.getvalue() == b"".join(files)
-    assert [digest.result() for digest, _ in results] == [hashlib.sha512(data).hexdigest() for data in files]
-    assert [size for _, size in results] == [len(data) for data in files]
-    assert len(threads) == 3
-
-
-def test_copier_needs_a_lane() -> None:
-    with pytest.raises(ValueError):
-        PayloadCopier(lanes=0)
-
-
-def test_verify_reports_progress_up_to_the_bytes_hashed(tmp_path: Path) -> None:
-    crate = make_crate(tmp_path / "c", {f"f{i}.bin": os.urandom(300_000 + i) for i in range(6)})
-    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
-    for target in (archive, unpack(archive, tmp_path / "out")):
-        calls: list[tuple[int, int]] = []
-        with open_source(target) as source:
-            result = verify_bag(source, workers=3, progress=lambda d, t, calls=calls: calls.append((d, t)))
-        assert result.valid
-        assert calls and all(a[0] <= b[0] for a, b in itertools.pairwise(calls))
-        assert calls[-1] == (result.bytes_hashed, result.bytes_hashed)
-
+from fivesafes_crate.model.source import Limits, open_source
+from fivesafes_crate.packaging import PayloadCopier, pack, read_bag, unpack, verify_bag
+from unit.packaging._bags import DAY, METADATA, SUITE, URN, listing, make_crate
 
 # --- the ZIP -----------------------------------------------------------------------------------------------
 
@@ -441,6 +309,18 @@ def test_input_must_be_a_folder(tmp_path: Path) -> None:
         pack(tmp_path / "missing", tmp_path / "f.zip")
 
 
+def test_limits_reach_pack_and_exhaustion_is_unsafe_input(crate: Path, tmp_path: Path) -> None:
+    few = Limits(max_entries=3)
+    with pytest.raises(UnsafeInputError, match="more than 3 files and folders"):
+        pack(crate, tmp_path / "few.zip", limits=few)
+    archive = pack(crate, tmp_path / "all.zip", limits=Limits(max_entries=1_000))
+    with pytest.raises(UnsafeInputError, match="entries, more than the limit of 3"):
+        unpack(archive, tmp_path / "out", limits=few)
+    with pytest.raises(UnsafeInputError, match="uncompressed bytes, more than the limit of 10"):
+        unpack(archive, tmp_path / "out", limits=Limits(max_total_bytes=10))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["all.zip", "request"]
+
+
 # --- atomicity ---------------------------------------------------------------------------------------------
 
 
@@ -482,24 +362,3 @@ def test_a_file_growing_while_packing_is_an_error(tmp_path: Path) -> None:
         pack(crate, tmp_path / "c.zip", progress=grow)
     assert caught.value.path == "z.txt"
     assert listing(tmp_path) == {"c", *(f"c/{n}" for n in listing(crate))}
-
-
-def test_background_syncs_while_writing_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fivesafes_crate.packaging import archive as archive_module
-
-    crate = tmp_path / "crate"
-    crate.mkdir()
-    (crate / "ro-crate-metadata.json").write_bytes(b'{"@context": "https://w3id.org/ro/crate/1.2/context", '
-                                                   b'"@graph": []}\n')
-    for index in range(5):
-        (crate / f"part{index}.bin").write_bytes(os.urandom(300_000))
-    kwargs = {"external_identifier": "urn:uuid:11111111-2222-4333-8444-555555555555", "bagging_date": date(2024, 1, 1)}
-    (tmp_path / "plain").mkdir()
-    (tmp_path / "synced").mkdir()
-    plain = pack(crate, tmp_path / "plain" / "bag.zip", **kwargs).read_bytes()
-    calls: list[int] = []
-    monkeypatch.setattr(archive_module, "SYNC_EVERY", 100_000)  # sync many times during this small pack
-    monkeypatch.setattr(archive_module.os, "fdatasync", lambda fd: calls.append(fd))
-    synced = pack(crate, tmp_path / "synced" / "bag.zip", **kwargs).read_bytes()
-    assert len(calls) >= 5
-    assert synced == plain

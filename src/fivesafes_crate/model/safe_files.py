@@ -1,0 +1,167 @@
+"""File primitives every layer uses: each guard has this one implementation.
+
+* :func:`open_regular` opens a regular file for reading without following a symbolic link: ``O_NOFOLLOW``,
+  then an ``fstat`` of what was opened, so a name swapped for a link, FIFO or device after it was checked is
+  never read. ``O_NONBLOCK`` keeps the open of a FIFO from waiting for a writer; it is cleared once the file
+  is known to be regular.
+* :func:`create_exclusive` creates a new file for writing (``O_EXCL``: never an existing file, never through
+  a link) with exactly the given mode, whatever the umask; :func:`write_temporary` writes a new hidden
+  sibling of a file, synced, for a caller that then renames or links it into place.
+* :func:`read_chunks` is the one chunked read loop (into reusable buffers, memory bounded by one chunk);
+  :func:`hash_stream` and :func:`hash_file` hash with it, every algorithm of a file in one read.
+
+Operating-system failures surface as :class:`OSError`, and something other than a regular file as
+:class:`NotRegularFile`; callers wrap both in their own :class:`~fivesafes_crate.errors.FiveSafesError`,
+which names the file as the user knows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO
+
+FILE_MODE = 0o644
+"""Mode of the files this library writes, whatever the umask."""
+
+DIR_MODE = 0o755
+"""Mode of the folders this library writes, whatever the umask."""
+
+CHUNK_SIZE = 1024 * 1024
+"""Bytes read per call while copying or hashing: memory per stream stays at one chunk."""
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class NotRegularFile(Exception):
+    """:func:`open_regular` opened a folder, FIFO, device or socket (internal: callers raise their own error)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(f"not a regular file: {os.fspath(path)}")
+        self.path = os.fspath(path)
+
+
+def open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a regular file for reading, never through a symbolic link.
+
+    Raises :class:`OSError` when it cannot be opened (a symbolic link gives ``ELOOP``) and
+    :class:`NotRegularFile` for anything but a regular file.
+    """
+    handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise NotRegularFile(path)
+        if _NONBLOCK:
+            os.set_blocking(handle, True)
+    except BaseException:
+        os.close(handle)
+        raise
+    return os.fdopen(handle, "rb")
+
+
+def create_exclusive(path: str | os.PathLike[str], mode: int = FILE_MODE) -> IO[bytes]:
+    """Create a new file for writing with exactly ``mode``; an existing file or link raises :class:`OSError`."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
+    try:
+        os.fchmod(handle, mode)
+    except BaseException:
+        os.close(handle)
+        raise
+    return os.fdopen(handle, "wb")
+
+
+def write_temporary(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
+    """Write ``data`` to a new hidden sibling of ``path`` with ``mode``, synced to disk; return the sibling.
+
+    The caller renames or links it into place and removes it if that fails; if writing fails, nothing is left.
+    """
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(handle, mode)  # mkstemp makes 0o600
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return Path(temporary)
+
+
+def read_chunks(
+    stream: IO[bytes], next_buffer: Callable[[], memoryview], limit: int | None = None
+) -> Iterator[memoryview]:
+    """Read ``stream`` into buffers from ``next_buffer``, yielding each filled part (never a whole file).
+
+    Reads to the end, or at most ``limit`` bytes when given (a file that keeps growing is not followed forever).
+    A chunk stays valid until its buffer is handed out again.
+    """
+    left = limit
+    while left is None or left > 0:
+        view = next_buffer()
+        if left is not None and left < len(view):
+            view = view[:left]
+        n = stream.readinto(view)  # type: ignore[attr-defined]
+        if not n:
+            return
+        if left is not None:
+            left -= n
+        yield view[:n]
+
+
+def new_hasher(algorithm: str, data: bytes = b"") -> hashlib._Hash:
+    """A hash object for ``algorithm`` (any :mod:`hashlib` name), fed ``data``.
+
+    Marked as not used for security so that FIPS builds still compute the MD5 and SHA-1 manifests of old bags;
+    the digests are the same either way.
+    """
+    return hashlib.new(algorithm, data, usedforsecurity=False)
+
+
+def hash_stream(
+    stream: IO[bytes],
+    algorithms: Sequence[str] = ("sha256",),
+    *,
+    buffer: memoryview | None = None,
+    on_chunk: Callable[[memoryview], object] | None = None,
+) -> dict[str, str]:
+    """Hex digests of the rest of ``stream`` by algorithm, all from one chunked read.
+
+    ``buffer`` is reused for every chunk (default: a new one of :data:`CHUNK_SIZE` bytes); ``on_chunk`` is
+    called with each chunk once every algorithm has hashed it (to copy it, or count it). Read errors pass
+    through.
+    """
+    hashers = [new_hasher(algorithm) for algorithm in algorithms]
+    view = memoryview(bytearray(CHUNK_SIZE)) if buffer is None else buffer
+    for chunk in read_chunks(stream, lambda: view):
+        for hasher in hashers:
+            hasher.update(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
+    return {algorithm: hasher.hexdigest() for algorithm, hasher in zip(algorithms, hashers, strict=True)}
+
+
+def hash_file(path: str | os.PathLike[str], algorithm: str = "sha256") -> str:
+    """Hex digest of a regular file, opened by :func:`open_regular` (never through a symbolic link)."""
+    with open_regular(path) as stream:
+        return hash_stream(stream, (algorithm,))[algorithm]
+
+
+__all__ = [
+    "CHUNK_SIZE",
+    "DIR_MODE",
+    "FILE_MODE",
+    "NotRegularFile",
+    "create_exclusive",
+    "hash_file",
+    "hash_stream",
+    "new_hasher",
+    "open_regular",
+    "read_chunks",
+    "write_temporary",
+]

@@ -1,0 +1,251 @@
+"""Hashing bag files in parallel: all algorithms of a file in one streaming read, memory bounded by chunks.
+
+* :func:`hash_bag_files` (for :func:`~.bag_verifier.verify_bag` and :func:`digest_files`) hashes files in
+  parallel threads (hashlib releases the GIL), every algorithm of a file in one read of 1 MiB chunks
+  (:func:`~fivesafes_crate.model.safe_files.hash_stream`), so memory stays bounded whatever the payload
+  size. ZIP members are read in place; opening and closing members is serialised with a lock because
+  :class:`zipfile.ZipFile` keeps an unsynchronised reference count of open members (reads themselves are
+  synchronised by :mod:`zipfile`).
+* :class:`PayloadCopier` (for writing bags) copies files while hashing *lanes* hash the same chunks, with the
+  same chunk loop (:func:`~fivesafes_crate.model.safe_files.read_chunks`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import IO
+
+from ..errors import CrateReadError
+from ..model.safe_files import CHUNK_SIZE, hash_stream, new_hasher, read_chunks
+from ..model.source import CrateSource, Entry, EntryKind
+from .bag_writer import WRITE_ALGORITHM
+
+PARALLEL_MIN_AVERAGE = 256 * 1024
+"""Average file size from which :func:`hash_bag_files` hashes in several threads by default."""
+
+RING_SIZE = 8
+"""Chunk buffers per hashing lane of a :class:`PayloadCopier`: the reader can run this far ahead of the hashers."""
+
+HASH_LANES = max(1, min(4, os.cpu_count() or 1))
+"""Hashing threads of a :class:`PayloadCopier` by default: one per CPU, at most four (memory: 8 MiB each)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileDigests:
+    """What hashing one bag file gave: its digests by algorithm (None when it could not be read, with
+    ``error`` saying why) and the bytes read."""
+
+    name: str
+    digests: dict[str, str] | None
+    size: int
+    error: str | None = None
+
+
+def hash_bag_files(
+    source: CrateSource,
+    sizes: Mapping[str, Entry],
+    algorithms: Mapping[str, tuple[str, ...]],
+    workers: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Iterable[FileDigests]:
+    """Hash each named bag file with its algorithms, in threads when that pays off; results in any order.
+
+    ``workers`` defaults to the CPU count, at most 8, when files average :data:`PARALLEL_MIN_AVERAGE` or more,
+    else 1. ``progress(done, total)`` is called with the bytes hashed so far after every chunk, never from two
+    threads at once.
+    """
+    if not algorithms:
+        return []
+    lock = threading.Lock()
+    buffers = threading.local()
+    names = sorted(algorithms, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
+    tick = progress_counter(progress, sum(sizes[n].size for n in names))
+    average = sum(sizes[n].size for n in names) / len(names)
+    # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
+    count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
+
+    def job(name: str) -> FileDigests:
+        view = getattr(buffers, "view", None)
+        if view is None:  # one reusable 1 MiB buffer per thread, not one per file
+            view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
+        return _hash_one(source, name, algorithms[name], lock, view, tick)
+
+    if count == 1 or len(names) == 1:
+        return list(map(job, names))
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="bag-hash") as pool:
+        return list(pool.map(job, names))
+
+
+def digest_files(
+    source: CrateSource,
+    names: Iterable[str],
+    *,
+    algorithm: str = "sha512",
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, str]:
+    """Hex digests of bag files (bag-relative names), hashed in threads like :func:`~.bag_verifier.verify_bag` does.
+
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` naming the first file that cannot be read.
+    """
+    entries = source.bag_entries()
+    wanted: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        entry = entries.get(name)
+        if entry is None or entry.kind is not EntryKind.FILE:
+            raise CrateReadError("not a file in the bag", path=name)
+        wanted[name] = (algorithm,)
+    digests: dict[str, str] = {}
+    for result in hash_bag_files(source, entries, wanted, workers, progress):
+        if result.digests is None:
+            raise CrateReadError(f"cannot read: {result.error}", path=result.name)
+        digests[result.name] = result.digests[algorithm]
+    return dict(sorted(digests.items()))
+
+
+def progress_counter(progress: Callable[[int, int], None] | None, total: int) -> Callable[[int], None] | None:
+    """A thread-safe ``tick(n)`` that adds ``n`` bytes and reports ``progress(done, total)``, one call at a time."""
+    if progress is None:
+        return None
+    lock = threading.Lock()
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        with lock:
+            done += n
+            progress(done, max(total, done))
+
+    return tick
+
+
+def _hash_one(
+    source: CrateSource,
+    name: str,
+    algorithms: tuple[str, ...],
+    lock: threading.Lock,
+    view: memoryview,
+    tick: Callable[[int], None] | None = None,
+) -> FileDigests:
+    """Stream one file through every algorithm; an unreadable file gives no digests and the error."""
+    size = 0
+
+    def count(chunk: memoryview) -> None:
+        nonlocal size
+        size += len(chunk)
+        if tick is not None:
+            tick(len(chunk))
+
+    try:
+        with lock:
+            stream = source.open_in_bag(name)
+        try:
+            digests = hash_stream(stream, algorithms, buffer=view, on_chunk=count)
+        finally:
+            with lock:
+                stream.close()
+    except CrateReadError as exc:
+        return FileDigests(name, None, size, exc.message)
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as exc:
+        # a damaged, truncated or encrypted member is bag content, reported as data
+        return FileDigests(name, None, size, f"{type(exc).__name__}: {exc}")
+    return FileDigests(name, digests, size)
+
+
+class PayloadCopier:
+    """Copies files to a writer while helper threads hash the same chunks, for writing bags.
+
+    Reading and writing (for a ZIP: CRC-32 and compression) run in the calling thread, hashing in helper
+    threads; hashlib, zlib and file I/O release the GIL, and every file is read once, so the checksum is of
+    exactly the bytes written. Files are spread over hashing *lanes* (one thread each, :data:`HASH_LANES` by
+    default): a file's chunks all go to one lane, in order, and each new file goes to the least busy lane. SHA-512
+    of one file is sequential, but several files hash at once, so copying a payload of many files takes less
+    time than hashing it in one thread, as verifying does. Chunks come from a ring of :data:`RING_SIZE` buffers
+    of :data:`~fivesafes_crate.model.safe_files.CHUNK_SIZE` bytes per lane, and a buffer is refilled only after
+    its hash update is done, so memory stays bounded whatever the payload size. Use as a context manager.
+    """
+
+    def __init__(self, *, algorithm: str = WRITE_ALGORITHM, progress: Callable[[int, int], None] | None = None,
+                 total: int = 0, lanes: int = HASH_LANES) -> None:
+        if lanes < 1:
+            raise ValueError("a PayloadCopier needs at least one hashing lane")
+        self._algorithm = algorithm
+        self._lanes = [ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bag-write-hash-{i}")
+                       for i in range(lanes)]
+        self._ring = [memoryview(bytearray(CHUNK_SIZE)) for _ in range(RING_SIZE * lanes)]
+        self._pending: list[tuple[int, Future[None]] | None] = [None] * len(self._ring)
+        self._next = 0
+        self._tick = progress_counter(progress, total)
+
+    def _next_slot(self) -> int:
+        index = self._next
+        self._next = (index + 1) % len(self._ring)
+        pending = self._pending[index]
+        if pending is not None:
+            pending[1].result()  # the hasher is done with this buffer
+            self._pending[index] = None
+        return index
+
+    def _quietest_lane(self) -> int:
+        """The lane with the fewest chunks still to hash (the first of those on a tie)."""
+        busy = [0] * len(self._lanes)
+        for pending in self._pending:
+            if pending is not None and not pending[1].done():
+                busy[pending[0]] += 1
+        return busy.index(min(busy))
+
+    def copy(
+        self, stream: IO[bytes], write: Callable[[memoryview], object], *, limit: int | None = None
+    ) -> tuple[Future[str], int]:
+        """Stream ``stream`` to ``write`` chunk by chunk; return the hex digest (a future) and the bytes copied.
+
+        At most ``limit`` bytes are copied when given: pass the expected size plus one to detect, and not
+        follow, a file that grows while it is copied.
+        """
+        hasher = new_hasher(self._algorithm)
+        lane_index = self._quietest_lane()
+        lane = self._lanes[lane_index]
+        size = 0
+        slot = 0
+
+        def next_view() -> memoryview:
+            nonlocal slot
+            slot = self._next_slot()
+            return self._ring[slot]
+
+        for chunk in read_chunks(stream, next_view, limit):
+            self._pending[slot] = (lane_index, lane.submit(hasher.update, chunk))
+            write(chunk)
+            size += len(chunk)
+            if self._tick is not None:
+                self._tick(len(chunk))
+        return lane.submit(hasher.hexdigest), size
+
+    def close(self) -> None:
+        """Wait for pending hashing and stop the helper threads."""
+        for lane in self._lanes:
+            lane.shutdown(wait=True)
+
+    def __enter__(self) -> PayloadCopier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = [
+    "HASH_LANES",
+    "PARALLEL_MIN_AVERAGE",
+    "RING_SIZE",
+    "FileDigests",
+    "PayloadCopier",
+    "digest_files",
+    "hash_bag_files",
+    "progress_counter",
+]

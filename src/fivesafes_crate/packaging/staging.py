@@ -1,0 +1,57 @@
+"""Staged outputs: a folder is built in a hidden temporary sibling and renamed into place only when complete.
+
+On any error the temporary folder is removed and the target is untouched, so an interrupted or failed run
+leaves no partial output. Write failures (:class:`WriteFailed`, :class:`OSError`) become a
+:class:`~fivesafes_crate.errors.FiveSafesError` naming the output (:func:`write_error`); ZIP outputs are staged
+the same way by :func:`~.zip_writer.new_zip`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import FiveSafesError, UsageError
+
+
+class WriteFailed(Exception):
+    """An ``OSError`` while writing the output, carried past the read-error handling of a copy loop."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def write_error(exc: BaseException, target: Path) -> BaseException:
+    """The error to raise for a failure while writing ``target``: write failures become a FiveSafesError."""
+    error = exc.error if isinstance(exc, WriteFailed) else exc
+    if isinstance(error, OSError):
+        return FiveSafesError(f"cannot write the output: {error.strerror or error}", path=str(target))
+    return exc
+
+
+@contextmanager
+def new_folder(target: Path, doing: str) -> Iterator[Path]:
+    """Build a folder in a temporary sibling and rename it to ``target`` only if the block succeeds.
+
+    On any error the temporary folder is removed and ``target`` is untouched: never a half-written output.
+    """
+    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield temporary
+        if os.path.lexists(target):
+            raise UsageError(f"the output appeared while {doing}; nothing was replaced", path=str(target))
+        os.rename(temporary, target)
+    except BaseException as exc:
+        shutil.rmtree(temporary, ignore_errors=True)
+        error = write_error(exc, target)
+        if error is exc:
+            raise
+        raise error from exc
+
+
+__all__ = ["WriteFailed", "new_folder", "write_error"]
