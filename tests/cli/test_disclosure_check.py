@@ -27,7 +27,11 @@ def standalone(reference_dir: Path) -> Path:
 def test_a_failing_table_exits_1_with_its_labels(standalone: Path) -> None:
     result = runner.invoke(app, ["disclosure", "check", str(standalone / "output_0_0.csv")])
     assert result.exit_code == 1 and result.stderr == ""
-    assert "sdc.threshold" in result.stdout and "East / A, East / C, West / A, West / B, West / C" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "FAIL output_0_0.csv (frequency-table, 66 bytes)"
+    # one table per output: outcome, rule, where, message; the worst rule first
+    assert lines[1].split()[:2] == ["fail", "sdc.threshold"] and "5 of 12 counts are below" in lines[1]
+    assert all(label in result.stdout for label in ("East / A", "East / C", "West / A", "West / B", "West / C"))
     assert result.stdout.rstrip().endswith("FAIL — 1 output: 1 fail, 0 review, 0 pass")
 
 

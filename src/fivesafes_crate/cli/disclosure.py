@@ -4,8 +4,9 @@ recorded with ``--write``), ``import-acro`` records ACRO's results.
 The group is shared: other modules add their commands to :data:`disclosure_app`.
 
 ``check`` prints a report that never echoes a cell value, a contribution or a matched identifier, so that the
-report itself can be released. Exit status: 0 nothing reached ``--fail-on``; 1 an output did; 2 the input,
-policy or evidence could not be read, or recording was refused.
+report itself can be released: for people, one table per output (outcome, rule, where, message); with
+``--format json``, one JSON object. Exit status: 0 nothing reached ``--fail-on``; 1 an output did; 2 the
+input, policy or evidence could not be read, or recording was refused.
 
 Recording (``check --write``, ``import-acro``) names the software as a ``SoftwareApplication`` whose provider
 is the TRE: ``--provider`` and ``--provider-name`` (or ``FIVESAFES_PROVIDER`` and ``FIVESAFES_PROVIDER_NAME``),
@@ -39,7 +40,9 @@ from .tre import (
 )
 
 if TYPE_CHECKING:
-    from ..disclosure_control import ScreeningReport
+    from rich.console import RenderableType
+
+    from ..disclosure_control import OutputScreening, ScreeningReport
     from ..phases.lifecycle import Agent, StepResult
     from ..phases.screening import ScreeningResult
 
@@ -90,6 +93,46 @@ SoftwareOpt = Annotated[
 SoftwareNameOpt = Annotated[str | None, typer.Option("--agent-name", help="Name of the software recorded as author.")]
 
 
+def screening_tables(report: ScreeningReport) -> RenderableType:
+    """The report for people: per output a heading and a table of its rules (outcome, rule, where, message),
+    archive members after their archive, then the policy and the verdict. Every text is already printable and
+    goes in as :class:`~rich.text.Text`, never as markup."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..disclosure_control import finding_rows, output_heading, report_footer
+
+    def output(screening: OutputScreening, indent: str) -> list[RenderableType]:
+        label = screening.outcome.label
+        heading = Text(indent)
+        heading.append(label.upper(), _STYLES[label]).append(" ").append(output_heading(screening), "bold")
+        table = Table(box=None, padding=(0, 1), show_header=False, pad_edge=False)
+        table.add_column("outcome", no_wrap=True)
+        table.add_column("rule", no_wrap=True)
+        table.add_column("where", ratio=2)
+        table.add_column("message", ratio=3)
+        for row in finding_rows(screening):
+            table.add_row(Text(row.outcome, _STYLES[row.outcome]), Text(row.rule, _STYLES["rule"]), Text(row.where),
+                          Text(row.message))
+        parts: list[RenderableType] = [heading, Padding(table, (0, 0, 0, len(indent) + 2))]
+        if screening.sha256:
+            parts.append(Text(f"{indent}  sha256 {screening.sha256}", "dim"))
+        for part in screening.parts:
+            parts.extend(output(part, indent + "    "))
+        return parts
+
+    shown: list[RenderableType] = []
+    for screening in report.outputs:
+        shown.extend([*output(screening, ""), Text("")])
+    if not report.outputs:
+        shown.extend([Text("no outputs found"), Text("")])
+    used, verdict = report_footer(report)
+    shown.extend([Text(used, "dim"), Text(verdict, _STYLES[report.outcome.label])])
+    return Group(*shown)
+
+
 def software_agent(agent: str | None, name: str | None, provider: str | None, provider_name: str | None, *,
                    fragment: str, default_name: str) -> Callable[[], Agent]:
     """Makes the ``SoftwareApplication`` the options describe (inside the command's job, so that a bad id is an
@@ -134,8 +177,8 @@ def check(
       --provider-name "Example TRE"[/]
     """
     from .. import api
-    from ..disclosure_control import ScreeningOutcome, render_json, render_text
-    from .render import console_text, shown, styled
+    from ..disclosure_control import ScreeningOutcome, render_json
+    from .render import console_text, shown
 
     if as_decision and not write:
         raise typer.BadParameter("only a recorded screening can decide: add --write", param_hint="--as-decision")
@@ -145,10 +188,10 @@ def check(
         code = EXIT_INVALID if limit is not None and report.outcome >= limit else EXIT_VALID
         if fmt is Format.json:
             return render_json(report), code
-        text = render_text(report, lambda text, role: styled(text, _STYLES[role]))
+        text = "\n".join(line.rstrip() for line in console_text(screening_tables(report)).split("\n"))
         if summary is not None:
-            text += "\n" + f"[dim]recorded: {shown(summary)}[/]"
-        return console_text(text).rstrip("\n"), code
+            text += "\n" + console_text(f"[dim]recorded: {shown(summary)}[/]")
+        return text.rstrip("\n"), code
 
     if not write:
         finish(lambda: api.screen_outputs(path, policy=policy, evidence=evidence), render)

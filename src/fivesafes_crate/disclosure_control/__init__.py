@@ -7,7 +7,8 @@ The service the lifecycle's disclosure phase and the ``fivesafes disclosure`` co
 - :func:`screen_output` screens one file, :func:`screen_outputs` named files below a folder (a crate's working
   copy), :func:`screen_target` a crate, bag, ZIP, folder or file; all stream, so memory does not grow with size;
 - :func:`render_json` / :func:`render_text` render a :class:`ScreeningReport` safely: never a cell value, a
-  contribution or a matched identifier;
+  contribution or a matched identifier; :func:`finding_rows`, :func:`output_heading` and :func:`report_footer`
+  give its pieces to a presenter that draws tables;
 - :func:`load_evidence` reads per-cell evidence (ACRO's federated ``evidence.json``) for the dominance rules;
 - :func:`read_acro_results` reads and verifies an ACRO results folder.
 
@@ -20,7 +21,7 @@ from .acro import AcroCheck, AcroFile, AcroOutput, AcroResults, AcroResultsError
 from .evidence import CellEvidence, Evidence, EvidenceError, OutputEvidence, load_evidence
 from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
 from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_policy
-from .report import render_json, render_text
+from .report import FindingRow, finding_rows, output_heading, render_json, render_text, report_footer
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
 from .screening import outputs_in_scope, screen_output, screen_outputs, screen_target
 
@@ -37,6 +38,7 @@ __all__ = [
     "DisclosurePolicyError",
     "Evidence",
     "EvidenceError",
+    "FindingRow",
     "NKRule",
     "OutputEvidence",
     "OutputKind",
@@ -44,10 +46,12 @@ __all__ = [
     "RuleFinding",
     "ScreeningOutcome",
     "ScreeningReport",
+    "finding_rows",
     "load_evidence",
     "load_policy",
     "nk_dominated",
     "nk_share",
+    "output_heading",
     "outputs_in_scope",
     "p_ratio",
     "p_ratio_fails",
@@ -55,6 +59,7 @@ __all__ = [
     "read_acro_results",
     "render_json",
     "render_text",
+    "report_footer",
     "screen_output",
     "screen_outputs",
     "screen_target",

@@ -50,14 +50,20 @@ class AcroResultsError(FiveSafesError):
     """An ACRO results folder cannot be trusted or read: a checksum is missing or differs, or a file is malformed."""
 
 
+NOT_CELL_COUNTS = frozenset({"MinimumDoFCheck"})
+"""ACRO checks whose number in ``sdc.summary`` is not a count of flagged cells: for a table, ACRO sums the
+residual degrees of freedom of its cells (``n - 1`` each), which gives group sizes away. It is never kept."""
+
+
 @dataclass(frozen=True, slots=True)
 class AcroCheck:
-    """One ACRO check on one file: ACRO's name, our equivalent rule (if any), how many cells ACRO flagged, and
-    its pass/fail status when ACRO states one (ACRO 1.x)."""
+    """One ACRO check on one file: ACRO's name, our equivalent rule (if any), how many cells ACRO flagged (None
+    for the checks of :data:`NOT_CELL_COUNTS`, whose number is not a count of cells), and its pass/fail status
+    when ACRO states one (ACRO 1.x)."""
 
     name: str
     rule: str | None
-    flagged: int
+    flagged: int | None
     status: str | None = None
 
 
@@ -267,7 +273,8 @@ def _file(item: Any, uid: str, digests: Mapping[str, str], statuses: Mapping[str
         if isinstance(count, bool) or not isinstance(count, int):
             continue
         status = statuses.get(check)
-        checks.append(AcroCheck(check, ACRO_RULES.get(check), count, status if isinstance(status, str) else None))
+        checks.append(AcroCheck(check, ACRO_RULES.get(check), None if check in NOT_CELL_COUNTS else count,
+                                status if isinstance(status, str) else None))
     return AcroFile(name=name, sha256=digests[name], checks=tuple(checks))
 
 

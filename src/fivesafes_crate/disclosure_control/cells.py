@@ -1,7 +1,8 @@
 """The small table model: cells as written and parsed, suppression markers, labels and table layout.
 
 A table is rows of cell text (as :mod:`csv` gives them). The first rows without a number are header rows; the
-leading cells of the first row with a number are row labels (``label_columns``); the rest are value cells.
+leading cells of the first row with a number are row labels (:func:`table_layout`: named by the evidence or a
+hint, by the header's row of index names, or else the cells before the first value); the rest are value cells.
 A value cell is a non-negative integer (a count), another number, a suppression marker (``*``, ``c``, ``x``,
 ``..``, ``<10``, ``[REDACTED]``...), missing (empty, ``NA``) or text.
 """
@@ -107,6 +108,17 @@ IDENTIFIER_COLUMNS = frozenset({
 })
 
 
+COUNT_WORDS = frozenset({"count", "counts", "n", "freq", "frequency", "frequencies", "number", "numbers", "num",
+                         "cases", "patients", "people", "persons", "individuals", "participants", "respondents",
+                         "records", "births", "deaths", "admissions"})
+
+
+def is_count_label(label: str) -> bool:
+    """True when a header label says that the values below it are counts (``count``, ``n``, ``number of
+    patients``...)."""
+    return not COUNT_WORDS.isdisjoint(_WORDS.findall(label.lower()))
+
+
 def is_magnitude_label(label: str) -> bool:
     """True when a header label names a magnitude statistic or variable (mean, income, %...)."""
     return not MAGNITUDE_WORDS.isdisjoint(_WORDS.findall(label.lower()))
@@ -143,13 +155,86 @@ def is_year_header(cells: Sequence[str]) -> bool:
     return all(int(a) < int(b) for a, b in itertools.pairwise(years)) and not is_value(cells[0])
 
 
+def is_header_row(cells: Sequence[str], names: Sequence[str] = ()) -> bool:
+    """A row of a table's header (read before the first data row): no number after its first cell, increasing
+    years after a label (``year,2019,2020``), or a row of column-level values under one of the evidence's
+    variable ``names`` (pandas writes ``sex,1,2,1,2`` above the cells of a crosstab by sex)."""
+    if not is_data_row(cells) or is_year_header(cells):
+        return True
+    first = cells[0].strip().lower() if cells else ""
+    return bool(first) and first in {name.strip().lower() for name in names}
+
+
 def label_columns(first_data_row: Sequence[str]) -> int:
-    """How many leading cells of the first data row are row labels: those before the first value (an empty
-    cell after the first counts as a missing value)."""
+    """How many leading cells of the first data row are row labels: those before the first value (after the
+    first cell, an empty cell or a missing marker such as R's ``NA`` counts as a missing value, not a label)."""
     for index, cell in enumerate(first_data_row):
-        if is_value(cell) or (index > 0 and not cell.strip()):
+        if is_value(cell) or (index > 0 and cell.strip().lower() in _MISSING_VALUES):
             return index
     return len(first_data_row)
+
+
+_MISSING_VALUES = _MISSING - {"none"}  # "None" also names a category (no qualification)
+
+
+class LabelSource(enum.Enum):
+    """Where a table's row-label columns come from: a hint given with the evidence, the evidence's variable
+    names, the header's row of index names (``region,year,,``), or the first data row alone (``data``)."""
+
+    HINT = "hint"
+    EVIDENCE = "evidence"
+    HEADER = "header"
+    DATA = "data"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How many leading columns of a table are row labels, and where that was learnt. Only a ``DATA`` layout is
+    a guess: it takes integer-coded labels (``1`` for male) for values."""
+
+    labels: int
+    source: LabelSource
+
+    @property
+    def confirmed(self) -> bool:
+        """True unless the label columns were guessed from the first data row."""
+        return self.source is not LabelSource.DATA
+
+
+def _named_labels(header: Sequence[Sequence[str]], names: Sequence[str]) -> int:
+    """The most leading cells of a header row that spell the variable names in order (``region,year,A,B``)."""
+    wanted = [name.strip().lower() for name in names]
+    best = 0
+    for row in header:
+        count = 0
+        while count < min(len(row), len(wanted)) and row[count].strip().lower() == wanted[count] and wanted[count]:
+            count += 1
+        best = max(best, count)
+    return best
+
+
+def _index_names(header: Sequence[Sequence[str]]) -> int:
+    """The number of index names in the header's last row when it is a row of index names only (pandas writes
+    ``region,year,,`` under multi-level columns): leading names, then nothing but empty cells."""
+    if not header:
+        return 0
+    row = [cell.strip() for cell in header[-1]]
+    named = next((index for index, cell in enumerate(row) if not cell), len(row))
+    return named if 0 < named < len(row) and not any(row[named:]) else 0
+
+
+def table_layout(header: Sequence[Sequence[str]], first: Sequence[str], names: Sequence[str] = (),
+                 hint: int | None = None) -> Layout:
+    """The label columns of a table from its header rows and first data row: ``hint`` if given, else as many as
+    the leading header cells that spell ``names`` (the evidence's variables, e.g. ACRO's
+    ``variable_types.independent``), else the header's row of index names, else :func:`label_columns`. At least
+    one value column is always left."""
+    width = len(first)
+    for count, source in ((hint or 0, LabelSource.HINT), (_named_labels(header, names), LabelSource.EVIDENCE),
+                          (_index_names(header), LabelSource.HEADER)):
+        if 0 < count < width:
+            return Layout(count, source)
+    return Layout(label_columns(first), LabelSource.DATA)
 
 
 def row_label(cells: Sequence[str], labels: int) -> str:

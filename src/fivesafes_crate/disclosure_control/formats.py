@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import re
 import struct
 import tempfile
 import zlib
@@ -142,15 +143,16 @@ def _analyse(data: Input, name: str, size: int | None, context: Context) -> Anal
         return OutputKind.BINARY, [_review("sdc.manual", "a binary file of unknown format")], []
     evidence = context.evidence.for_output(name) if context.evidence is not None else None
     if looks_like_model_output(head):
-        return _text(data, policy, model=True, evidence=evidence)
+        return _text(data, name, policy, model=True, evidence=evidence)
     if ext in CSV_EXTENSIONS:
         return _csv(data, name, head, context, evidence)
     if ext == ".json":
         return _json(data, name, context)
-    return _text(data, policy, model=False, evidence=evidence)
+    return _text(data, name, policy, model=False, evidence=evidence)
 
 
-def _text(data: Input, policy: DisclosurePolicy, *, model: bool, evidence: OutputEvidence | None) -> Analysis:
+def _text(data: Input, name: str, policy: DisclosurePolicy, *, model: bool,
+          evidence: OutputEvidence | None) -> Analysis:
     scan, dof = TextScan(), DofScan()
     findings: list[RuleFinding] = []
     try:
@@ -161,10 +163,17 @@ def _text(data: Input, policy: DisclosurePolicy, *, model: bool, evidence: Outpu
     except LineTooLong:
         findings.append(_review("sdc.unreadable", "a line too long to scan: the rest was not screened"))
     if model:
-        findings.insert(0, dof.finding(policy.dof_threshold, evidence.dof if evidence else None))
+        findings.insert(0, dof.finding(policy.dof_threshold, evidence.dof if evidence else None, _summary_of(name)))
         return OutputKind.MODEL_OUTPUT, findings + scan.findings(), []
     findings.insert(0, _review("sdc.manual", "free text: no statistical rule applies; check it by hand"))
     return OutputKind.TEXT, findings + scan.findings(), []
+
+
+def _summary_of(name: str) -> str | None:
+    """The file of an ACRO model's summary (``output_3_0.csv``) for its other tables (``output_3_1.csv``)."""
+    base = name.rsplit("/", 1)[-1]
+    match = re.fullmatch(r"(output_[0-9]+)_([0-9]+)(\.[A-Za-z]+)", base)
+    return f"{match.group(1)}_0{match.group(3)}" if match and match.group(2) != "0" else None
 
 
 def _delimiter(head: bytes, ext: str) -> str:
@@ -181,7 +190,7 @@ def _delimiter(head: bytes, ext: str) -> str:
 
 
 def _csv(data: Input, name: str, head: bytes, context: Context, evidence: OutputEvidence | None) -> Analysis:
-    table = TableScan(context.policy, evidence)
+    table = TableScan(context.policy, evidence, evidence_source=context.evidence.source if context.evidence else None)
     scan = TextScan()
     findings: list[RuleFinding] = []
     try:
@@ -470,7 +479,8 @@ def _spreadsheet(data: Input, name: str, context: Context) -> Analysis:
         try:
             for number, sheet in enumerate(workbook.worksheets, start=1):
                 where = display_label(str(sheet.title), f"sheet {number}")
-                table = TableScan(context.policy, evidence, where=where)
+                table = TableScan(context.policy, evidence, where=where,
+                                  evidence_source=context.evidence.source if context.evidence else None)
                 for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                     cells = [_cell_text(value) for value in row]
                     table.add_row(cells)

@@ -195,8 +195,9 @@ class DofScan:
         if b"Number of obs" in block:
             self.observations.extend(int(m.group(1).replace(b",", b"")) for m in _OBSERVATIONS.finditer(block))
 
-    def finding(self, threshold: int, evidence_dof: int | None = None) -> RuleFinding:
-        """``sdc.dof``: fail below ``threshold``, pass at or above it, review when the printout states none.
+    def finding(self, threshold: int, evidence_dof: int | None = None, summary: str | None = None) -> RuleFinding:
+        """``sdc.dof``: fail below ``threshold``, pass at or above it, review when the printout states none
+        (``summary`` names the file of the same model that states them, such as ACRO's ``output_3_0.csv``).
 
         The degrees of freedom themselves are not repeated in the message.
         """
@@ -214,5 +215,7 @@ class DofScan:
             return RuleFinding("sdc.dof", ScreeningOutcome.FAIL,
                                f"fewer observations than the degrees-of-freedom threshold of {threshold}",
                                flagged=1, checked=len(self.observations))
+        where = (f"ACRO states them in the model's summary, {summary}: give the evidence (--evidence), or check "
+                 "that file" if summary else "give the evidence (--evidence) or check them by hand")
         return RuleFinding("sdc.dof", ScreeningOutcome.REVIEW,
-                           "model output that states no residual degrees of freedom: check them by hand")
+                           f"model output that states no residual degrees of freedom: {where}")

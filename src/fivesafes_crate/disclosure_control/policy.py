@@ -2,9 +2,11 @@
 
 A policy file is one flat table. ACRO's own ``config.json`` keys are accepted as they are (``safe_threshold``,
 ``safe_dof_threshold``, ``safe_nk_n``, ``safe_nk_k``, ``safe_pratio_p``, ``zeros_are_disclosive``,
-``safe_round_base``, ``blocked_extensions``; its other keys are accepted and ignored), so that a TRE can reuse
-the file it gives ACRO. Our own keys add what ACRO has no key for (``nk_rules``, ``zeros``, ``full_cells``,
-``rounding``, ``record_level_extensions``, ``max_file_bytes``) and ``preset``, the preset a file starts from.
+``check_missing_values``, ``suppress``, ``safe_round_base``, ``blocked_extensions``; ``federated`` and
+``survival_safe_threshold`` are accepted and ignored), so that a TRE can reuse the file it gives ACRO, or the
+``config.json`` ACRO writes beside its results. Our own keys add what ACRO has no key for (``nk_rules``,
+``nk_comparison``, ``zeros``, ``full_cells``, ``rounding``, ``record_level_extensions``, ``max_file_bytes``) and
+``preset``, the preset a file starts from.
 ``id`` and ``name`` say which policy was applied; record them as the screening's instrument, together with
 :attr:`DisclosurePolicy.digest`.
 """
@@ -50,6 +52,9 @@ DEFAULT_BLOCKED = (".gph", ".svg")
 DEFAULT_MAX_FILE_BYTES = 4 * 1024**3
 
 _OUTCOME_WORDS = ("pass", "review", "fail")
+NK_COMPARISONS = (">=", ">")
+"""How N-K compares a cell's share of its ``n`` largest contributions with ``k``: ``>=`` (ACRO: a share of
+exactly ``k`` fails) or ``>`` (only a share above ``k`` fails)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +62,16 @@ class DisclosurePolicy:
     """The rules and thresholds of a screening. Construct one with ``fivesafes_crate.load_disclosure_policy``
     (a file or a preset name).
 
-    ``threshold``: frequency counts in ``[1, threshold)`` fail. ``dof_threshold``: models with fewer residual
-    degrees of freedom fail. ``nk_rules``: N-K dominance rules for magnitude tables. ``p_ratio``: the p% rule's
-    ``p`` (0 turns it off). ``zeros`` and ``full_cells``: the outcome of zero counts and of a line whose whole
-    count lies in one cell. ``rounding``: counts must be multiples of ``round_base``. ``blocked_extensions``
-    always fail (they can embed exact data points); ``record_level_extensions`` always fail (they hold
-    records). Files larger than ``max_file_bytes`` are hashed but not screened (outcome review).
+    ``threshold``: frequency counts in ``[1, threshold)`` fail, and so do magnitude cells with fewer
+    contributors (a cell without any included). ``dof_threshold``: models and standard deviations with fewer
+    residual degrees of freedom fail. ``nk_rules``: N-K dominance rules for magnitude tables, compared as
+    ``nk_comparison`` says (:data:`NK_COMPARISONS`). ``p_ratio``: the p% rule's ``p`` (0 turns it off).
+    ``zeros`` and ``full_cells``: the outcome of zero counts and of a line whose whole count lies in one cell.
+    ``check_missing_values`` (ACRO's key): cells with missing values need a review. ``suppress`` (ACRO's key):
+    the outputs come from a session that suppressed cells itself, so every table needs a review and its blank
+    cells are taken for suppressed ones. ``rounding``: counts must be multiples of ``round_base``.
+    ``blocked_extensions`` always fail (they can embed exact data points); ``record_level_extensions`` always
+    fail (they hold records). Files larger than ``max_file_bytes`` are hashed but not screened (outcome review).
     """
 
     id: str
@@ -71,9 +80,12 @@ class DisclosurePolicy:
     threshold: int = 10
     dof_threshold: int = 10
     nk_rules: tuple[NKRule, ...] = (NKRule(2, 0.9),)
+    nk_comparison: str = ">="
     p_ratio: float = 0.10
     zeros: ScreeningOutcome = ScreeningOutcome.REVIEW
     full_cells: ScreeningOutcome = ScreeningOutcome.REVIEW
+    check_missing_values: bool = False
+    suppress: bool = False
     rounding: bool = False
     round_base: int = 5
     blocked_extensions: tuple[str, ...] = DEFAULT_BLOCKED
@@ -92,6 +104,8 @@ class DisclosurePolicy:
         for rule in self.nk_rules:
             if rule.n < 1 or not 0 < rule.k <= 1:
                 problems.append(f"nk_rules: {rule.label} needs n >= 1 and 0 < k <= 1")
+        if self.nk_comparison not in NK_COMPARISONS:
+            problems.append(f"nk_comparison: must be one of {', '.join(NK_COMPARISONS)}")
         if not 0 <= self.p_ratio <= 1:
             problems.append("safe_pratio_p: must lie between 0 and 1")
         if self.zeros is ScreeningOutcome.NOT_CHECKED or self.full_cells is ScreeningOutcome.NOT_CHECKED:
@@ -118,9 +132,12 @@ class DisclosurePolicy:
             "safe_threshold": self.threshold,
             "safe_dof_threshold": self.dof_threshold,
             "nk_rules": [[rule.n, rule.k] for rule in self.nk_rules],
+            "nk_comparison": self.nk_comparison,
             "safe_pratio_p": self.p_ratio,
             "zeros": self.zeros.label,
             "full_cells": self.full_cells.label,
+            "check_missing_values": self.check_missing_values,
+            "suppress": self.suppress,
             "rounding": self.rounding,
             "safe_round_base": self.round_base,
             "blocked_extensions": list(self.blocked_extensions),
@@ -138,7 +155,9 @@ class DisclosurePolicy:
 PRESETS: dict[str, DisclosurePolicy] = {
     "acro-default": DisclosurePolicy(
         "acro-default", "ACRO defaults",
-        "ACRO's default rules: threshold 10, residual degrees of freedom 10, N-K (2, 90%), p% 10%.",
+        "ACRO's default rules: threshold 10, residual degrees of freedom 10, N-K (2, 90%) with a share of exactly "
+        "90% failing, p% 10%, and zero counts fail.",
+        zeros=ScreeningOutcome.FAIL,
     ),
     "abs-datalab": DisclosurePolicy(
         "abs-datalab", "ABS DataLab",
@@ -159,7 +178,7 @@ PRESETS: dict[str, DisclosurePolicy] = {
 
 DEFAULT_PRESET = "acro-default"
 
-_IGNORED_ACRO_KEYS = frozenset({"check_missing_values", "survival_safe_threshold", "federated", "suppress"})
+_IGNORED_ACRO_KEYS = frozenset({"survival_safe_threshold", "federated"})
 
 
 def load_policy(policy: str | os.PathLike[str] | DisclosurePolicy = DEFAULT_PRESET) -> DisclosurePolicy:
@@ -215,9 +234,12 @@ def policy_from_mapping(values: Mapping[str, Any], *, source: str, default_id: s
         "threshold": reader.integer("safe_threshold", base.threshold),
         "dof_threshold": reader.integer("safe_dof_threshold", base.dof_threshold),
         "nk_rules": reader.nk_rules(base.nk_rules),
+        "nk_comparison": reader.text("nk_comparison", base.nk_comparison),
         "p_ratio": reader.number("safe_pratio_p", base.p_ratio),
         "zeros": reader.zeros(base.zeros),
         "full_cells": reader.outcome("full_cells", base.full_cells),
+        "check_missing_values": reader.boolean("check_missing_values", base.check_missing_values),
+        "suppress": reader.boolean("suppress", base.suppress),
         "rounding": reader.boolean("rounding", base.rounding),
         "round_base": reader.integer("safe_round_base", base.round_base),
         "blocked_extensions": reader.extensions("blocked_extensions", base.blocked_extensions),
@@ -288,11 +310,13 @@ class _Reader:
         return ScreeningOutcome.parse(value)
 
     def zeros(self, default: ScreeningOutcome) -> ScreeningOutcome:
-        """``zeros`` wins; ACRO's ``zeros_are_disclosive`` maps true to review and false to pass."""
+        """``zeros`` wins; ACRO's ``zeros_are_disclosive`` maps true to fail (as ACRO) and false to review: ACRO
+        then still fails a zero count through its threshold check, and a person decides whether it is
+        structural."""
         acro = self._get("zeros_are_disclosive")
         if acro is not None and not isinstance(acro, bool):
             raise self._bad("zeros_are_disclosive", "true or false")
-        fallback = default if acro is None else (ScreeningOutcome.REVIEW if acro else ScreeningOutcome.PASS)
+        fallback = default if acro is None else (ScreeningOutcome.FAIL if acro else ScreeningOutcome.REVIEW)
         return self.outcome("zeros", fallback)
 
     def nk_rules(self, default: tuple[NKRule, ...]) -> tuple[NKRule, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..reporting.text import printable
 from .outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
@@ -36,23 +37,57 @@ def render_json(report: ScreeningReport) -> str:
 _WIDTH = max(len(outcome.label) for outcome in ScreeningOutcome)
 
 
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """One line of an output's table in the report for people: the rule's outcome (``fail``...), its id, where
+    it flagged (the labels of the flagged cells, ``and N more``; empty when it flagged none) and its message.
+    Every field is printable: control characters are shown as escapes."""
+
+    outcome: str
+    rule: str
+    where: str
+    message: str
+
+
+def finding_rows(output: OutputScreening) -> list[FindingRow]:
+    """The findings of one output as table rows, worst outcome first (in the order found within an outcome)."""
+    ordered = sorted(output.findings, key=lambda finding: -finding.outcome)
+    return [FindingRow(finding.outcome.label, finding.rule, printable(_where(finding)), printable(finding.message))
+            for finding in ordered]
+
+
+def output_heading(output: OutputScreening) -> str:
+    """An output's name, kind and size (printable)."""
+    return f"{printable(output.name)} ({output.kind.value}, {output.size} bytes)"
+
+
+def report_footer(report: ScreeningReport) -> tuple[str, str]:
+    """The policy line and the one-line verdict that end the report (printable)."""
+    policy = report.policy
+    used = printable(f"policy {policy.id} ({policy.name}, sha256 {policy.digest[:12]}); evidence: "
+                     f"{report.evidence or 'none'}")
+    counts = ", ".join(f"{count} {outcome.label}" for outcome, count in report.counts().items())
+    noun = "output" if len(report.outputs) == 1 else "outputs"
+    return used, f"{report.outcome.label.upper()} — {len(report.outputs)} {noun}: {counts}"
+
+
 def _where(finding: RuleFinding) -> str:
     if not finding.locations:
         return ""
     more = finding.flagged - len(finding.locations)
-    return ": " + ", ".join(finding.locations) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(finding.locations) + (f" and {more} more" if more > 0 else "")
 
 
 def _output_lines(output: OutputScreening, style: Style, indent: str) -> list[str]:
     outcome = output.outcome.label
-    what = f"{output.kind.value}, {output.size} bytes"
     lines = [f"{indent}{style(outcome.upper().ljust(_WIDTH), outcome)} {style(printable(output.name), 'output')} "
-             f"{style(f'({what})', 'muted')}"]
-    rule_width = max((len(f.rule) for f in output.findings), default=0)
-    for finding in output.findings:
-        label = finding.outcome.label
-        lines.append(f"{indent}  {style(label.ljust(_WIDTH), label)} {style(finding.rule.ljust(rule_width), 'rule')} "
-                     f"{style(printable(finding.message + _where(finding)), 'text')}")
+             f"{style(f'({output.kind.value}, {output.size} bytes)', 'muted')}"]
+    rows = finding_rows(output)
+    rule_width = max((len(row.rule) for row in rows), default=0)
+    for row in rows:
+        where = f": {row.where}" if row.where else ""
+        lines.append(f"{indent}  {style(row.outcome.ljust(_WIDTH), row.outcome)} "
+                     f"{style(row.rule.ljust(rule_width), 'rule')} {style(row.message + where, 'text')}")
     if output.sha256:
         lines.append(f"{indent}  {style('sha256 ' + output.sha256, 'muted')}")
     for part in output.parts:
@@ -61,18 +96,14 @@ def _output_lines(output: OutputScreening, style: Style, indent: str) -> list[st
 
 
 def render_text(report: ScreeningReport, style: Style = _plain) -> str:
-    """The report for people: each output with its rules, then the policy and a one-line verdict."""
+    """The report for people: each output with its rules (worst first), then the policy and a one-line verdict."""
     lines: list[str] = []
     for output in report.outputs:
         lines.extend(_output_lines(output, style, ""))
         lines.append("")
     if not report.outputs:
         lines.extend([style("no outputs found", "text"), ""])
-    policy = report.policy
-    lines.append(style(printable(f"policy {policy.id} ({policy.name}, sha256 {policy.digest[:12]}); evidence: "
-                                 f"{report.evidence or 'none'}"), "muted"))
-    counts = ", ".join(f"{count} {outcome.label}" for outcome, count in report.counts().items())
-    outcome = report.outcome.label
-    noun = "output" if len(report.outputs) == 1 else "outputs"
-    lines.append(style(f"{outcome.upper()} — {len(report.outputs)} {noun}: {counts}", outcome))
+    used, verdict = report_footer(report)
+    lines.append(style(used, "muted"))
+    lines.append(style(verdict, report.outcome.label))
     return "\n".join(lines)

@@ -22,33 +22,37 @@ from functools import partial
 
 from .cells import (
     CellKind,
+    Layout,
     column_labels,
     display_label,
-    is_data_row,
+    is_count_label,
+    is_header_row,
     is_identifier_column,
     is_magnitude_label,
     is_number,
     is_total_label,
-    is_year_header,
-    label_columns,
     parse_cell,
     row_label,
+    table_layout,
 )
 from .evidence import OutputEvidence
 from .outcomes import MAX_LOCATIONS, OutputKind, RuleFinding, ScreeningOutcome
 from .patterns import TextScan
 from .policy import DisclosurePolicy
 from .rules import (
-    DominanceTally,
+    EvidenceTally,
+    Statistic,
     Tally,
     below_threshold,
+    evidence_findings,
     full_cells_finding,
     full_line,
-    magnitude_findings,
     recoverable_line,
     rounding_finding,
     secondary_finding,
+    statistics_of,
     threshold_finding,
+    unjudged_magnitude_findings,
     unrounded,
     zeros_finding,
 )
@@ -61,6 +65,9 @@ MAX_COLUMNS = 16_384
 class TableScan:
     """The table rules over a stream of rows; ``where`` prefixes every location (a spreadsheet's sheet name).
 
+    ``evidence`` is this output's evidence: its statistic decides the rules, its variable names the row-label
+    columns, and every value cell (blank ones included) is judged against it. ``evidence_source`` names the
+    evidence file of the screening, also when it has nothing for this output (so that the report can say so).
     ``dense`` lets rows made only of counts skip the cell-by-cell walk (their column statistics are kept per row
     width); turning it off gives the same findings, more slowly.
     """
@@ -68,8 +75,10 @@ class TableScan:
     policy: DisclosurePolicy
     evidence: OutputEvidence | None = None
     where: str = ""
+    evidence_source: str | None = None
     header: list[list[str]] = field(default_factory=list)
     labels: int | None = None
+    layout: Layout | None = None
     columns: list[str] = field(default_factory=list)
     total_columns: set[int] = field(default_factory=set)
     rows: int = 0
@@ -79,6 +88,7 @@ class TableScan:
     rounding: Tally = field(default_factory=Tally)
     full: Tally = field(default_factory=Tally)
     secondary: Tally = field(default_factory=Tally)
+    blanks: Tally = field(default_factory=Tally)
     label_numbers: Tally = field(default_factory=Tally)
     col_numeric: list[int] = field(default_factory=list)
     col_nonzero: list[int] = field(default_factory=list)
@@ -87,14 +97,14 @@ class TableScan:
     total_row_values: set[int] = field(default_factory=set)
     too_wide: bool = False
     no_data: bool = False
-    dominance: DominanceTally | None = None
+    judged: EvidenceTally | None = None
     dense: bool = True
     dense_rows: dict[int, int] = field(default_factory=dict)
     dense_zeros: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.evidence is not None:
-            self.dominance = DominanceTally()
+            self.judged = EvidenceTally(self.policy)
 
     def _label(self, text: str, fallback: str) -> str:
         return f"{self.where}: {display_label(text, fallback)}" if self.where else display_label(text, fallback)
@@ -110,11 +120,19 @@ class TableScan:
                 counts.extend([0] * extra)
 
     def _start(self, first: Sequence[str]) -> None:
-        self.labels = label_columns(first)
+        evidence = self.evidence
+        self.layout = table_layout(self.header, first, evidence.labels if evidence else (),
+                                   evidence.label_columns if evidence else None)
+        self.labels = self.layout.labels
         width = min(max(len(row) for row in [first, *self.header]) - self.labels, MAX_COLUMNS)
         self.columns = column_labels(self.header, self.labels, max(width, 0))
         self._grow(width)
         self.total_columns = {index for index, label in enumerate(self.columns) if is_total_label(label)}
+
+    @property
+    def _guessed(self) -> bool:
+        """True when the label columns were guessed from the first data row (numbers in them may be values)."""
+        return self.layout is None or not self.layout.confirmed
 
     def add_row(self, cells: Sequence[str]) -> None:
         """Take one row of a table (header rows first)."""
@@ -123,7 +141,7 @@ class TableScan:
         if self.labels is None:
             if self.no_data:
                 return
-            if not is_data_row(cells) or (not self.header and is_year_header(cells)):
+            if is_header_row(cells, self.evidence.labels if self.evidence else ()):
                 if len(self.header) >= MAX_HEADER_ROWS:
                     self.no_data = True
                 else:
@@ -140,12 +158,14 @@ class TableScan:
         total_row = any(is_total_label(cell) for cell in cells[:labels])
         self.total_rows += total_row
         row_number = self.rows
-        for index, text in enumerate(cells[:labels]):
-            # A count in a row-label column: the first data row had no number there, so the column was taken for
-            # labels. Its position is reported, never its text.
-            if text.isdigit() and text.isascii() and len(text) < 16 and int(text) < self.policy.threshold:
-                self.label_numbers.add(f"{self.where + ': ' if self.where else ''}row {row_number}, column {index + 1}")
-        if (self.dense and not total_row and not self.total_columns and self.dominance is None and values
+        if self._guessed:
+            for index, text in enumerate(cells[:labels]):
+                # A count in a row-label column: the first data row had no number there, so the column was taken
+                # for labels. Its position is reported, never its text.
+                if text.isdigit() and text.isascii() and len(text) < 16 and int(text) < self.policy.threshold:
+                    self.label_numbers.add(f"{self.where + ': ' if self.where else ''}row {row_number}, "
+                                           f"column {index + 1}")
+        if (self.dense and not total_row and not self.total_columns and self.judged is None and values
                 and "" not in values):
             digits = "".join(values)
             if digits.isdigit() and digits.isascii() and max(map(len, values)) < 16:
@@ -155,10 +175,13 @@ class TableScan:
         threshold, rounding, base = policy.threshold, policy.rounding, policy.round_base
         kinds, total_columns = self.kinds, self.total_columns
         col_numeric, col_nonzero = self.col_numeric, self.col_nonzero
+        judged, evidence = self.judged, self.evidence
+        key = row_label(cells, labels) if evidence is not None else ""
         line: list[float] = []
         suppressed = 0
         total_known = False
         for index, text in enumerate(values):
+            interior = not total_row and index not in total_columns
             if text.isdigit() and text.isascii() and len(text) < 16:
                 kind, value = CellKind.COUNT, float(text)
             else:
@@ -166,9 +189,14 @@ class TableScan:
                 kind = cell.kind
                 if cell.value is None:
                     kinds[kind] += 1
-                    if kind is CellKind.SUPPRESSED and index not in total_columns and not total_row:
+                    if kind is CellKind.SUPPRESSED and interior:
                         suppressed += 1
                         self.col_suppressed[index] += 1
+                    elif kind is CellKind.MISSING and interior:
+                        self.blanks.add(partial(self._cell_label, cells, row_number, index))
+                    if judged is not None and evidence is not None and kind is not CellKind.TEXT:
+                        judged.judge(evidence.lookup(key, self.columns[index]), None, False, not interior,
+                                     partial(self._cell_label, cells, row_number, index))
                     continue
                 value = cell.value
             kinds[kind] += 1
@@ -187,9 +215,9 @@ class TableScan:
                 line.append(value)
                 col_numeric[index] += 1
                 col_nonzero[index] += value != 0
-            if self.dominance is not None and self.evidence is not None:
-                self.dominance.judge(self.evidence.lookup(row_label(cells, labels), self.columns[index]),
-                                     partial(self._cell_label, cells, row_number, index), policy)
+            if judged is not None and evidence is not None:
+                judged.judge(evidence.lookup(key, self.columns[index]), value, kind is CellKind.COUNT, not interior,
+                             partial(self._cell_label, cells, row_number, index))
         if not total_row:
             if not suppressed and full_line(line):
                 self.full.add(partial(self._row_label, cells, row_number))
@@ -197,9 +225,10 @@ class TableScan:
                 self.secondary.add(partial(self._row_label, cells, row_number))
 
     def _row_label(self, cells: Sequence[str], row_number: int) -> str:
-        """A row's label for the report; a number in a label column (a value the layout may have misread) shows
-        as ``#``."""
-        shown = ["#" if is_number(cell) else cell for cell in cells[: self.labels or 0]]
+        """A row's label for the report; where the label columns were guessed, a number in them (a value the
+        layout may have misread) shows as ``#``."""
+        labels = self.labels or 0
+        shown = ["#" if self._guessed and is_number(cell) else cell for cell in cells[:labels]]
         return self._label(row_label(shown, len(shown)), f"row {row_number}")
 
     def _cell_label(self, cells: Sequence[str], row_number: int, index: int) -> str:
@@ -252,14 +281,8 @@ class TableScan:
         self.dense_rows.clear()
         self.dense_zeros = [0] * len(self.dense_zeros)
 
-    def result(self) -> tuple[OutputKind, list[RuleFinding]]:
-        """The kind of table and the findings of every rule that applies to it."""
-        self._settle_dense_rows()
+    def _layout_findings(self, header_cells: Sequence[str]) -> list[RuleFinding]:
         findings: list[RuleFinding] = []
-        if self.too_wide:
-            findings.append(RuleFinding("sdc.unreadable", ScreeningOutcome.REVIEW,
-                                        f"rows wider than {MAX_COLUMNS} value columns: the rest was not analysed"))
-        header_cells = [cell for row in self.header for cell in row]
         identifiers = Tally()
         for cell in header_cells:
             if is_identifier_column(cell):
@@ -273,15 +296,90 @@ class TableScan:
             findings.append(RuleFinding(
                 "sdc.labels", ScreeningOutcome.REVIEW,
                 f"{self.label_numbers.count} number(s) below the threshold of {self.policy.threshold} in row-label "
-                "columns were not checked as counts: check the table's layout", flagged=self.label_numbers.count,
+                "columns were not checked as counts: check the table's layout, or give the evidence (ACRO's "
+                "variable names) or label_columns", flagged=self.label_numbers.count,
                 locations=tuple(self.label_numbers.locations)))
+        elif self.labels == 0 and self._guessed and len(self.columns) >= 2 and self.rows:
+            findings.append(RuleFinding(
+                "sdc.labels", ScreeningOutcome.REVIEW,
+                "no row-label column (the first column holds numbers): cells are named by position, and if the "
+                "first column holds codes or years (sex 1 and 2) they were screened as counts; give the evidence "
+                "(ACRO's variable names) or label_columns"))
+        return findings
+
+    def _statistics(self, looks_magnitude: bool) -> tuple[set[Statistic], list[str]]:
+        """What the cells are: as the evidence's analyses say, else from the evidence's tables or the looks."""
+        if self.evidence is None:
+            return {Statistic.LINEAR if looks_magnitude else Statistic.COUNT}, []
+        statistics, unknown = statistics_of(self.evidence)
+        if not statistics:
+            dominance = bool(self.evidence.statistics & {"sum", "max", "top_2_sum", "top_n_sum"})
+            statistics = {Statistic.LINEAR if looks_magnitude or dominance else Statistic.COUNT}
+        return statistics, unknown
+
+    def result(self) -> tuple[OutputKind, list[RuleFinding]]:
+        """The kind of table and the findings of every rule that applies to it."""
+        self._settle_dense_rows()
+        findings: list[RuleFinding] = []
+        if self.too_wide:
+            findings.append(RuleFinding("sdc.unreadable", ScreeningOutcome.REVIEW,
+                                        f"rows wider than {MAX_COLUMNS} value columns: the rest was not analysed"))
+        header_cells = [cell for row in self.header for cell in row]
+        findings += self._layout_findings(header_cells)
         numeric = self.kinds[CellKind.COUNT] + self.kinds[CellKind.NUMBER]
-        if self.labels is None or numeric + self.kinds[CellKind.SUPPRESSED] == 0:
+        judged = self.judged
+        if self.labels is None or numeric + self.kinds[CellKind.SUPPRESSED] + (judged.cells if judged else 0) == 0:
             findings.append(RuleFinding("sdc.manual", ScreeningOutcome.REVIEW,
                                         "a table without numbers: no automatic rule applies"))
             return OutputKind.TABLE, findings
-        if self.kinds[CellKind.NUMBER] or any(is_magnitude_label(cell) for cell in header_cells):
-            return OutputKind.MAGNITUDE_TABLE, findings + magnitude_findings(self.dominance, numeric, self.policy)
+        looks_magnitude = bool(self.kinds[CellKind.NUMBER]) or any(is_magnitude_label(cell) for cell in header_cells)
+        statistics, unknown = self._statistics(looks_magnitude)
+        if judged is None or self.evidence is None:
+            if looks_magnitude:
+                findings += unjudged_magnitude_findings(numeric, self.policy, self.evidence_source, self.labels == 0)
+                findings += self._missing_findings()
+                if self.policy.suppress:
+                    findings.append(secondary_finding(Tally(), 0, False, 0, self.blanks, self.policy))
+                return OutputKind.MAGNITUDE_TABLE, findings
+            return OutputKind.FREQUENCY_TABLE, [*findings, *self._kind_findings(header_cells),
+                                                *self._frequency_findings(None), *self._missing_findings()]
+        evidence = self.evidence
+        if statistics == {Statistic.COUNT}:
+            return OutputKind.FREQUENCY_TABLE, [*findings, *evidence_findings(judged, evidence, statistics, unknown),
+                                                *self._frequency_findings(judged.low)]
+        if Statistic.COUNT in statistics:  # counts beside other statistics: their cells are not all counts
+            statistics = (statistics - {Statistic.COUNT}) | {Statistic.POSITION}
+        findings += evidence_findings(judged, evidence, statistics, unknown)
+        if self.policy.suppress:
+            findings.append(secondary_finding(Tally(), 0, False, 0, self.blanks, self.policy))
+        kind = OutputKind.MODEL_OUTPUT if statistics == {Statistic.MODEL} else OutputKind.MAGNITUDE_TABLE
+        return kind, findings
+
+    def _kind_findings(self, header_cells: Sequence[str]) -> list[RuleFinding]:
+        """``sdc.kind``: whole numbers are counts only when a header says so; otherwise they may be sums,
+        medians, maxima or modes that happen to be whole, and only the evidence can tell."""
+        if any(is_count_label(cell) for cell in header_cells):
+            return []
+        given = (f"evidence was given ({self.evidence_source}) but has nothing for this output; check its key (the "
+                 "output's name or ACRO id)" if self.evidence_source else
+                 "give ACRO's evidence (--evidence evidence.json, from ACRO(federated=True)), whose analysis names "
+                 "the statistic")
+        return [RuleFinding("sdc.kind", ScreeningOutcome.REVIEW,
+                            "whole numbers, but no header says they are counts: if they are sums, medians, maxima "
+                            f"or modes, the frequency rules do not protect them; {given}")]
+
+    def _missing_findings(self) -> list[RuleFinding]:
+        """``sdc.missing`` without evidence: blank cells, when the policy checks missing values (ACRO's key)."""
+        if not self.policy.check_missing_values or not self.blanks.count:
+            return []
+        return [RuleFinding("sdc.missing", ScreeningOutcome.REVIEW,
+                            f"{self.blanks.count} blank cell(s): the policy checks missing values "
+                            "(check_missing_values); give the evidence (ACRO's missing table) or check by hand",
+                            flagged=self.blanks.count, locations=tuple(self.blanks.locations))]
+
+    def _frequency_findings(self, disagreeing: Tally | None) -> list[RuleFinding]:
+        """The rules of a frequency table; ``disagreeing`` adds the cells whose evidence count is below the
+        threshold although the table shows another value (a normalised or rounded table)."""
         for index in range(len(self.columns)):
             if index in self.total_columns or self.col_suppressed[index]:
                 continue
@@ -293,14 +391,19 @@ class TableScan:
                                                                         index in self.total_row_values):
                     self.secondary.add(self._label(self.columns[index], f"column {(self.labels or 0) + index + 1}"))
         counts = self.kinds[CellKind.COUNT]
+        low = self.threshold
+        if disagreeing is not None and disagreeing.count:
+            low = Tally()
+            low.merge(self.threshold)
+            low.merge(disagreeing)
         lines = self.rows + len(self.columns)
-        return OutputKind.FREQUENCY_TABLE, [
-            *findings,
-            threshold_finding(self.threshold, counts, self.policy),
+        totals = bool(self.total_columns) or self.total_rows > 0
+        return [
+            threshold_finding(low, counts + (disagreeing.count if disagreeing else 0), self.policy),
             zeros_finding(self.zeros, counts, self.policy),
             full_cells_finding(self.full, lines, self.policy),
-            secondary_finding(self.secondary, self.kinds[CellKind.SUPPRESSED],
-                              bool(self.total_columns) or self.total_rows > 0, lines),
+            secondary_finding(self.secondary, self.kinds[CellKind.SUPPRESSED], totals, lines, self.blanks,
+                              self.policy),
             rounding_finding(self.rounding, counts, self.policy),
         ]
 

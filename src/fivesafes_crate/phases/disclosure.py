@@ -116,6 +116,10 @@ _MANAGED = frozenset({"@id", "@type", "additionalType", "name", "startTime", "en
 _HIDDEN = "a withheld output"
 """What the reviews of a withheld output call it when its name is hidden."""
 
+_WITHHELD_FINDINGS = "withheld: what the screening found in it is not released"
+"""The ``reviewBody`` of a withheld output's screening reviews: their findings (counts of flagged cells, sizes
+of tables, ACRO's checks) were derived from it."""
+
 
 class DisclosureDecision(enum.Enum):
     """Where the disclosure check stands: pending (Potential), in review (Active), approved (Completed) or
@@ -565,14 +569,18 @@ def stand_in(space: Workspace, withheld: Sequence[str], *, redact: bool, new_id:
                       "description": "Not released: withheld by the disclosure check"})
         edit.set(review["@id"], "itemReviewed", {"@id": placeholders[item]})
         edit.set(review["@id"], "sha256", None)
+        if screening_of(review) is not None:
+            edit.set(review["@id"], "reviewBody", _WITHHELD_FINDINGS)
         name = review.get("name")
         if redact and isinstance(name, str):
             edit.set(review["@id"], "name", name.replace(shown, _HIDDEN).replace(item, _HIDDEN))
 
 
 def redact_report(space: Workspace, names: Sequence[str], *, redact: bool) -> None:
-    """In the recorded screening report, the entries of withheld outputs lose their hash, cell labels and archive
-    members (and with ``redact`` their names); the report's entity gets the new size and hash."""
+    """In the recorded screening report, the entries of withheld outputs keep only their kind and the outcome of
+    each rule: they lose their hash, size, archive members, and each finding's message, counts and cell labels,
+    all derived from the output (and with ``redact`` their names); the report's entity gets the new size and
+    hash."""
     path = space.path_of(REPORT_FILE)
     if not names or not path.is_file() or path.is_symlink():
         return
@@ -586,10 +594,10 @@ def redact_report(space: Workspace, names: Sequence[str], *, redact: bool) -> No
     for entry in document.get("outputs", []) if isinstance(document, dict) else []:
         if isinstance(entry, dict) and entry.get("name") in withheld:
             hidden += 1
-            entry.update(sha256=None, parts=[])
+            entry.update(sha256=None, size=0, parts=[])
             for finding in entry.get("findings") or []:
                 if isinstance(finding, dict):
-                    finding["locations"] = []
+                    finding.update(message=_WITHHELD_FINDINGS, flagged=0, checked=0, locations=[])
             if redact:
                 entry["name"] = f"withheld output {hidden}"
     data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -29,6 +29,7 @@ A file of the crate that ACRO did not check, or checked with other bytes, is rec
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -305,8 +306,8 @@ def import_acro(
             review, notes = _acro_review(output, item, found, digest, results, agent, moment, make_id)
             reviews.append(review)
             comments.extend(notes)
-            if isinstance(found, tuple):
-                matched.add(found[0].uid)
+            if isinstance(found, _AcroMatch):
+                matched.update((found.output.uid, *found.others))
         _acro_entity(edit, results)
         check = crate.get(existing.id) if existing is not None else None
         _supersede(edit, check, lambda review: ACRO_RESULTS in ref_ids(review.get("isBasedOn")))
@@ -330,18 +331,41 @@ def import_acro(
     return apply_step(target, body, clock=now, step=Step.DISCLOSURE, sign=sign, limits=limits)
 
 
-def _acro_output(results: AcroResults, name: str, digest: str | None) -> tuple[AcroOutput, str] | str:
-    """ACRO's output holding these bytes (and the file's name in ACRO), or why there is none."""
-    for output in results.outputs:
-        for file in output.files:
-            if digest is not None and file.sha256 == digest:
-                return output, file.name
-    if results.for_file(name) is not None:
-        return "ACRO checked a file of this name with other bytes (sha256 differs): not these bytes"
-    return "not in ACRO's results"
+@dataclass(frozen=True)
+class _AcroMatch:
+    """ACRO's output whose verdict a file of the crate takes: the output, the file's name in ACRO, and the other
+    outputs that checked the same bytes under another name (``others``: the match was ambiguous)."""
+
+    output: AcroOutput
+    file_name: str
+    others: tuple[str, ...] = ()
 
 
-def _acro_review(output: ScopedOutput, item: str, found: tuple[AcroOutput, str] | str, digest: str | None,
+def _release_status(output: AcroOutput) -> ScreeningOutcome:
+    """ACRO's status of an output; an output ACRO marks not for release fails."""
+    return output.status if output.release else ScreeningOutcome.FAIL
+
+
+def _acro_output(results: AcroResults, name: str, digest: str | None) -> _AcroMatch | str:
+    """ACRO's output holding these bytes, or why there is none. Bytes that ACRO checked under several outputs
+    (two identical tables) take the output whose file has this file's name; failing that, the worst status of
+    them all, and the match is said to be ambiguous."""
+    matches = [_AcroMatch(output, file.name) for output in results.outputs for file in output.files
+               if digest is not None and file.sha256 == digest]
+    if not matches:
+        if results.for_file(name) is not None:
+            return "ACRO checked a file of this name with other bytes (sha256 differs): not these bytes"
+        return "not in ACRO's results"
+    base = name.rsplit("/", 1)[-1]
+    named = [match for match in matches if match.file_name.rsplit("/", 1)[-1] == base]
+    if named:
+        return named[0]
+    worst = max(matches, key=lambda match: _release_status(match.output))
+    others = tuple(dict.fromkeys(match.output.uid for match in matches if match.output.uid != worst.output.uid))
+    return dataclasses.replace(worst, others=others)
+
+
+def _acro_review(output: ScopedOutput, item: str, found: _AcroMatch | str, digest: str | None,
                  results: AcroResults, agent: Agent, moment: datetime,
                  new_id: IdFactory) -> tuple[Entity, list[Entity]]:
     review_id = fresh_id("acro", new_id)
@@ -350,13 +374,18 @@ def _acro_review(output: ScopedOutput, item: str, found: tuple[AcroOutput, str] 
         return review_entity(review_id, item=item, term=SCREENING_TERMS[outcome],
                              name=f"ACRO output check of {output.key}: {outcome.label}", author=agent.id,
                              moment=moment, body=found, based_on=ACRO_RESULTS), []
-    acro, file_name = found
-    outcome = acro.status if acro.release else ScreeningOutcome.FAIL
-    checks = [check for file in acro.files if file.name == file_name for check in file.checks if check.flagged]
+    acro = found.output
+    outcome = _release_status(acro)
+    checks = [check for file in acro.files if file.name == found.file_name for check in file.checks
+              if check.flagged or (check.flagged is None and check.status == "fail")]
     what = f"ACRO {acro.uid} ({acro.type}{', ' + acro.method if acro.method else ''}): {acro.status.label}"
-    flagged = "; ".join(f"{check.name}{f' ({check.rule})' if check.rule else ''} flagged {check.flagged} cell(s)"
+    flagged = "; ".join(f"{check.name}{f' ({check.rule})' if check.rule else ''} "
+                        + (f"flagged {check.flagged} cell(s)" if check.flagged is not None else check.status or "")
                         for check in checks)
     body = what + (f"; {flagged}" if flagged else "") + ("" if acro.release else "; ACRO marks it not for release")
+    if found.others:
+        body += (f"; ambiguous: ACRO checked the same bytes as {', '.join(found.others)} under other names, and "
+                 "the worst status is recorded")
     review = review_entity(review_id, item=item, term=SCREENING_TERMS[outcome],
                            name=f"ACRO output check of {output.key}: {outcome.label}", author=agent.id,
                            moment=acro.timestamp, body=body, sha256=digest, based_on=ACRO_RESULTS)

@@ -19,6 +19,7 @@ from fivesafes_crate.disclosure_control import (
     OutputKind,
     OutputScreening,
     ScreeningOutcome,
+    load_evidence,
     screen_output,
     streams,
 )
@@ -197,3 +198,18 @@ def test_size_guard_and_overlong_lines(tmp_path: Path, monkeypatch: pytest.Monke
 def test_extension() -> None:
     assert [extension(n) for n in ("a/b.CSV", "x.tar.gz", "noext", ".hidden", "dir.v2/file")] == [
         ".csv", ".tar.gz", "", "", ""]
+
+
+def test_a_models_other_tables_point_to_its_summary_and_take_the_evidence_dof(tmp_path: Path) -> None:
+    """ACRO writes a model's summary as ``output_N_0.csv`` and its coefficients as ``output_N_1.csv``."""
+    coefficients = b",coef,std err,t,P>|t|,[0.025,0.975]\nconst,2.99,0.056,53.6,0.0,2.88,3.10\n"
+    alone = screen(tmp_path, "output_19_1.csv", coefficients)
+    (dof,) = alone.findings_for("sdc.dof")
+    assert dof.outcome is REVIEW and "output_19_0.csv" in dof.message and "--evidence" in dof.message
+    (folder := tmp_path / "evidence").mkdir()
+    (folder / "evidence.json").write_text(json.dumps({"outputs": {"output_19": {
+        "analysis_names": ["GeneralLinearModel"], "dof": 298, "interim_tables": {}}}}), "utf-8")
+    evidence = load_evidence(folder / "evidence.json")
+    assert screen_output(tmp_path / "output_19_1.csv", policy=ACRO, evidence=evidence).outcome is PASS
+    summary = screen(tmp_path, "output_19_0.csv", b"Dep. Variable:,y\nDf Residuals:,4\n")
+    assert summary.outcome is FAIL and "output_19" not in summary.findings_for("sdc.dof")[0].message

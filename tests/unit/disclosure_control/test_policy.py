@@ -14,7 +14,8 @@ from fivesafes_crate.disclosure_control.policy import DisclosurePolicy
 def test_presets_hold_the_rules_of_the_issue() -> None:
     acro = load_policy("acro-default")
     assert (acro.threshold, acro.dof_threshold, acro.nk_rules, acro.p_ratio) == (10, 10, (NKRule(2, 0.9),), 0.10)
-    assert acro.zeros is ScreeningOutcome.REVIEW and not acro.rounding and acro.round_base == 5
+    assert acro.zeros is ScreeningOutcome.FAIL and acro.nk_comparison == ">=" and not acro.rounding
+    assert acro.round_base == 5 and not acro.check_missing_values and not acro.suppress
     assert acro.blocked_extensions == (".gph", ".svg")
     assert {".dta", ".sav", ".sas7bdat", ".parquet", ".feather", ".arrow", ".sqlite", ".db"} == set(
         acro.record_level_extensions)
@@ -79,11 +80,25 @@ def test_bad_policy_files_name_the_file_and_the_key(tmp_path: Path, text: str, m
     assert message in caught.value.message
 
 
-def test_acro_single_rule_keys_and_zeros_flag(tmp_path: Path) -> None:
+def test_acro_keys_single_rule_zeros_missing_values_and_suppression(tmp_path: Path) -> None:
     file = tmp_path / "acro.json"
-    file.write_text('{"safe_nk_n": 3, "zeros_are_disclosive": false, "suppress": true}', "utf-8")
+    file.write_text('{"safe_nk_n": 3, "zeros_are_disclosive": false, "suppress": true, "check_missing_values": true,'
+                    ' "federated": false, "survival_safe_threshold": 10}', "utf-8")
     policy = load_policy(file)
-    assert policy.nk_rules == (NKRule(3, 0.9),) and policy.zeros is ScreeningOutcome.PASS
+    assert policy.nk_rules == (NKRule(3, 0.9),) and policy.suppress and policy.check_missing_values
+    # ACRO still fails a zero through its threshold check when zeros are not disclosive: a person decides
+    assert policy.zeros is ScreeningOutcome.REVIEW
+    file.write_text('{"zeros_are_disclosive": true, "preset": "abs-datalab"}', "utf-8")
+    assert load_policy(file).zeros is ScreeningOutcome.FAIL
+
+
+def test_nk_comparison_is_an_explicit_option(tmp_path: Path) -> None:
+    file = tmp_path / "strict.toml"
+    file.write_text('nk_comparison = ">"\n', "utf-8")
+    assert load_policy(file).nk_comparison == ">"
+    file.write_text('nk_comparison = "=="\n', "utf-8")
+    with pytest.raises(DisclosurePolicyError, match="nk_comparison: must be one of >=, >"):
+        load_policy(file)
 
 
 def test_unknown_preset_or_missing_file(tmp_path: Path) -> None:

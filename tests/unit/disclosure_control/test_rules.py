@@ -69,3 +69,12 @@ def test_golden_verdicts_under_acro_and_abs_rules(federated: dict[str, CellEvide
     abs_one = {row for row, cell in federated.items() if nk_dominated(cell, NKRule(1, 0.5))}
     abs_two = {row for row, cell in federated.items() if nk_dominated(cell, NKRule(2, 0.67))}
     assert (abs_one, abs_two) == ({"North", "West"}, {"West"})
+
+
+def test_nk_fails_a_share_of_exactly_k_as_acro_does() -> None:
+    """45 + 45 of 100: the two largest hold exactly 90% (issue 15, class 3)."""
+    cell = CellEvidence.from_contributions([45.0, 45.0] + [1.0] * 10)
+    assert nk_share(cell, 2) == 0.9
+    assert nk_dominated(cell, NKRule(2, 0.9)) is True and nk_dominated(cell, NKRule(2, 0.9), ">=") is True
+    assert nk_dominated(cell, NKRule(2, 0.9), ">") is False
+    assert nk_dominated(CellEvidence.from_contributions([44.0, 45.0] + [1.1] * 10), NKRule(2, 0.9)) is False

@@ -39,7 +39,7 @@ def make_crate(folder: Path) -> Path:
     (folder / "results" / "table.csv").write_text("g,a,b\nr1,3,40\nr2,50,60\n", "utf-8")
     (folder / "summary.json").write_text('{"n": 1520}', "utf-8")
     (folder / "outputs").mkdir()
-    (folder / "outputs" / "undeclared.csv").write_text("g,a\nr1,40\nr2,50\n", "utf-8")
+    (folder / "outputs" / "undeclared.csv").write_text("g,n\nr1,40\nr2,50\n", "utf-8")
     (folder / "inputs.csv").write_text("not an output\n", "utf-8")
     return folder
 
@@ -70,7 +70,7 @@ def test_a_bag_zip_is_screened_in_place(tmp_path: Path, bag_zip: Callable[..., P
 def test_plain_folders_and_single_files(tmp_path: Path) -> None:
     folder = tmp_path / "outputs"
     (folder / "sub").mkdir(parents=True)
-    (folder / "sub" / "a.csv").write_text("g,a\nr1,40\nr2,50\n", "utf-8")
+    (folder / "sub" / "a.csv").write_text("g,count\nr1,40\nr2,50\n", "utf-8")
     (folder / "b.txt").write_text("free text\n", "utf-8")
     report = screen_target(folder, ACRO)
     assert [o.name for o in report.outputs] == ["b.txt", "sub/a.csv"]

@@ -213,11 +213,17 @@ def test_verdicts_approve_and_prune_a_rejected_output_to_a_placeholder(tmp_path:
     assert graph[placeholder]["name"] == f"Withheld output {SVG}" and "sha256" not in failed[placeholder]
     assert failed[placeholder]["reviewBody"] == "embeds exact points"
     assert _by_type(graph, "ScreeningFail") == {placeholder: _by_type(graph, "ScreeningFail")[placeholder]}
+    # nothing the screening derived from the withheld output survives: not its findings, counts or size
+    assert _by_type(graph, "ScreeningFail")[placeholder]["reviewBody"] == (
+        "withheld: what the screening found in it is not released")
     assert SVG not in graph and {"@id": SVG} not in graph["outputs/figures/"]["hasPart"]
     with open_source(bag) as source:
         assert SVG not in source.crate_entries() and PNG in source.crate_entries()
     report = _report(bag)
     assert report[SVG]["sha256"] is None and report[TABLE]["sha256"] == graph[TABLE]["sha256"]
+    assert report[SVG]["size"] == 0 and report[SVG]["outcome"] == "fail"
+    assert {(f["rule"], f["message"], f["flagged"], f["checked"]) for f in report[SVG]["findings"]} >= {
+        ("sdc.blocked-format", "withheld: what the screening found in it is not released", 0, 0)}
     assert result.action["instrument"][1] == {"@id": REPORT} and len(result.action["result"]) == 6
     assert_golden("disclosure/verdicts-pruned.json", metadata_of(bag))
     assert _issues(bag) == []

@@ -227,3 +227,54 @@ def test_a_file_acro_checked_with_other_bytes_is_not_checked(tmp_path: Path, sta
     _import(bag, standalone)
     review = _reviews(_graph(bag), "#acro-")["outputs/output_0_0.csv"]
     assert _outcome(review) == "ScreeningNotChecked" and "other bytes" in review["reviewBody"]
+
+
+def _acro_results(folder: Path, outputs: dict[str, tuple[str, dict[str, bytes], dict[str, int]]]) -> Path:
+    """A verified ACRO 1.x results folder: ``uid -> (status, {file name: bytes}, sdc summary)``."""
+    folder.mkdir()
+    results: dict[str, Any] = {}
+    for uid, (status, files, summary) in outputs.items():
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        results[uid] = {"uid": uid, "status": status, "type": "table", "properties": {"method": "crosstab"},
+                        "files": [{"name": name, "sdc": {"summary": summary, "cells": {}}} for name in files],
+                        "outcome": {}, "command": "", "summary": "", "timestamp": "2026-11-28T15:30:58",
+                        "comments": [], "exception": "", "fair": {"check_status": {
+                            check: "fail" if count else "pass" for check, count in summary.items()}}}
+    (folder / "results.json").write_text(json.dumps({"version": "1.0.2", "tool": {"name": "ACRO"},
+                                                     "results": results}), "utf-8")
+    (folder / "checksums").mkdir()
+    for path in folder.iterdir():
+        if path.is_file():
+            (folder / "checksums" / f"{path.name}.txt").write_text(hashlib.sha256(path.read_bytes()).hexdigest())
+    return folder
+
+
+def test_identical_bytes_take_the_acro_output_of_the_same_name_or_the_worst(tmp_path: Path) -> None:
+    """Two ACRO outputs with the same bytes: the file named like this one decides; otherwise the worst status,
+    said to be ambiguous (issue 15, class 8). A passing twin listed first must not release a failed file."""
+    table = b"region,count\nNorth,50\nWest,3\n"
+    acro = _acro_results(tmp_path / "acro", {
+        "output_0": ("pass", {"output_0_0.csv": table}, {"MinimumThresholdCheck": 0}),
+        "output_1": ("fail", {"output_1_0.csv": table}, {"MinimumThresholdCheck": 1}),
+    })
+    (tmp_path / "named").mkdir()
+    bag = completed_crate(tmp_path / "named", {"output_1_0.csv": table, "copy.csv": table})
+    _import(bag, acro)
+    reviews = _reviews(_graph(bag), "#acro-")
+    named, other = reviews["outputs/output_1_0.csv"], reviews["outputs/copy.csv"]
+    assert (_outcome(named), named["identifier"]) == ("ScreeningFail", "output_1")
+    assert "ambiguous" not in named["reviewBody"]
+    assert (_outcome(other), other["identifier"]) == ("ScreeningFail", "output_1")
+    assert "ambiguous: ACRO checked the same bytes as output_0" in other["reviewBody"]
+
+
+def test_acro_minimum_dof_sums_are_never_copied(tmp_path: Path) -> None:
+    """ACRO's MinimumDoFCheck number for a table is the sum of n - 1 over its cells: it gives group sizes away."""
+    acro = _acro_results(tmp_path / "acro", {
+        "output_0": ("fail", {"output_0_0.csv": b"region,std\nEast,1.5\nWest,2.5\n"}, {"MinimumDoFCheck": 288})})
+    (tmp_path / "crate").mkdir()
+    bag = completed_crate(tmp_path / "crate", {"output_0_0.csv": b"region,std\nEast,1.5\nWest,2.5\n"})
+    _import(bag, acro)
+    body = _reviews(_graph(bag), "#acro-")["outputs/output_0_0.csv"]["reviewBody"]
+    assert body == "ACRO output_0 (table, crosstab): fail; MinimumDoFCheck (sdc.dof) fail" and "288" not in body
