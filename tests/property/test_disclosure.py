@@ -79,10 +79,13 @@ def test_the_fast_path_agrees_with_the_slow_path(rows: list[list[str]], totals: 
 CONTRIBUTIONS = st.lists(st.integers(0, 10**6), min_size=0, max_size=30)
 
 
-def brute_nk(values: list[int], rule: NKRule) -> bool | None:
+def brute_nk(values: list[int], rule: NKRule, comparison: str) -> bool | None:
     ordered = sorted(values, reverse=True)
     total = sum(ordered)
-    return None if total <= 0 else sum(ordered[:rule.n]) / total > rule.k
+    if total <= 0:
+        return None
+    share = sum(ordered[:rule.n]) / total
+    return share >= rule.k if comparison == ">=" else share > rule.k
 
 
 def brute_p(values: list[int], p: float) -> bool | None:
@@ -94,10 +97,10 @@ def brute_p(values: list[int], p: float) -> bool | None:
 
 
 @SETTINGS
-@given(CONTRIBUTIONS, st.integers(1, 4), st.floats(0.05, 1.0), st.floats(0.0, 1.0))
-def test_dominance_agrees_with_brute_force(values: list[int], n: int, k: float, p: float) -> None:
+@given(CONTRIBUTIONS, st.integers(1, 4), st.floats(0.05, 1.0), st.floats(0.0, 1.0), st.sampled_from([">=", ">"]))
+def test_dominance_agrees_with_brute_force(values: list[int], n: int, k: float, p: float, comparison: str) -> None:
     cell = CellEvidence.from_contributions(values, largest=max(n, 2))
-    assert nk_dominated(cell, NKRule(n, k)) == brute_nk(values, NKRule(n, k))
+    assert nk_dominated(cell, NKRule(n, k), comparison) == brute_nk(values, NKRule(n, k), comparison)
     assert p_ratio_fails(cell, p) == brute_p(values, p)
 
 
@@ -112,7 +115,7 @@ def test_dominance_through_a_magnitude_table(cells: list[list[int]], n: int, k: 
     _, findings = scan(text, policy, fast=True, chunk=1 << 20, evidence=evidence).result()
     (nk,) = [f for f in findings if f.rule == "sdc.nk"]
     (p_rule,) = [f for f in findings if f.rule == "sdc.p-ratio"]
-    assert nk.flagged == sum(1 for values in cells if brute_nk(values, rule))
+    assert nk.flagged == sum(1 for values in cells if brute_nk(values, rule, policy.nk_comparison))
     assert p_rule.flagged == sum(1 for values in cells if brute_p(values, 0.1))
 
 
