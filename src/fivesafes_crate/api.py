@@ -124,18 +124,21 @@ def package(
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    overwrite: bool = False,
 ) -> Path:
     """Pack a crate folder as a BagIt 1.0 bag inside a deterministic ZIP (or as a bag folder with ``folder``).
 
     The ZIP holds one top-level folder, as the profile requires. ``External-Identifier`` is kept when
     ``crate`` is already a bag, else ``external_identifier`` or a new ``urn:uuid:``. The same crate, identifier
-    and bagging date give the same bytes. ``limits.max_entries`` bounds the files and folders walked. Written
+    and bagging date give the same bytes. ``limits.max_entries`` bounds the files and folders walked. The
+    metadata file must be JSON (:class:`~fivesafes_crate.MetadataSyntaxError` otherwise). An existing output is
+    refused (:class:`~fivesafes_crate.OutputExistsError`) unless ``overwrite`` replaces an existing ZIP. Written
     atomically; returns the path written.
     """
     from .packaging import pack
 
     return pack(crate, output, folder=folder, external_identifier=external_identifier,
-                bagging_date=bagging_date, progress=progress, limits=limits)
+                bagging_date=bagging_date, progress=progress, limits=limits, overwrite=overwrite)
 
 
 def unpack(
@@ -239,17 +242,20 @@ def write_preview(
     profile: str | None = None,
     threshold: Severity = Severity.SHOULD,
     limits: Limits = DEFAULT_LIMITS,
+    overwrite: bool = False,
 ) -> Path:
     """Write the preview page of a crate (see :func:`preview`) atomically and return the path written.
 
     ``output`` defaults to ``<name>.preview.html`` beside the crate (``result.bagit.zip`` →
-    ``result.preview.html``). The crate is never modified: an output inside it is refused with
-    :class:`~fivesafes_crate.errors.UsageError`, except a crate folder's own ``ro-crate-preview.html`` (a bag's
-    manifests would break: the lifecycle steps rewrite a bag's preview themselves).
+    ``result.preview.html``). An existing file is refused (:class:`~fivesafes_crate.OutputExistsError`)
+    unless ``overwrite``, except a crate folder's own ``ro-crate-preview.html``, which is always rewritten. The
+    crate is never modified: an output inside it is refused with :class:`~fivesafes_crate.errors.UsageError`,
+    except that own preview (a bag's manifests would break: the lifecycle steps rewrite a bag's preview
+    themselves).
     """
     from .reporting.preview import write_preview as _write_preview
 
-    return _write_preview(target, output, profile=profile, threshold=threshold, limits=limits)
+    return _write_preview(target, output, profile=profile, threshold=threshold, limits=limits, overwrite=overwrite)
 
 
 def sanitize(

@@ -43,3 +43,7 @@ class ContextUnavailable(FiveSafesError):
 
 class UsageError(FiveSafesError):
     """An argument given to a library function or command is not acceptable (unknown profile, phase...)."""
+
+
+class OutputExistsError(UsageError):
+    """The output named already exists and is never replaced unless asked (``overwrite=True``, ``--force``)."""

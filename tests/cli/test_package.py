@@ -97,6 +97,35 @@ def test_pack_refuses_a_symlink_naming_it(crate: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["request"]
 
 
+def test_pack_refuses_an_existing_zip_unless_force(crate: Path, archive: Path) -> None:
+    signed = archive.read_bytes() + b"(pretend: signed)"
+    archive.write_bytes(signed)
+    line = assert_one_error_line(invoke("pack", crate, "-o", archive))
+    assert line == f"error: {archive}: already exists: choose another name, or replace it with --force"
+    assert archive.read_bytes() == signed
+    replaced = invoke("pack", crate, "-o", archive, "--force")
+    assert replaced.exit_code == 0, replaced.stderr
+    assert zipfile.is_zipfile(archive) and archive.read_bytes() != signed
+    assert "refused unless --force" in " ".join(invoke("pack", "--help").stdout.split())
+
+
+def test_pack_refuses_metadata_that_is_not_json(crate: Path, tmp_path: Path) -> None:
+    (crate / "ro-crate-metadata.json").write_text("{not json\n")
+    line = assert_one_error_line(invoke("pack", crate, "-o", tmp_path / "bad.zip"))
+    assert line == f"error: {crate / 'ro-crate-metadata.json'}:1:2: not valid JSON: Expecting property name " \
+                   "enclosed in double quotes"
+    assert not (tmp_path / "bad.zip").exists()
+
+
+def test_verify_says_what_it_did_not_check_in_json(archive: Path) -> None:
+    result = invoke("verify", archive, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, SCHEMA)
+    assert any("fivesafes validate" in item for item in report["not_checked"])
+    assert report["checked"]
+
+
 def test_unpack_then_verify(archive: Path, tmp_path: Path) -> None:
     result = invoke("unpack", archive, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.stderr
@@ -104,8 +133,14 @@ def test_unpack_then_verify(archive: Path, tmp_path: Path) -> None:
     for target in (archive, tmp_path / "out"):
         verified = invoke("verify", target)
         assert verified.exit_code == 0, verified.stdout
-        assert verified.stdout.startswith("VALID: 5 files checked, ")  # 2 payload files + 3 tag files
-        assert len(verified.stdout.splitlines()) == 1
+        lines = verified.stdout.splitlines()
+        assert lines[-1].startswith("VALID: 5 files checked, ")  # 2 payload files + 3 tag files
+        assert lines[:-1] == [
+            "checked: the bag's tag files (bagit.txt, bag-info.txt, manifests); every payload and tag file against "
+            "every manifest",
+            "not checked: the crate's metadata (its JSON and the Five Safes profile): run fivesafes validate",
+            "not checked: who signed the bag: run fivesafes verify --trust",
+        ]
         assert verified.stderr == ""
 
 

@@ -55,9 +55,28 @@ def test_output_option_and_severity(crate: Path, tmp_path: Path) -> None:
 
 
 def test_a_crate_folders_own_preview_can_be_written(crate: Path) -> None:
-    result = runner.invoke(app, ["preview", str(crate), "--output", str(crate / PREVIEW_FILE)])
-    assert result.exit_code == 0, result.stderr
-    assert (crate / PREVIEW_FILE).is_file()
+    for _ in range(2):  # the crate's own generated page is rewritten without --force
+        result = runner.invoke(app, ["preview", str(crate), "--output", str(crate / PREVIEW_FILE)])
+        assert result.exit_code == 0, result.stderr
+    assert (crate / PREVIEW_FILE).read_text(encoding="utf-8") == preview(crate)
+
+
+def test_an_existing_file_is_never_overwritten_without_force(crate: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    result = runner.invoke(app, ["preview", str(crate), "-o", str(data)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {data}: already exists: choose another name, or replace it with --force\n"
+    assert data.read_text() == "a,b\n1,2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "published"]  # no temporary left
+    replaced = runner.invoke(app, ["preview", str(crate), "-o", str(data), "--force"])
+    assert replaced.exit_code == 0, replaced.stderr
+    assert data.read_text(encoding="utf-8") == preview(crate)
+
+
+def test_force_is_in_the_help() -> None:
+    result = runner.invoke(app, ["preview", "--help"])
+    assert "--force" in result.stdout and "refused unless --force" in " ".join(result.stdout.split())
 
 
 @pytest.mark.parametrize("args", [

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import UsageError
+from ..errors import OutputExistsError, UsageError
 from ..model import vocab
 from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity
@@ -94,7 +94,7 @@ class _Ids:
 
 def _check_output(output: Path) -> None:
     if os.path.lexists(output):
-        raise UsageError("already exists: give a new folder name for the crate", path=str(output))
+        raise OutputExistsError("already exists: give a new folder name for the crate", path=str(output))
     if not output.parent.is_dir():
         raise UsageError("the folder to create the crate in does not exist", path=str(output.parent))
     if not output.name or output.name in (".", ".."):
@@ -135,7 +135,7 @@ def build_request(
     project and the ``CreateAction`` (``PotentialActionStatus``). ``datePublished`` is left for publishing.
     Ids are ``#<kind>-<new_id()>`` (default: UUID 4) unless fixed in the spec; ``now`` (default: UTC now) gives
     the root's ``dateCreated``. Raises :class:`~.spec.SpecError`, :class:`~.workflow.UnknownInputError`,
-    :class:`~fivesafes_crate.errors.UsageError` (``output`` exists) or a read error for a local workflow.
+    :class:`~fivesafes_crate.errors.OutputExistsError` (``output`` exists) or a read error for a local workflow.
     """
     now = now or (lambda: datetime.now(UTC))
     new_id = new_id or (lambda: str(uuid.uuid4()))
@@ -167,7 +167,7 @@ def build_request(
             shutil.copyfile(source, staging / name, follow_symlinks=False)
         (staging / METADATA_FILE).write_bytes(serialise(crate))  # the staging folder makes it atomic
         if os.path.lexists(target):
-            raise UsageError("already exists: give a new folder name for the crate", path=str(target))
+            raise OutputExistsError("already exists: give a new folder name for the crate", path=str(target))
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

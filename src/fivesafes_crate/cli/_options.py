@@ -73,6 +73,7 @@ SeverityOpt = Annotated[
     typer.Option("--severity", help="Lowest requirement level that makes the crate invalid."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace an existing output file (refused otherwise).")]
 ReportFormatOpt = Annotated[
     ReportFormat,
     typer.Option("--format", help="Output format: text, json (one crate), sarif (SARIF 2.1.0 for code scanning) "

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from ..errors import UsageError
 from ..reporting.text import printable
 from . import EXIT_INVALID, EXIT_VALID, app, finish
-from ._options import Format, FormatOpt, TrustOpt, TrustPolicyOpt
+from ._options import ForceOpt, Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text, shown
 
 if TYPE_CHECKING:
@@ -94,11 +94,13 @@ def pack(
     bagging_date: Annotated[datetime | None, typer.Option(
         "--date", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
         help="Bagging-Date (default: SOURCE_DATE_EPOCH, else today).")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Pack a crate as a BagIt bag in a ZIP with one top-level folder, the profile's transfer form.
 
-    The same crate, identifier and date give the same bytes. Prints the path written. Exit status: 0 written,
-    2 refused or failed (nothing is left behind).
+    The metadata file must be JSON. An existing output is refused unless --force replaces it (a ZIP; an
+    existing bag folder is never replaced). The same crate, identifier and date give the same bytes. Prints the
+    path written. Exit status: 0 written, 2 refused or failed (nothing is left behind).
 
     Example: [bold]fivesafes pack request/ -o request.bagit.zip[/]
     """
@@ -108,7 +110,7 @@ def pack(
     finish(
         lambda: bar.run(lambda: api.package(
             crate, output, folder=bag_dir, external_identifier=external_identifier,
-            bagging_date=bagging_date.date() if bagging_date else None, progress=bar,
+            bagging_date=bagging_date.date() if bagging_date else None, progress=bar, overwrite=force,
         )),
         lambda path: (printable(str(path)), EXIT_VALID),
     )
@@ -171,7 +173,8 @@ def verify(
 
 
 def render_verification(result: BagVerification) -> str:
-    """Text report: missing, extra and changed files grouped, then other problems, then the verdict."""
+    """Text report: missing, extra and changed files grouped, other problems, what was and was not checked, then
+    the verdict."""
     lines: list[str] = []
     listed: set[int] = set()
     for kind, meaning in GROUPS:
@@ -187,6 +190,8 @@ def render_verification(result: BagVerification) -> str:
         for p in others:
             style = "bold red" if p.severity.label == "must" else "bold yellow"
             lines.append(f"  [{style}]{p.severity.label}[/] [cyan]{p.kind.value}[/] {shown(p.message)}")
+    lines.append(f"[dim]checked: {shown('; '.join(result.checked))}[/]")
+    lines.extend(f"[dim]not checked: {shown(what)}[/]" for what in result.not_checked)
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
     lines.append(f"{verdict}: {result.files_checked} files checked, {result.bytes_hashed} bytes hashed")
     return console_text("\n".join(lines))

@@ -9,7 +9,7 @@ import typer
 
 from ..reporting.text import printable
 from . import EXIT_VALID, app, finish
-from ._options import PathArg, ProfileOpt, SeverityChoice, SeverityOpt
+from ._options import ForceOpt, PathArg, ProfileOpt, SeverityChoice, SeverityOpt
 
 
 @app.command()
@@ -19,12 +19,14 @@ def preview(
         "--output", "-o", help="HTML file to write (default: <name>.preview.html beside the crate).")] = None,
     profile: ProfileOpt = None,
     severity: SeverityOpt = SeverityChoice.should,
+    force: ForceOpt = False,
 ) -> None:
     """Write a crate's preview: one HTML page with the request, the lifecycle, the results and the validation.
 
     The page is self-contained (inline styles, no script, loads nothing) and escapes everything the crate says.
     The crate is never modified: the default output is [bold]<name>.preview.html[/] beside it, and an output
     inside it is refused except a crate folder's own ro-crate-preview.html (lifecycle steps rewrite a bag's).
+    An existing file is refused unless --force replaces it (a crate folder's own preview is always rewritten).
     Prints the path written. Exit status: 0 written (whatever the validation found), 2 refused or unreadable.
 
     Example: [bold]fivesafes preview result.bagit.zip -o result.html[/]
@@ -33,6 +35,7 @@ def preview(
     from ..issues import Severity
 
     finish(
-        lambda: api.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value)),
+        lambda: api.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value),
+                                  overwrite=force),
         lambda written: (printable(str(written)), EXIT_VALID),
     )

@@ -145,7 +145,10 @@ def sign(
 
 
 def render_signatures(result: SignatureVerification) -> str:
-    """Text report of ``verify --trust``: one block per envelope, unsigned files, problems, verdict."""
+    """Text report of ``verify --trust``: one block per envelope, unsigned files, problems, verdict, and what the
+    verdict does not cover (the metadata)."""
+    from ..packaging import METADATA_NOT_CHECKED  # imported here: the packaging stack is not needed for --help
+
     lines: list[str] = []
     for e in result.envelopes:
         mark = "[bold green]ok[/]" if e.ok else "[bold red]FAILED[/]"
@@ -179,6 +182,7 @@ def render_signatures(result: SignatureVerification) -> str:
                      + (f" [dim]({shown(p.file)})[/]" if p.file else "") for p in others)
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
     policy = f", policy {shown(result.policy)}" if result.policy else ""
+    lines.append(f"[dim]not checked: {shown(METADATA_NOT_CHECKED)}[/]")
     lines.append(f"{verdict}: {len(result.envelopes)} envelope(s){policy}, {result.files_checked} files checked")
     return console_text("\n".join(lines))
 

@@ -6,7 +6,9 @@
   is known to be regular.
 * :func:`create_exclusive` creates a new file for writing (``O_EXCL``: never an existing file, never through
   a link) with exactly the given mode, whatever the umask; :func:`write_temporary` writes a new hidden
-  sibling of a file, synced, for a caller that then renames or links it into place.
+  sibling of a file, synced, for a caller that then renames or links it into place; :func:`place_new` puts
+  such a finished file at a name that must not exist (a hard link: never over an existing file, even one that
+  appears meanwhile), :func:`write_new` does both.
 * :func:`read_chunks` is the one chunked read loop (into reusable buffers, memory bounded by one chunk);
   :func:`hash_stream` and :func:`hash_file` hash with it, every algorithm of a file in one read.
 
@@ -93,6 +95,27 @@ def write_temporary(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     return Path(temporary)
 
 
+def place_new(temporary: Path, path: Path) -> None:
+    """Give the finished file ``temporary`` the name ``path``, which must not exist, and remove ``temporary``.
+
+    A hard link is created (``FileExistsError`` when ``path`` exists, whatever appeared there meanwhile): unlike
+    a rename, it never replaces a file, and readers see the complete file or none. ``temporary`` is removed
+    either way.
+    """
+    try:
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_new(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Create ``path`` holding ``data`` with ``mode``, complete or not at all, never over an existing file.
+
+    Raises ``FileExistsError`` when ``path`` exists (nothing is written) and :class:`OSError` when writing fails.
+    """
+    place_new(write_temporary(path, data, mode), path)
+
+
 def read_chunks(
     stream: IO[bytes], next_buffer: Callable[[], memoryview], limit: int | None = None
 ) -> Iterator[memoryview]:
@@ -162,6 +185,8 @@ __all__ = [
     "hash_stream",
     "new_hasher",
     "open_regular",
+    "place_new",
     "read_chunks",
+    "write_new",
     "write_temporary",
 ]

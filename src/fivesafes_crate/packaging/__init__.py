@@ -32,7 +32,7 @@ from .bag_reader import (
     ManifestEntry,
     read_bag,
 )
-from .bag_verifier import BagVerification, verify_bag
+from .bag_verifier import METADATA_NOT_CHECKED, BagVerification, verify_bag
 from .bag_writer import PAYLOAD_MANIFEST, TAG_MANIFEST, BagMetadata, encode_manifest_path, tag_files
 from .hashing import PayloadCopier, digest_files
 from .packing import archive_bag, pack, refresh_bag
@@ -41,6 +41,7 @@ from .unpacking import unpack
 __all__ = [
     "BAG_INFO_FILE",
     "FETCH_FILE",
+    "METADATA_NOT_CHECKED",
     "PAYLOAD_MANIFEST",
     "PAYLOAD_PREFIX",
     "SIGNATURE_DIR",

@@ -39,12 +39,25 @@ SYSTEM_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "Desktop
 """Operating-system metadata files that should not travel in a payload (they can also leak folder listings)."""
 
 
+BAG_CHECKED = (
+    "the bag's tag files (bagit.txt, bag-info.txt, manifests)",
+    "every payload and tag file against every manifest",
+)
+"""What a bag verification covers, in the words reports show (``checked``)."""
+
+METADATA_NOT_CHECKED = "the crate's metadata (its JSON and the Five Safes profile): run fivesafes validate"
+SIGNATURES_NOT_CHECKED = "who signed the bag: run fivesafes verify --trust"
+BAG_NOT_CHECKED = (METADATA_NOT_CHECKED, SIGNATURES_NOT_CHECKED)
+"""What a bag verification does not cover (``not checked``): an intact bag may still hold no valid crate."""
+
+
 @dataclass(frozen=True, slots=True)
 class BagVerification:
     """The outcome of :func:`verify_bag`: the parsed bag, every problem, and what was hashed.
 
     ``valid`` is True when no problem is at MUST level (RFC 8493 validity, plus the tolerances documented in
     this module). ``files_checked`` counts files hashed; ``bytes_hashed`` the bytes read to hash them.
+    ``checked`` and ``not_checked`` say what this verdict covers and what it does not.
     """
 
     info: BagInfo
@@ -58,6 +71,16 @@ class BagVerification:
     def valid(self) -> bool:
         """True when no problem reaches MUST level."""
         return not any(p.severity >= Severity.MUST for p in self.problems)
+
+    @property
+    def checked(self) -> tuple[str, ...]:
+        """What the verification covered."""
+        return BAG_CHECKED
+
+    @property
+    def not_checked(self) -> tuple[str, ...]:
+        """What it did not cover, and what to run for it: the metadata (validation) and the signatures."""
+        return BAG_NOT_CHECKED
 
     def of(self, *kinds: ProblemKind, area: str | None = None) -> list[BagProblem]:
         """The problems of the given kinds (all when none given), optionally only for one ``area``."""

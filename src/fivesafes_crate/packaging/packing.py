@@ -15,6 +15,9 @@ SHA-512 payload and tag manifests and the crate under ``data/``. Decisions:
   macOS and Windows) are refused with the offending path. Line feeds and carriage returns are legal in POSIX
   names and BagIt percent-encodes them in manifests, so they are packed; unpacking them where the file system
   refuses such names fails cleanly.
+* **The metadata file must be JSON.** A bag of a crate whose metadata cannot be parsed would verify as an
+  intact bag yet be no crate, so it is refused with its line and column; what the metadata says is left to
+  the validator.
 * **Re-packing a bag** keeps its ``External-Identifier`` (the profile asks not to change it as the crate
   moves through a TRE) and packs ``data/`` as it is now: the old manifests are not consulted, since
   re-packing after editing the metadata is the point. A bag with tag files other than ``bagit.txt``,
@@ -22,9 +25,11 @@ SHA-512 payload and tag manifests and the crate under ``data/``. Decisions:
   Other ``bag-info.txt`` elements are regenerated (Bagging-Date, Payload-Oxum) or not carried over. The
   ``signatures/`` tag directory (:mod:`fivesafes_crate.signing`) is carried over byte for byte and listed in
   the new tag manifest, so that the next signature covers the earlier ones.
-* **Atomic output** (:mod:`.staging`). Everything is written to a hidden temporary sibling of the output and
-  renamed into place at the end, so an interrupted or failed run leaves no partial output. An existing output
-  ZIP is replaced (atomically); an existing output folder is refused, since a folder cannot be replaced
+* **Atomic output, never a silent replacement** (:mod:`.staging`). Everything is written to a hidden
+  temporary sibling of the output and moved into place at the end, so an interrupted or failed run leaves no
+  partial output. An existing output is refused (:class:`~fivesafes_crate.errors.OutputExistsError`: a signed
+  bag must not be lost to an unsigned one by a repeated command); with ``overwrite`` an existing output ZIP
+  is replaced atomically. An existing output folder is always refused, since a folder cannot be replaced
   atomically.
 """
 
@@ -42,8 +47,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-from ..errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
-from ..model.crate import write_atomic
+from ..errors import CrateReadError, FiveSafesError, OutputExistsError, UnsafeInputError, UsageError
+from ..model.crate import load_crate, write_atomic
 from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive
 from ..model.source import (
     DEFAULT_LIMITS,
@@ -82,6 +87,7 @@ def pack(
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    overwrite: bool = False,
 ) -> Path:
     """Pack a crate folder (or re-pack a bag folder) as a BagIt 1.0 bag in a deterministic ZIP, or a folder.
 
@@ -90,20 +96,24 @@ def pack(
     External-Identifier is the input bag's, else ``external_identifier``, else a new ``urn:uuid:``; the
     Bagging-Date is ``bagging_date``, else ``SOURCE_DATE_EPOCH`` (UTC), else today. ``progress(done, total)``
     reports payload bytes copied. ``limits.max_entries`` bounds the files and folders walked (raise it for a
-    crate of more than 100,000). Returns the path written.
+    crate of more than 100,000). An existing output is refused unless ``overwrite`` (a ZIP only: a folder is
+    never replaced). Returns the path written.
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input is not a crate or bag folder or has
-    no metadata file, :class:`~fivesafes_crate.errors.UnsafeInputError` for links, special files and unsafe or
-    colliding names, :class:`~fivesafes_crate.errors.UsageError` for an unusable output or arguments.
+    no metadata file (:class:`~fivesafes_crate.model.crate.MetadataSyntaxError` when it is not JSON, with its
+    line and column), :class:`~fivesafes_crate.errors.UnsafeInputError` for links, special files and unsafe or
+    colliding names, :class:`~fivesafes_crate.errors.OutputExistsError` for an existing output,
+    :class:`~fivesafes_crate.errors.UsageError` for an unusable output or arguments.
     """
     given = Path(crate)
     source = _open_folder(given, limits)
     with source:
         is_bag = source.kind is SourceKind.BAG_DIRECTORY
         payload = _payload_entries(source, is_bag)
+        load_crate(source)  # a metadata file that is not JSON is refused, with its line and column
         identifier = _external_identifier(source, external_identifier) if is_bag else None
         identifier = identifier or external_identifier or f"urn:uuid:{uuid.uuid4()}"
-        target = _output_path(given, output, folder)
+        target = _output_path(given, output, folder, overwrite)
         files = [entry for entry in payload.values() if entry.kind is EntryKind.FILE]
         metadata = BagMetadata(
             external_identifier=identifier,
@@ -114,8 +124,10 @@ def pack(
         tag_files(metadata, {})  # checks the identifier before anything is written
         signatures = _signature_entries(source) if is_bag else {}
         kept = digest_files(source, [n for n, e in signatures.items() if e.kind is EntryKind.FILE])
-        writer = _write_folder if folder else _write_zip
-        writer(source, payload, target, metadata, progress, signatures, kept)
+        if folder:
+            _write_folder(source, payload, target, metadata, progress, signatures, kept)
+        else:
+            _write_zip(source, payload, target, metadata, progress, signatures, kept, replace=overwrite)
     log.info("packed %s as %s", given, target)
     return target
 
@@ -240,7 +252,7 @@ def _bagging_date(given: date | None) -> date:
     return date.today()
 
 
-def _output_path(crate: Path, output: str | os.PathLike[str] | None, folder: bool) -> Path:
+def _output_path(crate: Path, output: str | os.PathLike[str] | None, folder: bool, overwrite: bool) -> Path:
     real_crate = crate.resolve()
     if output is None:
         stem = _strip(real_crate.name, BAG_SUFFIX)
@@ -255,9 +267,12 @@ def _output_path(crate: Path, output: str | os.PathLike[str] | None, folder: boo
     if real_target == real_crate or real_crate in real_target.parents:
         raise UsageError("the output lies inside the crate folder; write it elsewhere", path=shown)
     if folder and os.path.lexists(real_target):
-        raise UsageError("the output folder already exists; remove it or choose another", path=shown)
+        raise OutputExistsError("the output folder already exists, and a folder is never replaced; remove it or "
+                                "choose another", path=shown)
     if not folder and real_target.is_dir() and not real_target.is_symlink():
         raise UsageError("the output is a folder; give a .zip file name (or use a bag folder output)", path=shown)
+    if not folder and not overwrite and os.path.lexists(real_target):
+        raise OutputExistsError("already exists: choose another name, or replace it with --force", path=shown)
     bag_name = _bag_name(real_target, folder)
     reason = unsafe_name_reason(bag_name) if bag_name else "empty name"
     if reason is not None or "/" in bag_name:
@@ -285,6 +300,8 @@ def _write_zip(
     progress: ProgressCallback | None,
     signatures: Mapping[str, Entry],
     kept: Mapping[str, str],
+    *,
+    replace: bool,
 ) -> None:
     bag = _bag_name(target, folder=False) + "/"
     members: dict[str, Entry | None] = {bag: None, bag + PAYLOAD_PREFIX: None}
@@ -304,7 +321,7 @@ def _write_zip(
             tags.update(tag_files(metadata, {n: future.result() for n, future in digests.items()}, kept))
         return tags[name]
 
-    with new_zip(target) as archive, PayloadCopier(progress=progress, total=metadata.payload_bytes) as copier:
+    with new_zip(target, replace=replace) as archive, PayloadCopier(progress=progress, total=metadata.payload_bytes) as copier:
         for member in sorted(members):
             item = members[member]
             if member.endswith("/"):
@@ -461,7 +478,7 @@ def archive_bag(
             if reason is not None:
                 raise UnsafeInputError(f"name refused ({reason})", path=name)
         bag = _bag_name(target, folder=False) + "/"
-        with new_zip(target) as zipped:
+        with new_zip(target, replace=True) as zipped:  # a step's new state of the bag replaces the old
             zipped.mkdir(zip_info(bag, directory=True))
             for name in sorted(entries):
                 entry = entries[name]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import FiveSafesError, OutputExistsError
 
 
 class WriteFailed(Exception):
@@ -44,7 +44,7 @@ def new_folder(target: Path, doing: str) -> Iterator[Path]:
     try:
         yield temporary
         if os.path.lexists(target):
-            raise UsageError(f"the output appeared while {doing}; nothing was replaced", path=str(target))
+            raise OutputExistsError(f"the output appeared while {doing}; nothing was replaced", path=str(target))
         os.rename(temporary, target)
     except BaseException as exc:
         shutil.rmtree(temporary, ignore_errors=True)

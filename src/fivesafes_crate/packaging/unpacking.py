@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from ..errors import CrateReadError, UnsafeInputError, UsageError
+from ..errors import CrateReadError, OutputExistsError, UnsafeInputError, UsageError
 from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive
 from ..model.source import DEFAULT_LIMITS, CrateSource, EntryKind, Limits, SourceKind, open_source, unsafe_name_reason
 from .staging import WriteFailed, new_folder
@@ -32,11 +32,11 @@ def unpack(archive: str | os.PathLike[str], output: str | os.PathLike[str], *, l
     that decompresses to more than it declares or makes the total exceed ``limits.max_total_bytes``. Files get
     mode 0o644 and folders 0o755; links are never created or followed. Extraction goes to a temporary sibling
     of ``output``, renamed only when everything succeeded, so a failure leaves nothing behind. ``output``
-    must not exist (:class:`~fivesafes_crate.errors.UsageError`). Returns ``output``.
+    must not exist (:class:`~fivesafes_crate.errors.OutputExistsError`). Returns ``output``.
     """
     given, target = Path(archive), Path(output)
     if os.path.lexists(target):
-        raise UsageError("already exists; unpack into a new folder", path=str(target))
+        raise OutputExistsError("already exists; unpack into a new folder", path=str(target))
     parent = target.parent
     if not parent.is_dir():
         raise UsageError("the output's folder does not exist", path=str(target))

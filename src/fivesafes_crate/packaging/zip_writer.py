@@ -9,8 +9,9 @@
   methods are the only two the OCF ZIP container guidance allows, and the choice depends only on the bytes, so
   it is deterministic.
 * **Durable, atomic output** (:func:`new_zip`). The ZIP is written to a hidden temporary sibling, synced in the
-  background while it grows, renamed over the target (replacing an existing ZIP atomically) and the folder
-  synced after the rename.
+  background while it grows, then put in place and the folder synced: renamed over the target when the caller
+  replaces it (atomically), else linked to a name that must still be free, so that a file which appeared
+  meanwhile is never replaced.
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..errors import CrateReadError
+from ..errors import CrateReadError, OutputExistsError
 from ..model.folders import sync_folder
-from ..model.safe_files import DIR_MODE, FILE_MODE
+from ..model.safe_files import DIR_MODE, FILE_MODE, place_new
 from ..model.source import Entry
 from .staging import write_error
 
@@ -102,10 +103,12 @@ class BackgroundSync:
 
 
 @contextmanager
-def new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
-    """A ZIP written to a hidden temporary sibling, synced and renamed to ``target`` only if the block succeeds.
+def new_zip(target: Path, *, replace: bool) -> Iterator[zipfile.ZipFile]:
+    """A ZIP written to a hidden temporary sibling, synced and moved to ``target`` only if the block succeeds.
 
-    On any error the temporary file is removed and ``target`` is untouched; write failures become a
+    With ``replace`` an existing ``target`` is replaced atomically; without, ``target`` must not exist when the
+    ZIP is complete (:class:`~fivesafes_crate.errors.OutputExistsError` otherwise). On any error the temporary
+    file is removed and ``target`` is untouched; write failures become a
     :class:`~fivesafes_crate.errors.FiveSafesError` naming ``target``.
     """
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -117,7 +120,14 @@ def new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
         ):
             yield archive
         os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, target)
+        if replace:
+            os.replace(temporary, target)
+        else:
+            try:
+                place_new(Path(temporary), target)
+            except FileExistsError:
+                raise OutputExistsError("the output appeared while it was written; nothing was replaced",
+                                        path=str(target)) from None
         sync_folder(target.parent)  # the rename too survives a power failure
     except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)

@@ -69,6 +69,8 @@ def verification_to_json(result: BagVerification) -> dict[str, Any]:
             {"severity": p.severity.label, "kind": p.kind.value, "file": p.file, "message": p.message}
             for p in result.problems
         ],
+        "checked": list(result.checked),
+        "not_checked": list(result.not_checked),
     }
 
 

@@ -30,10 +30,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..authoring.workflow import workflow_version
-from ..errors import FiveSafesError, UsageError
+from ..errors import FiveSafesError, OutputExistsError, UsageError
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, load_crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
+from ..model.safe_files import write_new
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..phases.lifecycle import Status, Step, main_action
 from ..phases.receiving import TimelineRow, timeline_of
@@ -499,8 +500,11 @@ def default_output(target: str | os.PathLike[str]) -> Path:
     return real.parent / f"{stem}.preview.html"
 
 
-def _check_output(output: Path, source_path: Path, kind: SourceKind) -> None:
-    """Refuse an output that would overwrite the crate or break a bag; a crate folder's own preview is fine."""
+def _check_output(output: Path, source_path: Path, kind: SourceKind, overwrite: bool) -> bool:
+    """Refuse an output that would overwrite the crate, break a bag or replace a file unasked.
+
+    Returns True for a crate folder's own preview, which is always rewritten (it is the crate's generated page).
+    """
     shown = str(output)
     parent = output.parent.resolve()
     if not parent.is_dir():
@@ -511,11 +515,13 @@ def _check_output(output: Path, source_path: Path, kind: SourceKind) -> None:
     crate = source_path.resolve()
     if real == crate:
         raise UsageError("the output is the crate itself", path=shown)
-    if crate in real.parents:
-        own_preview = kind in (SourceKind.DIRECTORY, SourceKind.METADATA_FILE) and real == crate / PREVIEW_FILE
-        if not own_preview:
-            raise UsageError(f"the output lies inside the crate; only a crate folder's own {PREVIEW_FILE} may be "
-                             "written there (a bag's manifests would no longer verify)", path=shown)
+    own_preview = kind in (SourceKind.DIRECTORY, SourceKind.METADATA_FILE) and real == crate / PREVIEW_FILE
+    if crate in real.parents and not own_preview:
+        raise UsageError(f"the output lies inside the crate; only a crate folder's own {PREVIEW_FILE} may be "
+                         "written there (a bag's manifests would no longer verify)", path=shown)
+    if not (overwrite or own_preview) and os.path.lexists(real):
+        raise OutputExistsError("already exists: choose another name, or replace it with --force", path=shown)
+    return own_preview
 
 
 def write_preview(
@@ -525,19 +531,29 @@ def write_preview(
     profile: str | None = None,
     threshold: Severity = Severity.SHOULD,
     limits: Limits = DEFAULT_LIMITS,
+    overwrite: bool = False,
 ) -> Path:
     """Write the preview of a crate (any form, validated at ``threshold``) atomically; returns the path written.
 
-    ``output`` defaults to :func:`default_output`. The crate is never modified: an output inside it is refused,
-    except the ``ro-crate-preview.html`` of a crate folder (not of a bag, whose manifests would break).
+    ``output`` defaults to :func:`default_output`. An existing file is refused
+    (:class:`~fivesafes_crate.errors.OutputExistsError`, also when one appears while the page is written)
+    unless ``overwrite``; a crate folder's own ``ro-crate-preview.html`` is always rewritten. The crate is never
+    modified: an output inside it is refused, except that own preview (not a bag's, whose manifests would break).
     """
     path = Path(output) if output is not None else default_output(target)
     with open_source(target, limits) as source:
-        _check_output(path, source.path, source.kind)
+        own_preview = _check_output(path, source.path, source.kind, overwrite)
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
+    page = render_preview(crate, report).encode("utf-8")
     try:
-        write_atomic(path, render_preview(crate, report).encode("utf-8"))
+        if overwrite or own_preview:
+            write_atomic(path, page)
+        else:
+            write_new(path, page)
+    except FileExistsError:
+        raise OutputExistsError("appeared while the preview was written; nothing was replaced",
+                                path=str(path)) from None
     except OSError as exc:
         raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=str(path)) from exc
     return path

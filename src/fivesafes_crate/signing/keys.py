@@ -24,8 +24,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-from ..errors import FiveSafesError, UsageError
-from ..model.safe_files import write_temporary
+from ..errors import FiveSafesError, OutputExistsError, UsageError
+from ..model.safe_files import write_new
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 """The public key types a trust store can hold."""
@@ -259,15 +259,6 @@ class KeyPairFiles:
     algorithm: KeyAlgorithm
 
 
-def _write_new(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` with ``data`` and ``mode``, atomically and never over an existing file."""
-    temporary = write_temporary(path, data, mode)
-    try:
-        os.link(temporary, path)  # fails if path exists: no clobbering, no half-written key
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def public_path_for(private: Path) -> Path:
     """Where the public key of ``private`` goes: ``key.pem`` -> ``key.pub.pem``."""
     stem = private.name[:-4] if private.name.lower().endswith(".pem") else private.name
@@ -277,23 +268,27 @@ def public_path_for(private: Path) -> Path:
 def save_key_pair(signer: KeySigner, private: str | os.PathLike[str], passphrase: bytes | None) -> KeyPairFiles:
     """Write ``signer``'s private key (mode 0o600, encrypted unless ``passphrase`` is None) and public key.
 
-    Neither file may exist already (:class:`~fivesafes_crate.errors.UsageError`); on failure neither is left.
+    Neither file may exist already (:class:`~fivesafes_crate.errors.OutputExistsError`); on failure neither
+    is left.
     """
     target = Path(private)
     public = public_path_for(target)
     for path in (target, public):
         if os.path.lexists(path):
-            raise UsageError("already exists; choose another file name", path=str(path))
+            raise OutputExistsError("already exists; choose another file name", path=str(path))
     if not target.parent.is_dir():
         raise UsageError("the output's folder does not exist", path=str(target))
     pem = signer.private_pem(passphrase)
     try:
-        _write_new(target, pem, PRIVATE_MODE)
+        write_new(target, pem, PRIVATE_MODE)
         try:
-            _write_new(public, public_pem(signer.public_key()), PUBLIC_MODE)
+            write_new(public, public_pem(signer.public_key()), PUBLIC_MODE)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
+    except FileExistsError as exc:  # created meanwhile by someone else: never replaced
+        raise OutputExistsError("appeared while the key was written; nothing was replaced",
+                                path=exc.filename2 or str(target)) from exc
     except OSError as exc:
         raise SigningKeyError(f"cannot write the key: {exc.strerror or exc}", path=str(target)) from exc
     return KeyPairFiles(target, public, signer.key_id, signer.algorithm)

@@ -19,7 +19,8 @@ from pathlib import Path
 import bagit  # type: ignore[import-untyped]
 import pytest
 
-from fivesafes_crate.errors import CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+from fivesafes_crate.errors import CrateReadError, FiveSafesError, OutputExistsError, UnsafeInputError, UsageError
+from fivesafes_crate.model.crate import MetadataSyntaxError
 from fivesafes_crate.model.source import Limits, open_source
 from fivesafes_crate.packaging import PayloadCopier, pack, read_bag, unpack, verify_bag
 from unit.packaging._bags import DAY, METADATA, SUITE, URN, listing, make_crate
@@ -108,12 +109,47 @@ def test_top_level_folder_is_named_after_the_output(tmp_path: Path) -> None:
             assert {n.split("/", 1)[0] for n in opened.namelist()} == {top}
 
 
-def test_existing_zip_output_is_replaced(tmp_path: Path) -> None:
+def test_existing_zip_output_is_refused_unless_overwrite(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c")
     target = tmp_path / "c.zip"
-    target.write_bytes(b"old")
-    pack(crate, target, external_identifier=URN, bagging_date=DAY)
+    target.write_bytes(b"a signed bag")
+    with pytest.raises(OutputExistsError, match="already exists") as caught:
+        pack(crate, target, external_identifier=URN, bagging_date=DAY)
+    assert caught.value.path == str(target)
+    assert target.read_bytes() == b"a signed bag"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "c.zip"]  # no temporary left
+    assert pack(crate, target, external_identifier=URN, bagging_date=DAY, overwrite=True) == target
     assert zipfile.is_zipfile(target)
+
+
+def test_an_output_that_appears_while_packing_is_not_replaced(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c", {"big.bin": b"x" * 100_000})
+    target = tmp_path / "c.zip"
+
+    def someone_else_writes(done: int, total: int) -> None:
+        if not target.exists():
+            target.write_bytes(b"theirs")
+
+    with pytest.raises(OutputExistsError, match="appeared"):
+        pack(crate, target, external_identifier=URN, bagging_date=DAY, progress=someone_else_writes)
+    assert target.read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "c.zip"]
+
+
+def test_an_existing_bag_folder_is_refused_even_with_overwrite(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    (tmp_path / "c.bagit").mkdir()
+    with pytest.raises(OutputExistsError, match="never replaced"):
+        pack(crate, folder=True, overwrite=True)
+
+
+def test_metadata_that_is_not_json_is_refused_with_its_line_and_column(tmp_path: Path) -> None:
+    crate = make_crate(tmp_path / "c")
+    (crate / "ro-crate-metadata.json").write_text('{\n  "@graph": [,]\n}\n')
+    with pytest.raises(MetadataSyntaxError) as caught:
+        pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    assert (caught.value.line, caught.value.column) == (2, 14)
+    assert not (tmp_path / "c.zip").exists()
 
 
 # --- bag folders, re-packing and the bagit package ---------------------------------------------------------
@@ -345,7 +381,7 @@ def test_an_interrupted_pack_leaves_nothing_behind(
 
     monkeypatch.setattr(PayloadCopier, "copy", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pack(crate, target, folder=folder)
+        pack(crate, target, folder=folder, overwrite=True)  # replacing a ZIP: the old one survives the interruption
     assert listing(tmp_path) == before
     if not folder:
         assert target.read_bytes() == b"previous"
