@@ -37,12 +37,14 @@ _EXPORTS: dict[str, str] = {
     "ExpectedInputs": "fivesafes_crate.phases.validation",
     "ExportedProfile": "fivesafes_crate.interop.rocrate_validator",
     "FiveSafesError": "fivesafes_crate.errors",
+    "InputFailure": "fivesafes_crate.issues",
     "Issue": "fivesafes_crate.issues",
     "KeyAlgorithm": "fivesafes_crate.signing.keys",
     "KeySigner": "fivesafes_crate.signing.keys",
     "License": "fivesafes_crate.phases.publishing",
     "Limits": "fivesafes_crate.model.source",
     "MetadataSyntaxError": "fivesafes_crate.model.crate",
+    "OutputExistsError": "fivesafes_crate.errors",
     "OutputFile": "fivesafes_crate.phases.results",
     "OutputReference": "fivesafes_crate.phases.results",
     "OutputScreening": "fivesafes_crate.disclosure_control.outcomes",
@@ -50,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "Profile": "fivesafes_crate.profiles",
     "Receipt": "fivesafes_crate.phases.receiving",
     "Report": "fivesafes_crate.issues",
+    "ReportSet": "fivesafes_crate.issues",
     "RequestSpec": "fivesafes_crate.authoring.spec",
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningOutcome": "fivesafes_crate.disclosure_control.outcomes",
@@ -144,12 +147,14 @@ __all__ = [
     "ExpectedInputs",
     "ExportedProfile",
     "FiveSafesError",
+    "InputFailure",
     "Issue",
     "KeyAlgorithm",
     "KeySigner",
     "License",
     "Limits",
     "MetadataSyntaxError",
+    "OutputExistsError",
     "OutputFile",
     "OutputReference",
     "OutputScreening",
@@ -157,6 +162,7 @@ __all__ = [
     "Profile",
     "Receipt",
     "Report",
+    "ReportSet",
     "RequestSpec",
     "RuleFinding",
     "ScreeningOutcome",
@@ -281,10 +287,17 @@ if TYPE_CHECKING:
     from .disclosure_control.evidence import EvidenceError
     from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
-    from .errors import ContextUnavailable, CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+    from .errors import (
+        ContextUnavailable,
+        CrateReadError,
+        FiveSafesError,
+        OutputExistsError,
+        UnsafeInputError,
+        UsageError,
+    )
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
-    from .issues import Issue, Report, Severity, Stage
+    from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.source import Limits
     from .phases.disclosure import DisclosureDecision, Verdict

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import CrateReadError, UsageError
-from .issues import Report, Severity, Stage
+from .issues import InputFailure, Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .profiles import PROFILES, Profile
@@ -90,19 +90,27 @@ def validate_all(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
-) -> dict[str, Report]:
+) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
-    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. Raises
-    :class:`~fivesafes_crate.errors.CrateReadError` for the first input that cannot be opened at all.
+    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. An input
+    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it
+    is an :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given.
+    Arguments that are wrong for every input (an unknown profile) still raise.
     """
     reports: dict[str, Report] = {}
+    failures: dict[str, InputFailure] = {}
     for target in targets:
         key = os.fspath(target)
-        if key not in reports:
+        if key in reports or key in failures:
+            continue
+        try:
             reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
                                     extra_checks=extra_checks, trust=trust)
-    return reports
+        except CrateReadError as exc:
+            message = str(exc) if exc.path == key else f"{key}: {exc}"
+            failures[key] = InputFailure(key, type(exc).__name__, message)
+    return ReportSet(reports, tuple(failures.values()))
 
 
 def list_checks() -> list[CheckInfo]:

@@ -24,6 +24,11 @@ class FiveSafesError(Exception):
         where = ": ".join(part for part in (self.path, self.entity_id) if part)
         return f"{where}: {self.message}" if where else self.message
 
+    def lines(self) -> list[str]:
+        """The error as lines to show, one per problem: ``[str(self)]``, unless the error collects several
+        problems (every problem of a request spec file, each with its location)."""
+        return [str(self)]
+
 
 class CrateReadError(FiveSafesError):
     """The input cannot be opened as a crate at all (missing path, not a ZIP, no metadata file...)."""

@@ -10,7 +10,7 @@ This module imports nothing from the package.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 
@@ -72,7 +72,8 @@ class Issue:
     """One broken rule: which check, how severe, on which entity, property and file, in the spec's words.
 
     ``focus`` is the entity ``@id`` exactly as written in the crate, ``path`` the property as a compact term
-    (``mentions``), ``file`` a crate-relative (or, for BagIt checks, bag-relative) file name.
+    (``mentions``), ``file`` a crate-relative (or, for BagIt checks, bag-relative) file name; ``line`` and
+    ``column`` (1-based) locate the issue in ``file`` when known (a JSON syntax error).
     """
 
     severity: Severity
@@ -81,10 +82,16 @@ class Issue:
     focus: str | None = None
     path: str | None = None
     file: str | None = None
+    line: int | None = None
+    column: int | None = None
 
     def sort_key(self) -> tuple[int, str, str, str, str, str]:
         """Most severe first, then grouped by check, entity, property, file and message."""
         return (-self.severity, self.check, self.focus or "", self.path or "", self.file or "", self.message)
+
+
+UNKNOWN = "unknown"
+"""How reports name the stage of a crate whose metadata could not be read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +99,37 @@ class Report:
     """The outcome of validating one crate.
 
     ``issues`` holds every finding (all severities, sorted); ``valid`` says whether none reaches
-    ``threshold``. Use :meth:`at_threshold` for the issues a user asked to see.
+    ``threshold``. Use :meth:`at_threshold` for the issues a user asked to see. ``profile`` and ``phase`` are
+    None when the metadata could not be read: nothing was checked against a profile, and no stage is known.
+    ``metadata_file`` is the metadata file as the user names it (``notcrate.json``,
+    ``req/ro-crate-metadata.json``, ``bag.zip/bag/data/ro-crate-metadata.json``; None for a crate in memory),
+    where reports place issues that have a line.
     """
 
-    profile: str
-    phase: Stage
+    profile: str | None
+    phase: Stage | None
     threshold: Severity
     issues: tuple[Issue, ...] = field(default_factory=tuple)
+    metadata_file: str | None = None
 
     @classmethod
-    def build(cls, profile: str, phase: Stage, threshold: Severity, issues: Iterable[Issue]) -> Report:
+    def build(
+        cls,
+        profile: str | None,
+        phase: Stage | None,
+        threshold: Severity,
+        issues: Iterable[Issue],
+        metadata_file: str | None = None,
+    ) -> Report:
         """Create a report with de-duplicated, sorted issues."""
         unique = sorted(set(issues), key=Issue.sort_key)
-        return cls(profile=profile, phase=phase, threshold=threshold, issues=tuple(unique))
+        return cls(profile=profile, phase=phase, threshold=threshold, issues=tuple(unique),
+                   metadata_file=metadata_file)
+
+    @property
+    def phase_label(self) -> str:
+        """The stage's name (``request``...), or ``unknown`` when the metadata could not be read."""
+        return self.phase.value if self.phase is not None else UNKNOWN
 
     @property
     def valid(self) -> bool:
@@ -119,3 +144,48 @@ class Report:
     def checks(self) -> set[str]:
         """The ids of every check that produced an issue, at any severity."""
         return {issue.check for issue in self.issues}
+
+
+@dataclass(frozen=True, slots=True)
+class InputFailure:
+    """An input of several that could not be validated at all, so that it has no report.
+
+    Not a finding about a crate: the job failed for this input (missing, not a crate, unsafe). ``target`` is the
+    path as given, ``error`` the error's type (``CrateReadError``, ``UnsafeInputError``), ``message`` one line
+    that names the input as given. Reports show it beside the others' results as a tool execution error.
+    """
+
+    target: str
+    error: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReportSet(Mapping[str, Report]):
+    """The reports of several inputs keyed by the path as given, in order, and the inputs that had none.
+
+    Reads as a mapping of the reports; ``failures`` holds the inputs that could not be opened, each an
+    :class:`InputFailure`. ``valid`` needs every input validated and valid.
+    """
+
+    reports: Mapping[str, Report]
+    failures: tuple[InputFailure, ...] = ()
+
+    def __getitem__(self, target: str) -> Report:
+        return self.reports[target]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.reports)
+
+    def __len__(self) -> int:
+        return len(self.reports)
+
+    @property
+    def complete(self) -> bool:
+        """True when every input could be validated (no failures)."""
+        return not self.failures
+
+    @property
+    def valid(self) -> bool:
+        """True when every input was validated and every report is valid."""
+        return self.complete and all(report.valid for report in self.reports.values())

@@ -113,9 +113,19 @@ def test_spec_error_is_one_line_with_key_path_and_line(tmp_path: Path) -> None:
     result = invoke(tmp_path / "crate", "--spec", spec)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("error: request.yaml: inputs[0].file: ['input.csv'] is not of type 'string'")
-    assert "(line 19)" in result.stderr
-    assert result.stderr.count("\n") == 1
+    assert result.stderr == f"error: {spec}:19:5: inputs[0].file: ['input.csv'] is not of type 'string'\n"
+    assert not (tmp_path / "crate").exists()
+
+
+def test_every_problem_of_a_spec_file_is_a_line_with_its_location(tmp_path: Path) -> None:
+    spec = tmp_path / "request.yaml"
+    text = SPEC.read_text(encoding="utf-8").replace("file: input.csv", "file: [input.csv]")
+    spec.write_text(text.replace("name: Josiah Carberry", "name: 7") + "colour: blue\n", encoding="utf-8")
+    result = invoke(tmp_path / "crate", "--spec", spec)
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert [line.split(": ")[2] for line in lines] == ["inputs[0].file", "agent.name", "colour"]  # in file order
+    assert all(line.startswith(f"error: {spec}:") for line in lines) and len(lines) == 3
     assert not (tmp_path / "crate").exists()
 
 

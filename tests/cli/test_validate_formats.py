@@ -94,8 +94,49 @@ def test_json_for_several_crates_is_a_usage_error(crates: tuple[str, str]) -> No
     assert "--format json" in assert_one_error_line(invoke(*crates, "--format", "json"))
 
 
-def test_an_unreadable_crate_among_several_is_exit_2(crates: tuple[str, str]) -> None:
-    assert "missing" in assert_one_error_line(invoke("good", "missing", "--format", "sarif"))
+def test_one_unreadable_input_is_the_one_error_line(crates: tuple[str, str]) -> None:
+    assert assert_one_error_line(invoke("sub/../missing", "--format", "sarif")) == \
+        "error: sub/../missing: no such file or folder"  # named as given
+
+
+def test_an_unreadable_input_among_several_is_a_tool_execution_error_in_sarif(crates: tuple[str, str]) -> None:
+    result = invoke("good", "missing", "bad", "--format", "sarif")
+    assert result.exit_code == 2
+    assert result.stderr == "error: missing: no such file or folder\n"
+    run = sarif(result.stdout)["runs"][0]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert [c["path"] for c in invocation["properties"]["crates"]] == ["good", "bad"]  # the rest were validated
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error" and notification["message"]["text"] == "missing: no such file or folder"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "missing"
+    assert notification["exception"]["kind"] == "CrateReadError"
+    assert [r["ruleId"] for r in run["results"]] == ["data.file-missing"]
+
+
+def test_an_unreadable_input_among_several_is_a_junit_error(crates: tuple[str, str]) -> None:
+    Path("notcrate.txt").write_text("hello")
+    result = invoke("good", "notcrate.txt", "bad", "--format", "junit")
+    assert result.exit_code == 2
+    assert result.stderr == "error: notcrate.txt: neither a ZIP archive, a crate folder nor a metadata file\n"
+    root = etree.fromstring(result.stdout.encode("utf-8"))
+    xsd = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+    assert xsd.validate(root), xsd.error_log
+    assert [s.get("name") for s in root.findall("testsuite")] == ["good", "bad", "notcrate.txt"]
+    failed = root.findall("testsuite")[-1]
+    assert failed.get("errors") == "1" and root.get("errors") == "1"
+    error = failed.find("testcase/error")
+    assert error.get("type") == "CrateReadError" and error.get("message").startswith("notcrate.txt: neither")
+
+
+def test_an_unreadable_input_among_several_keeps_the_text_of_the_others(crates: tuple[str, str]) -> None:
+    result = invoke("good", "missing", "bad")
+    assert result.exit_code == 2
+    assert result.stderr == "error: missing: no such file or folder\n"
+    sections = result.stdout.split("\n\n== ")
+    assert [section.split("\n", 1)[0].lstrip("= ") for section in sections] == ["good", "missing", "bad"]
+    assert sections[1] == "missing\nerror: missing: no such file or folder"
+    assert "data.file-missing" in sections[2]
 
 
 def test_no_path_is_a_usage_error() -> None:

@@ -30,6 +30,7 @@ from .spec import (
     OrganizationSpec,
     RequestSpec,
     SpecError,
+    SpecProblem,
     check_input_file,
     check_spec,
     organization_id,
@@ -102,22 +103,27 @@ def _check_output(output: Path) -> None:
 
 
 def _input_targets(spec: RequestSpec) -> dict[int, str]:
-    """The crate-relative file name each file input is copied to (its own name), refusing clashes."""
+    """The crate-relative file name each file input is copied to (its own name), refusing every clash at once."""
     targets: dict[int, str] = {}
     used: dict[str, int] = {}
+    problems: list[SpecProblem] = []
+    reserved = {n.casefold() for n in RESERVED_NAMES}
     for index, item in enumerate(spec.inputs):
         if item.file is None:
             continue
         name = item.file.name
         key = name.casefold()
-        if key in {n.casefold() for n in RESERVED_NAMES}:
-            raise SpecError(f"an input file may not be called {name!r} (a name the crate uses itself)",
-                            path=spec.source, key_path=f"inputs[{index}].file")
-        if key in used:
-            raise SpecError(f"two input files are both called {name!r} (inputs[{used[key]}] and inputs[{index}])",
-                            path=spec.source, key_path=f"inputs[{index}].file")
-        used[key] = index
+        where = f"inputs[{index}].file"
+        if key in reserved:
+            problems.append(SpecProblem(f"an input file may not be called {name!r} (a name the crate uses itself)",
+                                        where, f"/inputs/{index}/file"))
+        elif key in used:
+            problems.append(SpecProblem(f"two input files are both called {name!r} (inputs[{used[key]}] and "
+                                        f"inputs[{index}])", where, f"/inputs/{index}/file"))
+        used.setdefault(key, index)
         targets[index] = name
+    if problems:
+        raise SpecError(path=spec.source, problems=problems)
     return targets
 
 

@@ -1,9 +1,12 @@
 """The request spec: what a researcher fills in to author a request crate, as typed values and as a file.
 
 A spec file is YAML or JSON checked against the published JSON Schema ``request-spec.schema.json`` (Draft
-2020-12, unknown keys refused). Errors name the file, the key path and the line::
+2020-12, unknown keys refused). Every problem of a file is reported at once (:attr:`SpecError.problems`), each
+with the file, line and column, and the key path (also as a JSON pointer, :attr:`SpecProblem.pointer`), as
+compilers report errors::
 
-    request.yaml: inputs[1].file: 5 is not of type 'string' (line 12)
+    request.yaml:12:11: inputs[1].file: 5 is not of type 'string'
+    request.yaml:20:3: project.colour: unknown key (allowed: funding, id, identifiers, members, name)
 
 Input file paths in a spec file are relative to the spec file's folder; they must name existing regular files
 (no symbolic links). :func:`check_spec` applies the same schema to a :class:`RequestSpec` built in Python, so
@@ -36,15 +39,57 @@ _ID_LIKE = re.compile(r"^(https?://|urn:|mailto:|did:)\S+$", re.IGNORECASE)
 Scalar = str | int | float | bool
 
 
-class SpecError(FiveSafesError):
-    """A request spec is not acceptable: ``key_path`` (``inputs[1].file``) and ``line`` say where, if known."""
+@dataclass(frozen=True, slots=True)
+class SpecProblem:
+    """One problem of a request spec and where it is: the key path (``inputs[1].file``, or an option such as
+    ``--workflow``), the same as a JSON ``pointer`` (``/inputs/1/file``), and in a file the 1-based ``line`` and
+    ``column`` when known."""
 
-    def __init__(self, message: str, *, path: str | None = None, key_path: str = "", line: int | None = None) -> None:
-        where = f"{key_path}: " if key_path else ""
-        at = f" (line {line})" if line is not None else ""
-        super().__init__(f"{where}{message}{at}", path=path)
-        self.key_path = key_path
-        self.line = line
+    message: str
+    key_path: str = ""
+    pointer: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def shown(self, path: str | None) -> str:
+        """The problem as one line, ``request.yaml:12:11: inputs[1].file: message`` (as compilers write it)."""
+        where = ":".join(str(part) for part in (path, self.line, self.column if self.line else None) if part)
+        return ": ".join(part for part in (where, self.key_path, self.message) if part)
+
+
+class SpecError(FiveSafesError):
+    """A request spec is not acceptable: every problem found, each with where it is (:class:`SpecProblem`).
+
+    ``problems`` lists them in file order; ``key_path``, ``line`` and ``column`` are the first one's. The message
+    is the first problem, with a count of the others; :meth:`lines` gives one line per problem.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        path: str | None = None,
+        key_path: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        problems: Sequence[SpecProblem] = (),
+    ) -> None:
+        found = tuple(problems) or (SpecProblem(message, key_path, _pointer_of(key_path), line, column),)
+        first = found[0]
+        more = len(found) - 1
+        counted = f" (and {more} more {'problem' if more == 1 else 'problems'})" if more else ""
+        super().__init__(first.message + counted, path=path)
+        self.problems = found
+        self.key_path = first.key_path
+        self.line = first.line
+        self.column = first.column
+
+    def __str__(self) -> str:
+        return self.problems[0].shown(self.path) + self.message[len(self.problems[0].message):]
+
+    def lines(self) -> list[str]:
+        """One line per problem, each naming the file, line, column and key path."""
+        return [problem.shown(self.path) for problem in self.problems]
 
 
 class InputFileError(SpecError):
@@ -198,6 +243,12 @@ def _validator() -> Any:
     return jsonschema.Draft202012Validator(schema())
 
 
+Location = tuple[str | int, ...]
+"""Where a value lies in a spec document: its keys and list indexes from the top."""
+
+_KEY_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
 def _key_path(parts: Iterable[str | int]) -> str:
     text = ""
     for part in parts:
@@ -205,86 +256,106 @@ def _key_path(parts: Iterable[str | int]) -> str:
     return text
 
 
-def _schema_errors(document: Any) -> list[tuple[tuple[str | int, ...], str]]:
-    """``(key path, message)`` for the most relevant schema error, or an empty list when the document is valid."""
+def _pointer(location: Location) -> str:
+    """A location as a JSON pointer (RFC 6901): ``("inputs", 1, "file")`` → ``/inputs/1/file``."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in location)
+
+
+def _pointer_of(key_path: str) -> str | None:
+    """The JSON pointer of a key path (``inputs[1].file``); None for an option (``--workflow``) or nothing."""
+    if not key_path or key_path.startswith("-"):
+        return None
+    return _pointer(tuple(int(index) if index else key for index, key in _KEY_PATH_PART.findall(key_path)))
+
+
+def _schema_errors(document: Any) -> list[tuple[Location, str]]:
+    """``(location, message)`` for every schema error, the most relevant one of each failed keyword, in order.
+
+    An unknown key is one problem per key; a failed ``oneOf`` with an ``errorMessage`` says that message.
+    """
     from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
-    errors = list(_validator().iter_errors(document))
-    error = best_match(errors)
-    if error is None:
-        return []
-    location: tuple[str | int, ...] = tuple(error.absolute_path)
-    message = error.message
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = sorted(error.schema.get("properties", {}))
-        unknown = sorted(str(k) for k in error.instance if k not in allowed)
-        if unknown:
-            location = (*location, unknown[0])
-            message = f"unknown key (allowed: {', '.join(allowed)})"
-    elif error.validator in ("oneOf", "anyOf", "not") and "errorMessage" in error.schema:
-        message = str(error.schema["errorMessage"])
-    elif error.validator == "required":
-        message = message.replace(" is a required property", " is required")
-    more = len(errors) - 1
-    if more > 0:
-        message += f" (and {more} more {'problem' if more == 1 else 'problems'})"
-    return [(location, message)]
+    found: list[tuple[Location, str]] = []
+    for top in _validator().iter_errors(document):
+        error = best_match([top])
+        location: Location = tuple(error.absolute_path)
+        message = error.message
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = sorted(error.schema.get("properties", {}))
+            unknown = sorted(str(k) for k in error.instance if k not in allowed)
+            found += [((*location, key), f"unknown key (allowed: {', '.join(allowed)})") for key in unknown]
+            continue
+        if top.validator in ("oneOf", "anyOf", "not") and "errorMessage" in top.schema:
+            location, message = tuple(top.absolute_path), str(top.schema["errorMessage"])
+        elif error.validator == "required":
+            message = message.replace(" is a required property", " is required")
+        found.append((location, message))
+    return found
 
 
 # --- Reading spec files ------------------------------------------------------------------------------------
 
 
 class _Lines:
-    """Maps key paths to 1-based line numbers through PyYAML's node tree (works for JSON too)."""
+    """Maps locations to 1-based lines and columns through PyYAML's node tree (works for JSON too)."""
 
     def __init__(self, root: Any) -> None:
         self.root = root
 
-    def line(self, location: tuple[str | int, ...]) -> int | None:
+    def mark(self, location: Location) -> tuple[int | None, int | None]:
+        """The line and column of the deepest key (or list item) of ``location`` that the document has."""
         import yaml  # type: ignore[import-untyped]
 
         node = self.root
         if node is None:
-            return None
-        line: int = node.start_mark.line + 1
+            return None, None
+        mark = node.start_mark
         for part in location:
             child = None
             if isinstance(node, yaml.MappingNode) and isinstance(part, str):
                 for key, value in node.value:
                     if isinstance(key, yaml.ScalarNode) and key.value == part:
-                        child = value
-                        line = key.start_mark.line + 1
+                        child, mark = value, key.start_mark
                         break
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 child = node.value[part]
-                line = child.start_mark.line + 1
+                mark = child.start_mark
             if child is None:
                 break
             node = child
-        return line
+        return mark.line + 1, mark.column + 1
+
+    def problem(self, location: Location, message: str) -> SpecProblem:
+        """A problem at ``location``, with its key path, pointer, line and column."""
+        line, column = self.mark(location)
+        return SpecProblem(message, _key_path(location), _pointer(location), line, column)
 
 
-def _duplicate_key(node: Any) -> tuple[str, int] | None:
-    """The first mapping key that appears twice, with its line (YAML loaders silently keep the last one)."""
+def _duplicate_keys(node: Any) -> list[SpecProblem]:
+    """Every mapping key that appears twice (YAML loaders silently keep the last one), in file order."""
     import yaml
 
-    stack = [node]
+    found: list[SpecProblem] = []
+    stack: list[tuple[Any, Location]] = [(node, ())]
     while stack:
-        current = stack.pop()
+        current, location = stack.pop()
         if isinstance(current, yaml.MappingNode):
             seen: set[str] = set()
             for key, value in current.value:
                 if isinstance(key, yaml.ScalarNode):
+                    where = (*location, key.value)
                     if key.value in seen:
-                        return key.value, key.start_mark.line + 1
+                        found.append(SpecProblem("key given twice", _key_path(where), _pointer(where),
+                                                 key.start_mark.line + 1, key.start_mark.column + 1))
                     seen.add(key.value)
-                stack.append(value)
+                    stack.append((value, where))
         elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
-    return None
+            stack.extend((item, (*location, index)) for index, item in enumerate(current.value))
+    return sorted(found, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
 def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
+    """The document and its node tree; a syntax error ends reading (nothing after it can be located)."""
     import yaml
 
     is_json = path.suffix.lower() == ".json"
@@ -292,7 +363,7 @@ def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SpecError(f"not valid JSON: {exc.msg}", path=display, line=exc.lineno) from exc
+            raise SpecError(f"not valid JSON: {exc.msg}", path=display, line=exc.lineno, column=exc.colno) from exc
         try:
             nodes = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError:  # valid JSON that YAML 1.1 cannot read (tabs): no line numbers
@@ -305,53 +376,68 @@ def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "syntax error"
             raise SpecError(f"not valid YAML: {problem}", path=display,
-                            line=mark.line + 1 if mark is not None else None) from exc
-    if nodes is not None:
-        duplicate = _duplicate_key(nodes)
-        if duplicate is not None:
-            raise SpecError("key given twice", path=display, key_path=duplicate[0], line=duplicate[1])
+                            line=mark.line + 1 if mark is not None else None,
+                            column=mark.column + 1 if mark is not None else None) from exc
     return document, _Lines(nodes)
+
+
+def _document_problems(document: Any, lines: _Lines, base: Path) -> list[SpecProblem]:
+    """What the schema cannot see, read from the document as far as it has the right shape: input files that are
+    missing, links or not regular files, parameter names given twice, a local workflow that does not exist."""
+    found: list[SpecProblem] = []
+    if not isinstance(document, dict):
+        return found
+    inputs = document.get("inputs")
+    seen: set[str] = set()
+    for index, item in enumerate(inputs if isinstance(inputs, list) else ()):
+        if not isinstance(item, dict):
+            continue
+        file = item.get("file")
+        if isinstance(file, str):
+            try:
+                check_input_file(base / file)
+            except InputFileError as exc:
+                found.append(lines.problem(("inputs", index, "file"), exc.message))
+        name = item.get("name")
+        if isinstance(name, str):
+            if name in seen:
+                found.append(lines.problem(("inputs", index, "name"), f"input {name!r} is given twice"))
+            seen.add(name)
+    flow = document.get("workflow")
+    local = flow.get("path") if isinstance(flow, dict) else None
+    if isinstance(local, str) and not (base / local).exists():
+        found.append(lines.problem(("workflow", "path"), f"no such folder or file: {base / local}"))
+    return found
 
 
 def load_spec(path: str | os.PathLike[str]) -> RequestSpec:
     """Read a request spec file (YAML, or JSON for ``.json``) and check it against the JSON Schema.
 
-    Input file paths are resolved against the spec file's folder and must be existing regular files.
-    Raises :class:`SpecError` (with key path and line) or :class:`InputFileError`.
+    Input file paths are resolved against the spec file's folder and must be existing regular files. Every
+    problem is reported at once: raises :class:`SpecError` (:class:`InputFileError` when the only problems are
+    input files) whose ``problems`` each have a key path, JSON pointer, line and column; a file that cannot be
+    read or parsed is one problem.
     """
     given = Path(path)
-    display = given.name or str(given)
+    display = str(given)
     try:
         text = given.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
-        raise SpecError("no such spec file", path=str(given)) from exc
+        raise SpecError("no such spec file", path=display) from exc
     except UnicodeDecodeError as exc:
         raise SpecError(f"not UTF-8 text (byte {exc.start})", path=display) from exc
     except OSError as exc:
-        raise SpecError(f"cannot read the spec file: {exc.strerror}", path=str(given)) from exc
+        raise SpecError(f"cannot read the spec file: {exc.strerror}", path=display) from exc
     document, lines = _parse(given, text, display)
-    for location, message in _schema_errors(document):
-        raise SpecError(message, path=display, key_path=_key_path(location), line=lines.line(location))
     base = given.parent
-    spec = from_json(document, base=base, source=display)
-    for index, item in enumerate(spec.inputs):
-        if item.file is not None:
-            try:
-                check_input_file(item.file)
-            except InputFileError as exc:
-                location = ("inputs", index, "file")
-                raise InputFileError(exc.message, path=display, key_path=_key_path(location),
-                                     line=lines.line(location)) from None
-    duplicate = _duplicate_input(spec)
-    if duplicate is not None:
-        location = ("inputs", duplicate, "name")
-        raise SpecError(f"input {spec.inputs[duplicate].name!r} is given twice", path=display,
-                        key_path=_key_path(location), line=lines.line(location))
-    if spec.workflow.path is not None and not spec.workflow.path.exists():
-        location = ("workflow", "path")
-        raise SpecError(f"no such folder or file: {spec.workflow.path}", path=display,
-                        key_path=_key_path(location), line=lines.line(location))
-    return spec
+    duplicates = _duplicate_keys(lines.root) if lines.root is not None else []
+    schema_problems = [lines.problem(location, message) for location, message in _schema_errors(document)]
+    other = _document_problems(document, lines, base)
+    problems = sorted([*duplicates, *schema_problems, *other], key=lambda p: (p.line or 0, p.column or 0))
+    if problems:
+        files_only = not duplicates and not schema_problems and all(p.key_path.endswith(".file") for p in other)
+        raise (InputFileError if files_only else SpecError)(path=display, problems=problems)
+    return from_json(document, base=base, source=display)
 
 
 def check_input_file(path: Path) -> None:
@@ -529,23 +615,18 @@ def to_json(spec: RequestSpec) -> dict[str, Any]:
 
 
 def check_spec(spec: RequestSpec) -> None:
-    """Apply the spec file's JSON Schema to a spec built in Python; raises :class:`SpecError` naming the key."""
-    for location, message in _schema_errors(to_json(spec)):
-        raise SpecError(message, path=spec.source, key_path=_key_path(location))
-    duplicate = _duplicate_input(spec)
-    if duplicate is not None:
-        raise SpecError(f"input {spec.inputs[duplicate].name!r} is given twice", path=spec.source,
-                        key_path=f"inputs[{duplicate}].name")
-
-
-def _duplicate_input(spec: RequestSpec) -> int | None:
-    """The index of the first input whose parameter name was already used, or None."""
+    """Apply the spec file's JSON Schema to a spec built in Python; raises :class:`SpecError` with every problem,
+    each naming its key."""
+    problems = [SpecProblem(message, _key_path(location), _pointer(location))
+                for location, message in _schema_errors(to_json(spec))]
     seen: set[str] = set()
     for index, item in enumerate(spec.inputs):
         if item.name in seen:
-            return index
+            location: Location = ("inputs", index, "name")
+            problems.append(SpecProblem(f"input {item.name!r} is given twice", _key_path(location), _pointer(location)))
         seen.add(item.name)
-    return None
+    if problems:
+        raise SpecError(path=spec.source, problems=problems)
 
 
 __all__ = [
@@ -560,6 +641,7 @@ __all__ = [
     "ProjectSpec",
     "RequestSpec",
     "SpecError",
+    "SpecProblem",
     "WorkflowSpec",
     "check_input_file",
     "check_spec",

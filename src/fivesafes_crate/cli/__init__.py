@@ -104,12 +104,14 @@ def finish(job: Callable[[], T], render: Callable[[T], tuple[str, int]]) -> NoRe
     """Run a library call, print what ``render`` makes of its result to stdout, and exit with its code.
 
     The only place that turns outcomes into exit codes: a :class:`FiveSafesError` is one line on stderr with
-    exit 2, and so is any other exception ("internal error"), so nothing escapes with exit code 1.
+    exit 2 (a line per problem for an error that collects several, such as a spec file's), and so is any other
+    exception ("internal error"), so nothing escapes with exit code 1.
     """
     try:
         output, code = render(job())
     except FiveSafesError as exc:
-        error_line(str(exc))
+        for line in exc.lines():
+            error_line(line)
         raise typer.Exit(EXIT_ERROR) from None
     except KeyboardInterrupt:
         error_line("interrupted")

@@ -184,7 +184,8 @@ def new(
             f"[bold red]invalid[/] at should ({must} must, {should} should: "
             f"see 'fivesafes validate {shown(str(out))} --severity should')"
         )
-        summary = f"created {shown(str(out))}\n{verdict} — profile {shown(report.profile)}, phase {report.phase.value}"
+        profile = shown(report.profile or "none")
+        summary = f"created {shown(str(out))}\n{verdict} — profile {profile}, phase {report.phase_label}"
         return console_text(summary), EXIT_VALID if report.valid else EXIT_INVALID
 
     finish(job, render)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     Format,
     PathsArg,
@@ -16,7 +18,7 @@ from ._options import (
     SeverityOpt,
     TrustOpt,
 )
-from .render import console_text, render_report, shown
+from .render import console_text, render_report, shown, styled
 
 
 @app.command()
@@ -32,25 +34,34 @@ def validate(
 
     With --trust, a bag's signatures are verified too (issues with signature.* check ids).
 
-    Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only).
+    Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only). An input
+    that cannot be read does not stop the others: it is reported beside them (an error line, a SARIF tool
+    execution notification, a JUnit error) and the exit status is 2.
 
     Exit status: 0 every crate valid at the chosen severity, 1 any invalid, 2 unreadable input or usage error.
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
     from .. import api
-    from ..issues import Report, Severity
+    from ..issues import ReportSet, Severity
     from ..reporting import MULTI_REPORTERS
 
     if fmt is ReportFormat.json and len(paths) > 1:
         raise typer.BadParameter("describes one crate: give one path, or use sarif or junit",
                                  param_hint="'--format json'")
 
-    def render(reports: dict[str, Report]) -> tuple[str, int]:
-        code = EXIT_VALID if all(report.valid for report in reports.values()) else EXIT_INVALID
+    def render(reports: ReportSet) -> tuple[str, int]:
+        for failure in reports.failures:
+            error_line(failure.message)
+        if reports.failures and len(reports) + len(reports.failures) == 1:
+            return "", EXIT_ERROR  # one input, unreadable: only the error line
+        code = EXIT_ERROR if reports.failures else EXIT_VALID if reports.valid else EXIT_INVALID
         if fmt.value in MULTI_REPORTERS:
             return MULTI_REPORTERS[fmt.value](reports), code
-        texts = [(path, render_report(report, Format(fmt.value))) for path, report in reports.items()]
+        failed = {failure.target: failure for failure in reports.failures}
+        texts = [(key, render_report(reports[key], Format(fmt.value)) if key in reports
+                  else console_text(styled(f"error: {failed[key].message}", "bold red")))
+                 for key in dict.fromkeys(os.fspath(path) for path in paths)]
         if len(texts) == 1:
             return texts[0][1], code
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code

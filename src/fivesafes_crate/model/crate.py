@@ -22,12 +22,19 @@ from .source import METADATA_FILE, CrateSource
 
 
 class MetadataSyntaxError(CrateReadError):
-    """The metadata file is not JSON; ``line`` and ``column`` locate the first error (1-based)."""
+    """The metadata file is not JSON; ``line`` and ``column`` locate the first error (1-based).
+
+    Shown as compilers show an error, ``path:line:column: message`` (``notcrate.json:2:1: not valid JSON: ...``).
+    """
 
     def __init__(self, message: str, *, path: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(message, path=path)
         self.line = line
         self.column = column
+
+    def __str__(self) -> str:
+        where = ":".join(str(part) for part in (self.path, self.line, self.column) if part is not None)
+        return f"{where}: {self.message}"
 
 
 class MetadataLimitError(CrateReadError):
@@ -70,12 +77,7 @@ def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 1
     except _NonJsonConstant as exc:
         raise MetadataSyntaxError(f"not valid JSON: {exc.args[0]} is not a JSON value (RFC 8259)", path=path) from exc
     except json.JSONDecodeError as exc:
-        raise MetadataSyntaxError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            path=path,
-            line=exc.lineno,
-            column=exc.colno,
-        ) from exc
+        raise MetadataSyntaxError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
     except RecursionError as exc:
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path) from exc
     except ValueError as exc:  # e.g. an integer literal longer than Python's int limit
@@ -91,6 +93,8 @@ class Crate:
 
     ``document`` is the parsed top-level JSON value, untouched. The accessors below tolerate any shape
     (a missing ``@graph``, non-object entities); the validator reports such problems as issues.
+    ``metadata_file`` is how errors about the crate name where it came from: the input as the user gave it
+    (``fresh.zip``, ``req``, ``notcrate.json``), or ``ro-crate-metadata.json`` for a crate built in memory.
     """
 
     document: JSON
@@ -337,9 +341,14 @@ def save_crate(crate: Crate, folder: str | os.PathLike[str] | None = None) -> Pa
 
 
 def load_crate(source: CrateSource) -> Crate:
-    """Read and parse the metadata file of an opened source (raises on unreadable or non-JSON metadata)."""
+    """Read and parse the metadata file of an opened source (raises on unreadable or non-JSON metadata).
+
+    Errors name the metadata file as the user knows it (:meth:`~.source.CrateSource.named`); the crate's
+    ``metadata_file`` is the input as given, which later errors about the crate name.
+    """
     data = source.read_metadata()
-    return Crate(parse_metadata(data, max_depth=source.limits.max_json_depth), source=source)
+    document = parse_metadata(data, path=source.named(METADATA_FILE), max_depth=source.limits.max_json_depth)
+    return Crate(document, source=source, metadata_file=source.label)
 
 
 __all__ = [

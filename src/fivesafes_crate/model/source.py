@@ -208,12 +208,12 @@ class ZipStorage:
             self._zip = zipfile.ZipFile(path)
             infos = self._zip.infolist()
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise CrateReadError(f"not a readable ZIP archive ({exc})", path=path.name) from exc
+            raise CrateReadError(f"not a readable ZIP archive ({exc})", path=str(path)) from exc
         self.findings: list[Issue] = []
         if len(infos) > limits.max_entries:
             self._zip.close()
             raise UnsafeInputError(
-                f"ZIP has {len(infos)} entries, more than the limit of {limits.max_entries}", path=path.name
+                f"ZIP has {len(infos)} entries, more than the limit of {limits.max_entries}", path=str(path)
             )
         self._entries: dict[str, Entry] = {}
         self._infos: dict[str, zipfile.ZipInfo] = {}
@@ -265,16 +265,16 @@ class ZipStorage:
             raise UnsafeInputError(
                 f"ZIP expands {expanded / max(compressed, 1):.0f} times overall (limit {limits.max_ratio:.0f}): "
                 "refused as a possible zip bomb",
-                path=path.name,
+                path=str(path),
             )
         if _overlapping(infos):
             self._zip.close()
-            raise UnsafeInputError("ZIP members overlap each other: refused as a possible zip bomb", path=path.name)
+            raise UnsafeInputError("ZIP members overlap each other: refused as a possible zip bomb", path=str(path))
         if total > limits.max_total_bytes:
             self._zip.close()
             raise UnsafeInputError(
                 f"ZIP declares {total} uncompressed bytes, more than the limit of {limits.max_total_bytes}",
-                path=path.name,
+                path=str(path),
             )
 
     def _add_parents(self, name: str) -> None:
@@ -349,6 +349,26 @@ class CrateSource:
     findings: list[Issue] = field(default_factory=list)
     derived: dict[str, object] = field(default_factory=dict, repr=False)
     """Results computed from the opened content (the BagIt verification), kept so that nothing reads it twice."""
+    given: str = ""
+    """The input as the user gave it (``os.fspath`` of the path opened); empty: ``path``."""
+
+    @property
+    def label(self) -> str:
+        """The input as the user gave it (``fresh.zip``, ``notcrate.json``): how messages name the crate."""
+        return self.given or os.fspath(self.path)
+
+    def named(self, name: str) -> str:
+        """How messages name a crate-relative file of this input, so that the user can find it.
+
+        The metadata file given itself (``notcrate.json``), a file in the folder given (``req/x.csv``,
+        ``bag/data/x.csv``), or a member of the ZIP given, after the ZIP's name as Python names modules in ZIPs
+        (``bag.zip/bag/data/x.csv``).
+        """
+        if self.kind is SourceKind.METADATA_FILE:
+            return self.label if name == METADATA_FILE else os.path.join(os.path.dirname(self.label), name)
+        if self.is_zip:
+            return f"{self.label}/{self.crate_prefix}{name}"
+        return os.path.join(self.label, *(self.crate_prefix + name).split("/"))
 
     @property
     def is_bag(self) -> bool:
@@ -393,11 +413,12 @@ class CrateSource:
         """The bytes of ``ro-crate-metadata.json``, refusing files above the metadata size limit."""
         entry = self.crate_entry(METADATA_FILE)
         if entry is None or entry.kind is not EntryKind.FILE:
-            raise CrateReadError(f"{METADATA_FILE} is missing or not a regular file", path=METADATA_FILE)
+            raise CrateReadError(f"{METADATA_FILE} is missing or not a regular file", path=self.label)
         if entry.size > self.limits.max_metadata_bytes:
-            raise TooLargeError(f"larger than the limit of {self.limits.max_metadata_bytes} bytes", path=METADATA_FILE)
+            raise TooLargeError(f"larger than the limit of {self.limits.max_metadata_bytes} bytes",
+                                path=self.named(METADATA_FILE))
         with self.open_in_crate(METADATA_FILE) as stream:
-            return _read_limited(stream, self.limits.max_metadata_bytes, METADATA_FILE)
+            return _read_limited(stream, self.limits.max_metadata_bytes, self.named(METADATA_FILE))
 
     def close(self) -> None:
         """Release the underlying container."""
@@ -452,27 +473,29 @@ def open_source(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -
     form), or a ZIP with a crate or a bag at its root. Raises :class:`CrateReadError` when none applies.
     """
     given = Path(path)
-    display = given.name or str(given)
+    display = os.fspath(path)
     if given.is_symlink():
         raise CrateReadError("is a symbolic link; give the real path", path=display)
     if given.is_dir():
         storage = DirectoryStorage(given, limits)
         if storage.lookup(BAG_DECLARATION) is not None:
-            return CrateSource(given, SourceKind.BAG_DIRECTORY, storage, f"{PAYLOAD_DIR}/", "", limits)
+            return CrateSource(given, SourceKind.BAG_DIRECTORY, storage, f"{PAYLOAD_DIR}/", "", limits, given=display)
         if storage.lookup(METADATA_FILE) is not None:
-            return CrateSource(given, SourceKind.DIRECTORY, storage, "", None, limits)
+            return CrateSource(given, SourceKind.DIRECTORY, storage, "", None, limits, given=display)
         raise CrateReadError(f"folder holds neither {BAG_DECLARATION} nor {METADATA_FILE}", path=display)
     if not given.exists():
-        raise CrateReadError("no such file or folder", path=str(given))
+        raise CrateReadError("no such file or folder", path=display)
     if not given.is_file():
         raise CrateReadError("not a regular file or folder", path=display)
     if zipfile.is_zipfile(given):
-        return _open_zip(given, limits)
+        source = _open_zip(given, limits)
+        source.given = display
+        return source
     if given.name != METADATA_FILE and given.suffix.lower() not in (".json", ".jsonld"):
         raise CrateReadError("neither a ZIP archive, a crate folder nor a metadata file", path=display)
     folder = given.parent
     storage = DirectoryStorage(folder, limits)
-    source = CrateSource(folder, SourceKind.METADATA_FILE, storage, "", None, limits)
+    source = CrateSource(folder, SourceKind.METADATA_FILE, storage, "", None, limits, given=display)
     if given.name != METADATA_FILE:
         source.storage = _RenamedMetadata(storage, given.name)
     return source
@@ -531,7 +554,7 @@ def _open_zip(path: Path, limits: Limits) -> CrateSource:
         return CrateSource(path, SourceKind.CRATE_ZIP, storage, "", None, limits, findings)
     storage.close()
     if findings:  # the crate's own files were refused: say why instead of "not found"
-        raise UnsafeInputError(findings[0].message, path=path.name)
+        raise UnsafeInputError(findings[0].message, path=str(path))
     raise CrateReadError(
-        f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root", path=path.name
+        f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root", path=str(path)
     )

@@ -321,7 +321,10 @@ def _write_zip(
             tags.update(tag_files(metadata, {n: future.result() for n, future in digests.items()}, kept))
         return tags[name]
 
-    with new_zip(target, replace=replace) as archive, PayloadCopier(progress=progress, total=metadata.payload_bytes) as copier:
+    with (
+        new_zip(target, replace=replace) as archive,
+        PayloadCopier(progress=progress, total=metadata.payload_bytes) as copier,
+    ):
         for member in sorted(members):
             item = members[member]
             if member.endswith("/"):

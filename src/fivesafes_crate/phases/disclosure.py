@@ -285,9 +285,11 @@ def open_check(crate: Crate, state: LifecycleState, doing: str) -> tuple[Entity,
     require_open(state, crate, doing)
     run = main_action(crate)
     if run is None or Status.of(run) is not Status.COMPLETED:
-        what = "there is none" if run is None else f"it is {(Status.of(run) or Status.POTENTIAL).label}"
+        status = (Status.of(run) or Status.POTENTIAL) if run is not None else None
+        what = "there is none" if status is None else f"it is {status.label}"
+        step = {Status.POTENTIAL: "start", Status.ACTIVE: "finish"}.get(status) if status else None
         raise refuse(f"cannot {doing}: it needs a completed workflow run, and {what}", crate,
-                     run["@id"] if run else None)
+                     run["@id"] if run else None, first=f"tre run {step} {{path}}" if step else None)
     existing = state.last(Step.DISCLOSURE)
     if existing is not None and existing.status in (Status.COMPLETED, Status.FAILED):
         raise refuse(f"cannot {doing}: the disclosure check is already decided ({existing.name or existing.id}); "

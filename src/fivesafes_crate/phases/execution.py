@@ -50,7 +50,8 @@ def _require_run(space: Workspace, state: LifecycleState, doing: str, allowed: t
     if signoff is None or signoff.status is not Status.COMPLETED:
         found = "no sign-off is recorded" if signoff is None else f"the sign-off is {_label(signoff.status)}"
         raise refuse(f"cannot {doing}: execution needs an approved (completed) sign-off, and {found}", crate,
-                     signoff.id if signoff else None)
+                     signoff.id if signoff else None,
+                     first="tre signoff {path} --approve --policy POLICY-URI" if signoff is None else None)
     run = main_action(crate)
     if run is None:
         raise refuse(f"cannot {doing}: the crate has no CreateAction (the requested workflow run)", crate)
@@ -129,9 +130,8 @@ def finish_run(
     def body(space: Workspace, state: LifecycleState) -> tuple[Entity | None, str]:
         run = _require_run(space, state, "finish the workflow run", (Status.ACTIVE,))
         if not run.get("result"):
-            raise refuse("cannot finish the workflow run: it has no results; attach its outputs first "
-                         "(fivesafes result add), since a completed run SHOULD reference them", space.crate,
-                         run["@id"])
+            raise refuse("cannot finish the workflow run: it has no results, and a completed run SHOULD reference "
+                         "them", space.crate, run["@id"], first="result add {path} OUTPUT...")
         _update(space.crate, run, Status.COMPLETED, _base_name(run) + ": completed",
                 {"endTime": timestamp(now())})
         space.touch()

@@ -17,6 +17,7 @@ import copy
 import enum
 import os
 import re
+import shlex
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -51,8 +52,16 @@ IdFactory = Callable[[], str]
 class StepRefused(FiveSafesError):
     """A step cannot be applied to the crate in its current state (out of order, repeated, or ended).
 
-    Raised before anything is written: the crate is left byte-identical.
+    Raised before anything is written: the crate is left byte-identical. ``path`` is the input as given;
+    ``command``, when the step lacks an earlier one, is the command that records it
+    (``fivesafes tre check fresh.zip``), which the message suggests running first.
     """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, entity_id: str | None = None, command: str | None = None
+    ) -> None:
+        super().__init__(message, path=path, entity_id=entity_id)
+        self.command = command
 
 
 def system_clock() -> datetime:
@@ -331,9 +340,17 @@ def lifecycle_state(crate: Crate) -> LifecycleState:
     )
 
 
-def refuse(message: str, crate: Crate, entity_id: str | None = None) -> StepRefused:
-    """A :class:`StepRefused` naming the crate's metadata file (and the entity concerned)."""
-    return StepRefused(message, path=crate.metadata_file, entity_id=entity_id)
+def refuse(message: str, crate: Crate, entity_id: str | None = None, *, first: str | None = None) -> StepRefused:
+    """A :class:`StepRefused` naming the input as the user gave it (and the entity concerned).
+
+    ``first`` is the ``fivesafes`` command that records what the step lacks, ``{path}`` standing for the input
+    (``"tre check {path}"``); the message then ends ``run 'fivesafes tre check fresh.zip' first``.
+    """
+    command = None
+    if first is not None:
+        command = "fivesafes " + first.format(path=shlex.quote(crate.metadata_file))
+        message = f"{message}; run {command!r} first"  # in double quotes when a quoted path needs them
+    return StepRefused(message, path=crate.metadata_file, entity_id=entity_id, command=command)
 
 
 def require_open(state: LifecycleState, crate: Crate, doing: str) -> None:

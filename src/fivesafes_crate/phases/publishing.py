@@ -122,7 +122,8 @@ def publish(
         if check is None or check.status is not Status.COMPLETED:
             found = "none is recorded" if check is None else f"it is {_DISCLOSURE_STATES.get(check.status, 'open')}"
             raise refuse(f"cannot publish: the crate needs an approved disclosure check, and {found}", crate,
-                         check.id if check else None)
+                         check.id if check else None,
+                         first="disclosure record {path} --decision approved")
         moment = now()
         edit = crate.edit()
         root_id = crate.root_id or "./"

@@ -155,7 +155,8 @@ def add_results(
         if run is None or status not in (Status.ACTIVE, Status.COMPLETED):
             what = "there is none" if run is None else f"it is {status.label if status else 'without a status'}"
             raise refuse(f"cannot attach results: they need a running or completed workflow run, and {what}",
-                         crate, run["@id"] if run else None)
+                         crate, run["@id"] if run else None,
+                         first="tre run start {path}" if status is Status.POTENTIAL else None)
         plan = _plan(space, outputs, namespace, make_id)
         _write(space, plan)
         edit = crate.edit()

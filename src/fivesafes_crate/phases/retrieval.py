@@ -164,7 +164,8 @@ def record_retrieval(
         if validation is None or validation.status is not Status.COMPLETED:
             found = "none is recorded" if validation is None else "it failed or is not finished"
             raise refuse(f"cannot record the workflow retrieval: it needs a completed validation, and {found}",
-                         crate, validation.id if validation else None)
+                         crate, validation.id if validation else None,
+                         first="tre validate {path}" if validation is None else None)
         done = [a for a in state.of(Step.RETRIEVAL) if a.status is Status.COMPLETED]
         if done:
             raise refuse("cannot record the workflow retrieval: it was recorded already "

@@ -90,7 +90,8 @@ def record_signoff(
         if validation is None or validation.status is not Status.COMPLETED:
             found = "none is recorded" if validation is None else "it failed or is not finished"
             raise refuse(f"cannot record the sign-off: it needs a completed validation, and {found}", crate,
-                         validation.id if validation else None)
+                         validation.id if validation else None,
+                         first="tre validate {path}" if validation is None else None)
         previous = state.last(Step.SIGN_OFF)
         if previous is not None:
             raise refuse(f"cannot record the sign-off: it was recorded already ({previous.name or previous.id}); a "

@@ -219,7 +219,7 @@ def record_validation(
         if check is None or check.status is not Status.COMPLETED:
             found = "no check is recorded" if check is None else "the check failed or is not finished"
             raise refuse(f"cannot validate the crate: the check phase must be completed first, and {found}", crate,
-                         check.id if check else None)
+                         check.id if check else None, first="tre check {path}" if check is None else None)
         previous = state.last(Step.VALIDATION)
         if previous is not None:
             raise refuse(f"cannot validate the crate: it was validated already ({previous.name or previous.id})",
@@ -229,6 +229,7 @@ def record_validation(
                           extra_checks=tuple(extra_checks))
         end = now()
         editor = crate.edit()
+        assert report.profile is not None  # the working copy's metadata parsed a moment ago: a profile was used
         used = get_profile(report.profile)
         ensure_entity(editor, {"@id": used.id, "@type": "Profile", "name": used.name})
         checked: list[str] = []

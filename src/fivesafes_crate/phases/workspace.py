@@ -27,6 +27,7 @@ import enum
 import glob
 import logging
 import os
+import shlex
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -37,7 +38,7 @@ from pathlib import Path
 from ..errors import FiveSafesError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
-from ..model.source import DEFAULT_LIMITS, METADATA_FILE, Limits, SourceKind, open_source
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, SourceKind, open_source
 from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
 
 log = logging.getLogger(__name__)
@@ -91,20 +92,17 @@ class Workspace:
         return self.crate_root.joinpath(*parts)
 
 
-def classify(target: Path, limits: Limits = DEFAULT_LIMITS) -> TargetKind:
-    """What ``target`` is, for a step: a crate folder, a bag folder or a bag ZIP; anything else is refused."""
-    with open_source(target, limits) as source:
-        kind = source.kind
+def target_kind(source: CrateSource) -> TargetKind:
+    """What an opened input is, for a step: a crate folder, a bag folder or a bag ZIP; anything else is refused."""
+    kind = source.kind
     if kind is SourceKind.DIRECTORY:
         return TargetKind.CRATE_FOLDER
     if kind is SourceKind.BAG_DIRECTORY:
         return TargetKind.BAG_FOLDER
     if kind is SourceKind.BAG_ZIP:
         return TargetKind.BAG_ZIP
-    raise UsageError(
-        "a lifecycle step works on a crate folder, a bag folder or a ZIP holding one bag folder",
-        path=target.name or str(target),
-    )
+    raise UsageError("a lifecycle step works on a crate folder, a bag folder or a ZIP holding one bag folder",
+                     path=source.label)
 
 
 @contextlib.contextmanager
@@ -121,12 +119,18 @@ def workspace(
     refused (:class:`~fivesafes_crate.errors.UsageError`): the check phase verifies BagIt manifests.
     """
     given = Path(target)
-    shown = given.name or str(given)
     with folder_lock(given):
         recover_swap(given)
-        kind = classify(given, limits)
-        if require_bag and kind is TargetKind.CRATE_FOLDER:
-            raise UsageError("this step needs a bag (a bag folder or a bag ZIP): pack the crate first", path=shown)
+        with open_source(given, limits) as source:
+            kind = target_kind(source)
+            if require_bag and kind is TargetKind.CRATE_FOLDER:
+                command = f"fivesafes pack {shlex.quote(source.label)}"
+                raise UsageError(f"this step needs a bag (a bag folder or a bag ZIP): run {command!r} first",
+                                 path=source.label)
+            # Read from the input itself, so that errors and refusals name it as the user gave it (not the
+            # working copy); the working copy holds the same bytes, and the commit writes this document.
+            crate = load_crate(source)
+        crate.source = None  # the working copy is temporary; never save into it by accident
         _remove_stale_copies(given)
         temporary = Path(tempfile.mkdtemp(prefix=_copy_prefix(given), suffix=".tmp", dir=given.parent))
         try:
@@ -135,9 +139,6 @@ def workspace(
                 unpack(given, folder, limits=limits)
             else:
                 link_tree(given, folder)
-            with open_source(folder, limits) as source:
-                crate = load_crate(source)
-            crate.source = None  # the working copy is temporary; never save into it by accident
             space = Workspace(given, kind, folder, crate)
             yield space
             if space.changed:
@@ -187,4 +188,4 @@ def _remove_stale_copies(target: Path) -> None:
             log.warning("removed %s, left by an interrupted step", leftover.name)
 
 
-__all__ = ["Finalizer", "TargetKind", "Workspace", "classify", "workspace"]
+__all__ = ["Finalizer", "TargetKind", "Workspace", "target_kind", "workspace"]

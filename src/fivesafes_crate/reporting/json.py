@@ -27,16 +27,19 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
         "focus": issue.focus,
         "path": issue.path,
         "file": issue.file,
+        "line": issue.line,
+        "column": issue.column,
         "message": issue.message,
     }
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The report as a JSON object listing the issues at or above its threshold."""
+    """The report as a JSON object listing the issues at or above its threshold (``profile`` null and ``phase``
+    ``unknown`` when the metadata could not be read)."""
     return {
         "valid": report.valid,
         "profile": report.profile,
-        "phase": report.phase.value,
+        "phase": report.phase_label,
         "issues": [issue_to_json(issue) for issue in report.at_threshold()],
     }
 

@@ -5,6 +5,8 @@ catalogue for the crate's profile version: a check with issues at or above the r
 ``failure`` element listing them), a check introduced at a later lifecycle stage than the crate's is skipped,
 every other check passes. A TRE's own check ids that reported issues get test cases too. A check that could not
 run because an earlier layer failed (every shape when the JSON is broken) passes; the layer's own check fails.
+An input that could not be validated at all (a :class:`~fivesafes_crate.issues.ReportSet`'s failures) is a
+suite of its own whose one test case has an ``<error>``: CI shows it as a broken test, not a passed one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from ..issues import Issue, Report
+from ..issues import InputFailure, Issue, Report, ReportSet
 
 if TYPE_CHECKING:
     from ..validation.registry import CheckInfo
@@ -41,7 +43,7 @@ def _case(target: str, check_id: str, issues: list[Issue], info: CheckInfo | Non
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         failure = ET.SubElement(case, "failure", type=issues[0].severity.label, message=_xml(issues[0].message + more))
         failure.text = _xml("\n".join(_describe(issue) for issue in issues))
-    elif info is not None and not report.phase.includes(info.stage):
+    elif info is not None and report.phase is not None and not report.phase.includes(info.stage):
         ET.SubElement(case, "skipped", message=f"applies from the {info.stage.value} stage on; the crate is at the "
                                                f"{report.phase.value} stage")
     return case
@@ -60,22 +62,35 @@ def _suite(target: str, report: Report, checks: Mapping[str, CheckInfo], profile
     suite = ET.Element("testsuite", name=_xml(target), tests=str(len(cases)), failures=str(failures), errors="0",
                        skipped=str(skipped))
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("profile", report.profile), ("phase", report.phase.value),
+    for name, value in (("profile", report.profile or ""), ("phase", report.phase_label),
                         ("severity", report.threshold.label), ("valid", "true" if report.valid else "false")):
         ET.SubElement(properties, "property", name=name, value=value)
     suite.extend(cases)
     return suite
 
 
+def _failed_suite(failure: InputFailure) -> ET.Element:
+    """The suite of an input that could not be validated: one test case with an ``<error>`` saying why."""
+    suite = ET.Element("testsuite", name=_xml(failure.target), tests="1", failures="0", errors="1", skipped="0")
+    case = ET.SubElement(suite, "testcase", name="input", classname=_xml(failure.target))
+    error = ET.SubElement(case, "error", type=failure.error, message=_xml(failure.message))
+    error.text = _xml(failure.message)
+    return suite
+
+
 def junit_tree(reports: Mapping[str, Report]) -> ET.Element:
-    """The ``testsuites`` element for several crates' reports, keyed by the path each was validated from."""
-    from ..profiles import get_profile
+    """The ``testsuites`` element for several crates' reports, keyed by the path each was validated from (and,
+    for a :class:`~fivesafes_crate.issues.ReportSet`, a suite with an error per input that had no report)."""
+    from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue
 
     checks = catalogue()
-    suites = [_suite(target, report, checks, get_profile(report.profile).version) for target, report in reports.items()]
+    suites = [_suite(target, report, checks, (get_profile(report.profile) if report.profile else DEFAULT_PROFILE)
+                     .version) for target, report in reports.items()]
+    suites += [_failed_suite(failure) for failure in (reports.failures if isinstance(reports, ReportSet) else ())]
     root = ET.Element("testsuites", name=SUITES_NAME, tests=str(sum(int(s.get("tests", "0")) for s in suites)),
-                      failures=str(sum(int(s.get("failures", "0")) for s in suites)), errors="0")
+                      failures=str(sum(int(s.get("failures", "0")) for s in suites)),
+                      errors=str(sum(int(s.get("errors", "0")) for s in suites)))
     root.extend(suites)
     return root
 

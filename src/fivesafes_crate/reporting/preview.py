@@ -407,8 +407,8 @@ def _validation(report: Report | None) -> str:
     counts = {level: sum(1 for issue in report.issues if issue.severity is level) for level in Severity}
     lines.append(_facts([
         ("Verdict", f'<span class="badge {verdict}">{verdict}</span> at severity {report.threshold.label}'),
-        ("Profile", _link(report.profile, f"<code>{_e(report.profile)}</code>")),
-        ("Phase", _e(report.phase.value)),
+        ("Profile", _link(report.profile, f"<code>{_e(report.profile)}</code>") if report.profile else "none"),
+        ("Phase", _e(report.phase_label)),
     ]))
     count_rows = [
         _row((f'<span class="badge {level.label}">{level.label}</span>', str(counts[level])),

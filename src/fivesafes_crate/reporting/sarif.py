@@ -2,8 +2,11 @@
 
 Each check id is a rule (its description, spec section and requirement level); MUST, SHOULD and MAY become
 the levels ``error``, ``warning`` and ``note``. A result is placed on the metadata file at the line of its
-entity's ``"@id"`` (or on the crate-relative or bag-relative file a file or BagIt check names, or on the ZIP a
-crate was read from), and names the entity ``@id`` as its logical location. Artifact URIs are relative
+entity's ``"@id"``, or at its own line and column when it has one (a JSON syntax error), or on the
+crate-relative or bag-relative file a file or BagIt check names, or on the ZIP a crate was read from; it names
+the entity ``@id`` as its logical location. An input that could not be validated at all (a
+:class:`~fivesafes_crate.issues.ReportSet`'s failures) is a tool execution notification of level ``error``
+on that input, and the invocation is not successful. Artifact URIs are relative
 references built from each path as given, so that a command run at the root of a repository gives URIs that
 GitHub code scanning places in that repository. ``partialFingerprints`` hash what identifies an issue, never a
 line number, so an alert survives unrelated edits.
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..errors import FiveSafesError
-from ..issues import Issue, Report, Severity
+from ..issues import InputFailure, Issue, Report, ReportSet, Severity
 from ..model.source import METADATA_FILE, CrateSource, SourceKind, open_source
 
 if TYPE_CHECKING:
@@ -98,6 +101,15 @@ def _folder_uri(path: Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Spot:
+    """A place in an artifact: its URI, a 1-based line and, when known, a column."""
+
+    uri: str
+    line: int = 1
+    column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Placement:
     """Where one validated crate's files lie, as URIs relative to the folder the command ran in.
 
@@ -112,19 +124,22 @@ class Placement:
     archive: str | None = None
     lines: Mapping[str, int] = field(default_factory=dict)
 
-    def artifact(self, issue: Issue, bag_relative: bool) -> tuple[str, int]:
-        """The URI and line of the file an issue concerns: the metadata file unless the issue names another."""
+    def artifact(self, issue: Issue, bag_relative: bool) -> Spot:
+        """Where an issue lies: the metadata file unless the issue names another, at the issue's own line and
+        column when it has them, else at its entity's line."""
         if self.archive is not None:
-            return self.archive, 1
+            return Spot(self.archive)
         if issue.file is None or (issue.file == METADATA_FILE and not bag_relative):
             uri = self.metadata
         elif bag_relative and self.bag_root is not None:
             uri = self.bag_root + quote(issue.file, safe="/")
         else:
             uri = self.crate_root + quote(issue.file, safe="/")
+        if issue.line is not None:
+            return Spot(uri, issue.line, issue.column)
         if uri == self.metadata and issue.focus is not None:
-            return uri, self.lines.get(issue.focus, 1)
-        return uri, 1
+            return Spot(uri, self.lines.get(issue.focus, 1))
+        return Spot(uri)
 
 
 def locate(target: str) -> Placement:
@@ -152,11 +167,18 @@ def _metadata_lines(source: CrateSource) -> dict[str, int]:
     return entity_lines(data.decode("utf-8", errors="replace"))
 
 
-def _physical(uri: str, line: int) -> dict[str, Any]:
+def _artifact_location(uri: str) -> dict[str, Any]:
     location: dict[str, Any] = {"uri": uri}
     if not uri.startswith("file:"):  # relative references only: an absolute path was given as a file: URI
         location["uriBaseId"] = SOURCE_ROOT
-    return {"artifactLocation": location, "region": {"startLine": line}}
+    return location
+
+
+def _physical(spot: Spot) -> dict[str, Any]:
+    region: dict[str, Any] = {"startLine": spot.line}
+    if spot.column is not None:
+        region["startColumn"] = spot.column
+    return {"artifactLocation": _artifact_location(spot.uri), "region": region}
 
 
 def fingerprint(target: str, issue: Issue) -> str:
@@ -167,8 +189,8 @@ def fingerprint(target: str, issue: Issue) -> str:
 
 
 def _result(target: str, issue: Issue, rule_index: int, place: Placement, bag_relative: bool) -> dict[str, Any]:
-    uri, line = place.artifact(issue, bag_relative)
-    location: dict[str, Any] = {"physicalLocation": _physical(uri, line)}
+    spot = place.artifact(issue, bag_relative)
+    location: dict[str, Any] = {"physicalLocation": _physical(spot)}
     result: dict[str, Any] = {
         "ruleId": issue.check,
         "ruleIndex": rule_index,
@@ -181,11 +203,11 @@ def _result(target: str, issue: Issue, rule_index: int, place: Placement, bag_re
     }
     if issue.focus is not None:
         location["logicalLocations"] = [{"name": issue.focus, "kind": "object"}]
-        if uri != place.metadata:
+        if spot.uri != place.metadata:
             result["relatedLocations"] = [{
                 "id": 1,
                 "message": {"text": f"where {issue.focus} is described"},
-                "physicalLocation": _physical(place.metadata, place.lines.get(issue.focus, 1)),
+                "physicalLocation": _physical(Spot(place.metadata, place.lines.get(issue.focus, 1))),
             }]
     return result
 
@@ -225,18 +247,32 @@ def _extra_rule(check_id: str, issues: list[Issue]) -> dict[str, Any]:
     }
 
 
+def _notification(failure: InputFailure) -> dict[str, Any]:
+    """A tool execution notification: the input named could not be validated at all."""
+    return {
+        "level": "error",
+        "message": {"text": failure.message},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact_location(_uri(Path(failure.target)))}}],
+        "exception": {"kind": failure.error, "message": failure.message},
+        "properties": {"crate": failure.target},
+    }
+
+
 def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
     """The SARIF log of several crates' reports, keyed by the path each crate was validated from.
 
-    Results are the issues at or above each report's threshold, in the order of ``reports``.
+    Results are the issues at or above each report's threshold, in the order of ``reports``. When ``reports``
+    is a :class:`~fivesafes_crate.issues.ReportSet`, each input without a report is a tool execution
+    notification and the invocation is not successful.
     """
     from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue
     from ..validation.registry import PYTHON_CHECKS
 
+    failures = reports.failures if isinstance(reports, ReportSet) else ()
     checks = catalogue()
     bag_checks = {check.info.id for check in PYTHON_CHECKS.values() if check.scope == "bag"}
-    profiles = {get_profile(report.profile) for report in reports.values()}
+    profiles = {get_profile(report.profile) for report in reports.values() if report.profile is not None}
     spec_url = profiles.pop().spec_url if len(profiles) == 1 else DEFAULT_PROFILE.spec_url
     extras: dict[str, list[Issue]] = {}
     for report in reports.values():
@@ -254,12 +290,15 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
     from importlib.metadata import version  # imported here: only SARIF output pays for the metadata lookup
 
     tool_version = version(TOOL_NAME)
-    crates = [{"path": target, "profile": report.profile, "phase": report.phase.value,
+    crates = [{"path": target, "profile": report.profile, "phase": report.phase_label,
                "severity": report.threshold.label, "valid": report.valid} for target, report in reports.items()]
+    invocation: dict[str, Any] = {"executionSuccessful": not failures, "properties": {"crates": crates}}
+    if failures:
+        invocation["toolExecutionNotifications"] = [_notification(failure) for failure in failures]
     run = {
         "tool": {"driver": {"name": TOOL_NAME, "version": tool_version, "informationUri": INFORMATION_URI,
                             "rules": rules}},
-        "invocations": [{"executionSuccessful": True, "properties": {"crates": crates}}],
+        "invocations": [invocation],
         "results": results,
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from itertools import groupby
 
 from ..issues import Issue, Report, Severity
+from ..model.source import METADATA_FILE
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` returns ``text`` decorated for a role: ``must``, ``should``, ``may``, ``entity``,
@@ -79,26 +80,49 @@ def group_issues(issues: tuple[Issue, ...]) -> list[tuple[Severity, list[tuple[s
 
 
 def verdict(report: Report) -> str:
-    """One line: valid or not, at which threshold, for which profile and phase, with counts (printable)."""
+    """One line: valid or not, at which threshold, for which profile and phase, with counts (printable).
+
+    A report about metadata that could not be read says so: no profile, phase unknown.
+    """
     counts = {level: sum(1 for issue in report.issues if issue.severity is level) for level in Severity}
     summary = ", ".join(f"{counts[level]} {level.label}" for level in sorted(Severity, reverse=True))
     state = "VALID" if report.valid else "INVALID"
-    return (
-        f"{state} at severity {report.threshold.label} — profile {printable(report.profile)}, "
-        f"phase {report.phase.value} ({summary})"
-    )
+    profile = f"profile {printable(report.profile)}" if report.profile is not None else \
+        "no profile (the metadata could not be read)"
+    return f"{state} at severity {report.threshold.label} — {profile}, phase {report.phase_label} ({summary})"
+
+
+def location(report: Report, issue: Issue) -> str | None:
+    """``file:line:column`` of an issue that has a line, as compilers write it; None for the others.
+
+    The metadata file is named as the user knows it (:attr:`Report.metadata_file`: ``notcrate.json``, not the
+    ``ro-crate-metadata.json`` it stands for).
+    """
+    if issue.line is None or issue.file is None:
+        return None
+    file = report.metadata_file if issue.file == METADATA_FILE and report.metadata_file else issue.file
+    return ":".join(str(part) for part in (file, issue.line, issue.column) if part is not None)
 
 
 def render_text(report: Report, style: Style = _plain) -> str:
     """The report as text: a section per severity, entities with their issues, then the verdict line.
 
-    What the crate supplies (entity, message, property, file) is :func:`printable`, so each issue is one line.
+    An issue with a line is shown as compilers show one, ``file:line:column: check: message``. What the crate
+    supplies (entity, message, property, file) is :func:`printable`, so each issue is one line.
     """
     lines: list[str] = []
     for severity, entities in group_issues(report.at_threshold()):
         role = severity.label
         lines.append(style(f"{_HEADINGS[severity]} ({sum(len(items) for _, items in entities)})", role))
-        for entity, items in entities:
+        for entity, all_items in entities:
+            items = [issue for issue in all_items if location(report, issue) is None]
+            for issue in all_items:
+                where = location(report, issue)
+                if where is not None:
+                    lines.append(f"  {style(printable(where), 'entity')}: {style(issue.check, 'check')}: "
+                                 f"{style(printable(issue.message), 'message')}")
+            if not items:
+                continue
             lines.append("  " + style(printable(entity), "entity"))
             for issue in items:
                 where = " ".join(

@@ -2,7 +2,8 @@
 
 Every layer that fails becomes an issue from its own check (``json.syntax``, ``jsonld.context-offline``...)
 and only the checks that can still be judged run after it: no RDF-based check runs on a graph that could not
-be interpreted. Only an input that cannot be opened at all raises.
+be interpreted. Only an input that cannot be opened at all raises. A report about metadata that could not be
+read claims no profile and no stage (``phase`` unknown): nothing was checked against either.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..errors import ContextUnavailable, CrateReadError, FiveSafesError, UsageEr
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
-from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, TooLargeError, open_source
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
 from . import archive, bagit, disclosure, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
@@ -113,7 +114,10 @@ def _validate(
         issues.extend(run_shapes(graph, chosen.version, stage))
     for extra in extra_checks:
         issues.extend(extra(context))
-    return Report.build(chosen.id, stage, threshold, issues)
+    metadata_file = source.named(METADATA_FILE) if source is not None else None
+    if crate is None:  # unreadable metadata: nothing was checked against a profile, and no stage is known
+        return Report.build(None, None, threshold, issues, metadata_file)
+    return Report.build(chosen.id, stage, threshold, issues, metadata_file)
 
 
 def validate(

@@ -47,8 +47,9 @@ _VALUE_KEYS = {"@value", "@type", "@language", "@direction", "@index"}
 )
 def json_syntax(context: CheckContext) -> Iterator[Finding]:
     """Report the first syntax error with its line and column."""
-    if isinstance(context.load_error, MetadataSyntaxError):
-        yield Finding(context.load_error.message, file=METADATA_FILE)
+    error = context.load_error
+    if isinstance(error, MetadataSyntaxError):
+        yield Finding(error.message, file=METADATA_FILE, line=error.line, column=error.column)
 
 
 @check(

@@ -81,6 +81,8 @@ class Finding:
     focus: str | None = None
     path: str | None = None
     file: str | None = None
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass
@@ -119,7 +121,8 @@ class PythonCheck:
     def run(self, context: CheckContext) -> list[Issue]:
         """Run the check and turn its findings into issues."""
         return [
-            Issue(self.info.severity, self.info.id, f.message, focus=f.focus, path=f.path, file=f.file)
+            Issue(self.info.severity, self.info.id, f.message, focus=f.focus, path=f.path, file=f.file, line=f.line,
+                  column=f.column)
             for f in self.function(context)
         ]
 

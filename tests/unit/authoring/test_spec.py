@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_example_spec_loads() -> None:
     assert [i.name for i in spec.inputs] == ["cohort", "age_band_width", "suppress_below"]
     assert spec.inputs[0].file == EXAMPLE_SPEC.parent / "input.csv"
     assert spec.inputs[1].value == 10
-    assert spec.source == "request.yaml"
+    assert spec.source == str(EXAMPLE_SPEC)  # the spec file as given, for messages
 
 
 def test_yaml_spec_values_and_normalised_ids(tmp_path: Path) -> None:
@@ -115,9 +116,42 @@ def test_unquoted_yaml_version_is_the_version(tmp_path: Path) -> None:
 
 
 def test_type_error_names_key_path_and_line(tmp_path: Path) -> None:
-    error = error_of(write(tmp_path, GOOD.replace("file: data/cohort.csv", "file: 5")))
-    assert str(error) == "request.yaml: inputs[0].file: 5 is not of type 'string' (line 8)"
-    assert (error.key_path, error.line, error.path) == ("inputs[0].file", 8, "request.yaml")
+    path = write(tmp_path, GOOD.replace("file: data/cohort.csv", "file: 5"))
+    error = error_of(path)
+    assert str(error) == f"{path}:8:5: inputs[0].file: 5 is not of type 'string'"
+    assert (error.key_path, error.line, error.column, error.path) == ("inputs[0].file", 8, 5, str(path))
+    assert error.problems[0].pointer == "/inputs/0/file"
+
+
+def test_every_problem_of_a_spec_file_is_reported_at_once(tmp_path: Path) -> None:
+    text = (GOOD.replace("file: data/cohort.csv", "file: data/missing.csv")
+            .replace("name: width", "name: cohort")
+            .replace("id: 0000-0002-1825-0097", "id: Josiah")
+            .replace("  name: Diabetes outcomes", "  name: D\n  colour: blue")) + "name: Again\n"
+    path = write(tmp_path, text)
+    error = error_of(path)
+    assert [(p.key_path, p.pointer, p.line) for p in error.problems] == [
+        ("inputs[0].file", "/inputs/0/file", 8),
+        ("inputs[1].name", "/inputs/1/name", 9),
+        ("agent.id", "/agent/id", 12),
+        ("project.colour", "/project/colour", 19),
+        ("name", "/name", 23),
+    ]
+    assert all(p.column is not None for p in error.problems)
+    assert error.message.endswith("(and 4 more problems)")
+    lines = error.lines()
+    assert len(lines) == 5 and all(line.startswith(f"{path}:") for line in lines)
+    assert lines[3] == f"{path}:19:3: project.colour: unknown key (allowed: funding, id, identifiers, members, name)"
+    assert lines[4] == f"{path}:23:1: name: key given twice"
+
+
+def test_check_spec_reports_every_problem_with_its_pointer(tmp_path: Path) -> None:
+    spec = make_spec(tmp_path)
+    broken = dataclasses.replace(spec, name="", inputs=(*spec.inputs, spec.inputs[0]))
+    with pytest.raises(SpecError) as caught:
+        check_spec(broken)
+    assert {(p.key_path, p.pointer) for p in caught.value.problems} >= {
+        ("name", "/name"), (f"inputs[{len(spec.inputs)}].name", f"/inputs/{len(spec.inputs)}/name")}
 
 
 def test_unknown_key_is_refused_with_its_line(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def test_folder_without_metadata(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(CrateReadError, match=r"neither bagit\.txt nor ro-crate-metadata\.json") as info:
         open_source(tmp_path / "empty")
-    assert info.value.path == "empty"
+    assert info.value.path == str(tmp_path / "empty")  # the input as given
 
 
 def test_other_file(tmp_path: Path) -> None:
@@ -308,7 +308,7 @@ def test_metadata_size_limit(tmp_path: Path) -> None:
     folder = write_crate(tmp_path / "crate", raw=METADATA)
     with open_source(folder, Limits(max_metadata_bytes=10)) as source, pytest.raises(TooLargeError) as info:
         source.read_metadata()
-    assert info.value.path == METADATA_FILE
+    assert info.value.path == str(folder / METADATA_FILE)  # where the user finds it
 
 
 def test_folder_entry_limit(tmp_path: Path) -> None:

@@ -74,7 +74,8 @@ def test_schema_rejects_other_shapes(schema: dict[str, Any], broken: dict[str, A
 def test_json_keys_exactly() -> None:
     data = json.loads(render_json(sample(Severity.MAY)))
     assert list(data) == ["valid", "profile", "phase", "issues"]
-    assert all(list(issue) == ["severity", "check", "focus", "path", "file", "message"] for issue in data["issues"])
+    assert all(list(issue) == ["severity", "check", "focus", "path", "file", "line", "column", "message"]
+               for issue in data["issues"])
 
 
 def test_json_values() -> None:
@@ -83,7 +84,8 @@ def test_json_values() -> None:
     assert data["profile"] == PROFILE and data["phase"] == "request"
     assert [i["check"] for i in data["issues"]] == ["data.file-missing", "json.syntax", "metadata.root-id"]
     assert issue_to_json(Issue(Severity.SHOULD, "ref.dangling", "m", focus="#p", path="member")) == {
-        "severity": "should", "check": "ref.dangling", "focus": "#p", "path": "member", "file": None, "message": "m"}
+        "severity": "should", "check": "ref.dangling", "focus": "#p", "path": "member", "file": None, "line": None,
+        "column": None, "message": "m"}
 
 
 def test_json_lists_only_issues_at_threshold() -> None:
