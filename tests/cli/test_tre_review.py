@@ -132,3 +132,31 @@ def test_a_software_agent_without_provider_is_one_error_line(tmp_path: Path) -> 
     env = {key: value for key, value in SOFTWARE.items() if not key.startswith("FIVESAFES_PROVIDER")}
     assert_one_error_line(invoke("tre", "check", bag, env=env), "provider")
     assert_one_error_line(invoke("tre", "check", bag), "--agent")
+
+
+def test_a_step_out_of_order_names_the_zip_given_and_what_to_run_first(tmp_path: Path,
+                                                                        monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    bag = request_bag(tmp_path, form="zip")
+    before = crate_files(bag)
+    result = invoke("tre", "validate", bag.name, env=SOFTWARE)
+    assert_one_error_line(result)
+    assert result.stderr == (f"error: {bag.name}: cannot validate the crate: the check phase must be completed "
+                             f"first, and no check is recorded; run 'fivesafes tre check {bag.name}' first\n")
+    assert crate_files(bag) == before
+
+
+def test_a_step_on_metadata_that_is_not_json_names_the_member_of_the_zip(tmp_path: Path, monkeypatch: Any) -> None:
+    import shutil
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)
+    bag = request_bag(tmp_path, form="bag")
+    (bag / "data" / "ro-crate-metadata.json").write_text('{\n  "@graph": [,]\n}\n')
+    shutil.make_archive(str(tmp_path / "broken"), "zip", tmp_path, bag.name)
+    assert zipfile.is_zipfile("broken.zip")
+    result = invoke("tre", "check", "broken.zip", env=SOFTWARE)
+    assert_one_error_line(result)
+    assert result.stderr == ("error: broken.zip/request.bagit/data/ro-crate-metadata.json:2:14: not valid JSON: "
+                             "Expecting value\n")
+

@@ -201,3 +201,23 @@ def test_help_does_not_import_the_rdf_stack() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert "Usage" in result.stdout and "validate" in result.stdout
     assert "HEAVY= CODE=0" in result.stderr, result.stderr
+
+
+def test_unreadable_metadata_is_located_in_the_file_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         schema: dict[str, Any]) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("notcrate.json").write_text('{"a": 1,\n')
+    text = invoke("validate", "notcrate.json")
+    assert text.exit_code == 1 and text.stderr == ""
+    assert text.stdout.splitlines() == [
+        "MUST (1)",
+        "  notcrate.json:2:1: json.syntax: not valid JSON: Expecting property name enclosed in double quotes",
+        "",
+        "INVALID at severity must — no profile (the metadata could not be read), phase unknown (1 must, 0 should, "
+        "0 may)",
+    ]
+    data = json.loads(invoke("validate", "notcrate.json", "--format", "json").stdout)
+    jsonschema.validate(data, schema)
+    assert (data["profile"], data["phase"]) == (None, "unknown")
+    assert [(i["check"], i["line"], i["column"]) for i in data["issues"]] == [("json.syntax", 2, 1)]
+

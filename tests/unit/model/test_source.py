@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import zipfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from fivesafes_crate.model.source import (
     open_source,
     unsafe_name_reason,
 )
+from fivesafes_crate.packaging import pack
 
 from .._crates import write_crate
 
@@ -340,3 +342,31 @@ def test_not_a_zip_with_zip_suffix(tmp_path: Path) -> None:
     (tmp_path / "bad.zip").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(CrateReadError):
         open_source(tmp_path / "bad.zip")
+
+
+def test_files_are_named_as_the_user_finds_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_crate(tmp_path / "req")
+    shutil.copy(tmp_path / "req" / METADATA_FILE, tmp_path / "notcrate.json")
+    bag = pack(tmp_path / "req", tmp_path / "bag", folder=True)
+    archive = pack(tmp_path / "req", tmp_path / "bag.zip")
+    for given, metadata, other in (
+        ("req", os.path.join("req", METADATA_FILE), os.path.join("req", "input1.txt")),
+        ("notcrate.json", "notcrate.json", "input1.txt"),
+        ("./bag", os.path.join("./bag", "data", METADATA_FILE), os.path.join("./bag", "data", "input1.txt")),
+        ("bag.zip", f"bag.zip/bag/data/{METADATA_FILE}", "bag.zip/bag/data/input1.txt"),
+    ):
+        with open_source(given) as source:
+            assert source.label == given
+            assert (source.named(METADATA_FILE), source.named("input1.txt")) == (metadata, other)
+    assert bag.is_dir() and archive.is_file()
+
+
+def test_open_errors_name_the_input_as_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "junk.zip").write_text("not a zip")
+    for given in ("sub/../junk.zip", "sub/../missing"):
+        with pytest.raises(CrateReadError) as caught:
+            open_source(given)
+        assert caught.value.path == given

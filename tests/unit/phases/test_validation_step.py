@@ -144,3 +144,19 @@ def test_a_second_validation_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StepRefused, match="validated already"):
         api.record_validation(bag, agent=VALIDATOR)
     assert crate_files(bag) == before
+
+
+def test_a_refusal_names_the_input_as_given_and_the_command_to_run_first(tmp_path: Path) -> None:
+    bag = request_bag(tmp_path, form="zip")
+    with pytest.raises(StepRefused) as caught:
+        _validate(bag)
+    assert caught.value.path == str(bag)
+    assert caught.value.command == f"fivesafes tre check {bag}"
+    assert str(caught.value).endswith(f"; run 'fivesafes tre check {bag}' first")
+    (tmp_path / "again").mkdir()
+    checked = checked_bag(tmp_path / "again")
+    _validate(checked)
+    with pytest.raises(StepRefused) as repeated:  # nothing to run first: it was done
+        _validate(checked)
+    assert repeated.value.command is None and "validated already" in repeated.value.message
+

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from fivesafes_crate.issues import Issue, Report, Severity, Stage
+from fivesafes_crate.issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
 from fivesafes_crate.reporting import MULTI_REPORTERS
 from fivesafes_crate.reporting.junit import junit_tree, render_junit
 from fivesafes_crate.validation import engine
@@ -99,3 +99,23 @@ def test_checks_of_other_profile_versions_have_no_case(monkeypatch: pytest.Monke
 def test_registered() -> None:
     assert MULTI_REPORTERS["junit"] is render_junit
     assert render_junit({}).startswith("<?xml")
+
+
+def test_an_unreadable_input_is_a_suite_with_an_error(tmp_path: Path, xsd: etree.XMLSchema) -> None:
+    good = write_crate(tmp_path / "good")
+    failure = InputFailure("gone.zip", "UnsafeInputError", "gone.zip: ZIP members overlap")
+    root = parse(render_junit(ReportSet({"good": validate(good)}, (failure,))), xsd)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["good", "gone.zip"]
+    assert (suites[1].get("tests"), suites[1].get("errors"), root.get("errors")) == ("1", "1", "1")
+    error = suites[1].find("testcase/error")
+    assert (error.get("type"), error.get("message"), error.text) == (
+        "UnsafeInputError", "gone.zip: ZIP members overlap", "gone.zip: ZIP members overlap")
+
+
+def test_unreadable_metadata_has_no_skipped_checks_and_no_profile(tmp_path: Path, xsd: etree.XMLSchema) -> None:
+    broken = write_crate(tmp_path / "broken", raw=b"{")
+    [suite] = parse(render_junit({"broken": validate(broken)}), xsd).findall("testsuite")
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert (properties["profile"], properties["phase"]) == ("", "unknown")
+    assert suite.get("skipped") == "0" and case(suite, "json.syntax").find("failure") is not None

@@ -153,3 +153,17 @@ def test_group_issues_uses_file_or_crate_when_there_is_no_focus() -> None:
     [(severity, entities)] = group_issues(issues)
     assert severity is Severity.MUST
     assert [name for name, _ in entities] == ["(crate)", "bagit.txt"]
+
+
+def test_an_issue_with_a_line_is_shown_as_compilers_show_it() -> None:
+    syntax = Issue(Severity.MUST, "json.syntax", "not valid JSON: Expecting value", file="ro-crate-metadata.json",
+                   line=3, column=14)
+    report = Report.build(None, None, Severity.MUST, [syntax], metadata_file="bag.zip/bag/data/ro-crate-metadata.json")
+    lines = render_text(report).splitlines()
+    assert lines[1] == "  bag.zip/bag/data/ro-crate-metadata.json:3:14: json.syntax: not valid JSON: Expecting value"
+    assert lines[-1] == ("INVALID at severity must — no profile (the metadata could not be read), phase unknown "
+                         "(1 must, 0 should, 0 may)")
+    data = report_to_json(report)
+    assert (data["profile"], data["phase"]) == (None, "unknown")
+    assert (data["issues"][0]["line"], data["issues"][0]["column"]) == (3, 14)
+

@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from fivesafes_crate.issues import Issue, Report, Severity, Stage
+from fivesafes_crate.issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
 from fivesafes_crate.reporting import MULTI_REPORTERS
 from fivesafes_crate.reporting.sarif import (
     FINGERPRINT,
@@ -198,3 +198,37 @@ def test_rendered_and_registered(workspace: Path) -> None:
     assert MULTI_REPORTERS["sarif"] is render_sarif
     assert json.loads(render_sarif(found)) == sarif_log(found)
     assert sarif_log(found)["runs"][0]["results"] == []
+
+
+def test_a_json_syntax_error_is_placed_at_its_line_and_column(workspace: Path,
+                                                             validator: jsonschema.Draft4Validator) -> None:
+    (workspace / "broken").mkdir()
+    (workspace / "broken" / "ro-crate-metadata.json").write_text('{\n  "@graph": [,]\n}\n')
+    (workspace / "notcrate.json").write_text('{"a": 1,')
+    log = sarif_log(reports("broken", "notcrate.json"))
+    assert_valid_sarif(log, validator)
+    places = [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               r["locations"][0]["physicalLocation"]["region"]) for r in log["runs"][0]["results"]]
+    assert places == [("broken/ro-crate-metadata.json", {"startLine": 2, "startColumn": 14}),
+                      ("notcrate.json", {"startLine": 1, "startColumn": 9})]
+    crates = log["runs"][0]["invocations"][0]["properties"]["crates"]
+    assert {(c["profile"], c["phase"]) for c in crates} == {(None, "unknown")}
+
+
+def test_unreadable_inputs_are_tool_execution_notifications(workspace: Path,
+                                                           validator: jsonschema.Draft4Validator) -> None:
+    found = ReportSet(reports("good", "bad"), (InputFailure("gone.zip", "CrateReadError", "gone.zip: no such file"),))
+    log = sarif_log(found)
+    assert_valid_sarif(log, validator)
+    run = log["runs"][0]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"] == [{
+        "level": "error",
+        "message": {"text": "gone.zip: no such file"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "gone.zip", "uriBaseId": SOURCE_ROOT}}}],
+        "exception": {"kind": "CrateReadError", "message": "gone.zip: no such file"},
+        "properties": {"crate": "gone.zip"},
+    }]
+    assert results_by_check(log).keys() == results_by_check(sarif_log(reports("good", "bad"))).keys()
+    assert sarif_log(reports("good"))["runs"][0]["invocations"][0]["executionSuccessful"] is True

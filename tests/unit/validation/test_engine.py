@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from fivesafes_crate.api import validate_all
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
-from fivesafes_crate.issues import Issue, Severity, Stage
+from fivesafes_crate.issues import InputFailure, Issue, Severity, Stage
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.validation.engine import catalogue, validate
 from fivesafes_crate.validation.registry import PYTHON_CHECKS, SPEC_SECTIONS, CheckContext, check
@@ -138,3 +139,23 @@ def test_issue_focus_is_never_an_expanded_iri(tmp_path: Path) -> None:
     for issue in report.issues:
         for text in (issue.focus, issue.file, issue.path):
             assert text is None or ("arcp://" not in text and str(tmp_path) not in text), issue
+
+
+def test_a_report_on_unreadable_metadata_claims_no_profile_and_no_stage(tmp_path: Path) -> None:
+    folder = write_crate(tmp_path / "c", raw=b'{\n  "@graph": [,]\n}')
+    report = validate(folder, profile="0.4", phase="published")
+    assert (report.profile, report.phase, report.phase_label) == (None, None, "unknown")
+    assert report.metadata_file == str(folder / "ro-crate-metadata.json")
+    [issue] = [issue for issue in report.issues if issue.check == "json.syntax"]
+    assert (issue.file, issue.line, issue.column) == ("ro-crate-metadata.json", 2, 14)
+
+
+def test_validate_all_reports_unreadable_inputs_beside_the_others(tmp_path: Path) -> None:
+    good = write_crate(tmp_path / "good")
+    missing = str(tmp_path / "sub" / ".." / "missing")
+    reports = validate_all([good, missing, good])
+    assert list(reports) == [str(good)] and reports[str(good)].valid
+    assert reports.failures == (InputFailure(missing, "CrateReadError", f"{missing}: no such file or folder"),)
+    assert not reports.complete and not reports.valid
+    with pytest.raises(UsageError):  # a wrong argument is wrong for every input: it still raises
+        validate_all([good], profile="9.9")
