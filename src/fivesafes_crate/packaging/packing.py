@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import CrateReadError, FiveSafesError, OutputExistsError, UnsafeInputError, UsageError
-from ..model.crate import load_crate, write_atomic
+from ..model.crate import parse_metadata, write_atomic
 from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive
 from ..model.source import (
     DEFAULT_LIMITS,
@@ -110,7 +110,7 @@ def pack(
     with source:
         is_bag = source.kind is SourceKind.BAG_DIRECTORY
         payload = _payload_entries(source, is_bag)
-        load_crate(source)  # a metadata file that is not JSON is refused, with its line and column
+        _check_metadata_syntax(source)
         identifier = _external_identifier(source, external_identifier) if is_bag else None
         identifier = identifier or external_identifier or f"urn:uuid:{uuid.uuid4()}"
         target = _output_path(given, output, folder, overwrite)
@@ -153,6 +153,14 @@ def _open_folder(given: Path, limits: Limits) -> CrateSource:
         assert isinstance(storage, DirectoryStorage)
         source = CrateSource(given, SourceKind.DIRECTORY, storage, "", None, source.limits)
     return source
+
+
+def _check_metadata_syntax(source: CrateSource) -> None:
+    """Refuse a metadata file that is not JSON, naming it with the line and column of the first error.
+
+    Only the syntax (and the size and nesting limits): the document is parsed and dropped, not interpreted.
+    """
+    parse_metadata(source.read_metadata(), path=source.named(METADATA_FILE), max_depth=source.limits.max_json_depth)
 
 
 def _payload_entries(source: CrateSource, is_bag: bool) -> dict[str, Entry]:
