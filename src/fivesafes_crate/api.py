@@ -173,7 +173,7 @@ def verify_bag(
 
     with open_source(path, limits) as source:
         if not source.is_bag:
-            raise CrateReadError("not a BagIt bag (no bagit.txt)", path=Path(path).name)
+            raise CrateReadError("not a BagIt bag (no bagit.txt)", path=os.fspath(path))
         return _verify(source, progress=progress)
 
 

@@ -171,7 +171,7 @@ def read_bag(source: CrateSource) -> BagInfo:
     :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
     """
     if not source.is_bag:
-        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
+        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=source.label)
     return read_tag_files(source, source.bag_entries())
 
 

@@ -148,7 +148,7 @@ def verify_bag(
     :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
     """
     if not source.is_bag:
-        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=str(source.path.name))
+        raise CrateReadError("not a BagIt bag (no bagit.txt)", path=source.label)
     done = source.derived.get(_VERIFIED)
     if isinstance(done, BagVerification):  # the validator, the signature verifier and receive share one hashing
         return done

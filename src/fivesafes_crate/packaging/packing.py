@@ -141,7 +141,7 @@ def _open_folder(given: Path, limits: Limits) -> CrateSource:
         source = open_source(given, limits)  # raises for a missing path or a link, with the usual messages
         source.close()
         raise UsageError("not a folder: give the crate folder (holding ro-crate-metadata.json) or a bag folder",
-                         path=given.name or str(given))
+                         path=str(given))
     source = open_source(given, limits)
     storage = source.storage
     if (
@@ -444,7 +444,7 @@ def refresh_bag(
     path = Path(folder)
     with _open_folder(path, limits) as source:
         if source.kind is not SourceKind.BAG_DIRECTORY:
-            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=path.name or str(path))
+            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=str(path))
         payload = _payload_entries(source, is_bag=True)
         identifier = _external_identifier(source, None) or f"urn:uuid:{uuid.uuid4()}"
         files = {PAYLOAD_PREFIX + name: entry for name, entry in payload.items() if entry.kind is EntryKind.FILE}
@@ -481,7 +481,7 @@ def archive_bag(
     given, target = Path(folder), Path(output)
     with _open_folder(given, limits) as source:
         if source.kind is not SourceKind.BAG_DIRECTORY:
-            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=given.name or str(given))
+            raise UsageError("not a bag folder (no bagit.txt beside data/)", path=str(given))
         entries = source.storage.entries()
         for name, entry in entries.items():
             _refuse_special(entry, name)

@@ -41,11 +41,11 @@ def unpack(archive: str | os.PathLike[str], output: str | os.PathLike[str], *, l
     if not parent.is_dir():
         raise UsageError("the output's folder does not exist", path=str(target))
     if given.is_dir() or (given.is_file() and not zipfile.is_zipfile(given)):
-        raise CrateReadError("not a ZIP archive", path=given.name or str(given))
+        raise CrateReadError("not a ZIP archive", path=str(given))
     with open_source(given, limits) as source:
         if source.kind is not SourceKind.BAG_ZIP or source.bag_prefix is None:
-            raise CrateReadError("the ZIP holds no bag folder (a folder with bagit.txt)", path=given.name)
-        _refuse_unsafe_zip(source, given.name)
+            raise CrateReadError("the ZIP holds no bag folder (a folder with bagit.txt)", path=str(given))
+        _refuse_unsafe_zip(source, str(given))
         with new_folder(target, "unpacking") as temporary:
             _extract(source, source.bag_prefix, temporary, limits)
             os.chmod(temporary, DIR_MODE)
@@ -77,7 +77,7 @@ def _extract(source: CrateSource, prefix: str, root: Path, limits: Limits) -> No
         relative = name[len(prefix) :]
         reason = unsafe_name_reason(relative)
         if reason is not None:  # pragma: no cover - ZipStorage already refused such names
-            raise UnsafeInputError(f"refused: ZIP member {name!r} ({reason})", path=source.path.name)
+            raise UnsafeInputError(f"refused: ZIP member {name!r} ({reason})", path=source.label)
         entry = entries[name]
         path = root.joinpath(*relative.split("/"))
         if entry.kind is EntryKind.DIRECTORY:

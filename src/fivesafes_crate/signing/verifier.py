@@ -221,7 +221,7 @@ def verify_source(
     """
     chosen = trust.policy(policy) if isinstance(policy, str) else policy
     if not source.is_bag:
-        raise CrateReadError("not a BagIt bag (no bagit.txt): only bags carry signatures", path=source.path.name)
+        raise CrateReadError("not a BagIt bag (no bagit.txt): only bags carry signatures", path=source.label)
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

@@ -133,7 +133,7 @@ def prepare_signature(
     """
     chosen_phase = _check_arguments(role, phase, principal, assess_action)
     if not source.is_bag:
-        raise SigningRefused("not a bag: pack the crate first (fivesafes pack)", path=source.path.name)
+        raise SigningRefused("not a bag: pack the crate first (fivesafes pack)", path=source.label)
     entries = source.bag_entries()
     if FETCH_FILE in entries:
         raise SigningRefused("a signed bag has no fetch.txt: its files would not be covered", path=FETCH_FILE)
@@ -216,7 +216,7 @@ def sign_bag_folder(
     path = Path(folder)
     with open_source(path, limits) as source:
         if source.kind is not SourceKind.BAG_DIRECTORY:
-            raise SigningRefused("not a bag folder (no bagit.txt beside data/)", path=path.name or str(path))
+            raise SigningRefused("not a bag folder (no bagit.txt beside data/)", path=str(path))
         files, record = prepare_signature(source, signer, role=role, principal=principal, phase=phase,
                                           assess_action=assess_action, now=now)
     try:
@@ -280,7 +280,7 @@ def sign(
             record = _sign_zip(given, signer, role, principal, phase, assess_action, moment, limits)
         else:
             raise UsageError("signing works on a bag folder or a bag ZIP: pack the crate first (fivesafes pack)",
-                             path=given.name or str(given))
+                             path=str(given))
     log.info("signed %s as %s (%s)", given, record.role, record.file)
     return record
 
