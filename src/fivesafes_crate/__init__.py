@@ -28,7 +28,9 @@ _EXPORTS: dict[str, str] = {
     "ContextUnavailable": "fivesafes_crate.errors",
     "ConversionError": "fivesafes_crate.interop.ro_crate_py",
     "Crate": "fivesafes_crate.model.crate",
+    "CrateError": "fivesafes_crate.errors",
     "CrateReadError": "fivesafes_crate.errors",
+    "CrateStateError": "fivesafes_crate.errors",
     "DisclosureDecision": "fivesafes_crate.phases.disclosure",
     "DisclosurePolicy": "fivesafes_crate.disclosure_control.policy",
     "DisclosurePolicyError": "fivesafes_crate.disclosure_control.policy",
@@ -67,7 +69,10 @@ _EXPORTS: dict[str, str] = {
     "Step": "fivesafes_crate.phases.lifecycle",
     "StepRefused": "fivesafes_crate.phases.lifecycle",
     "StepResult": "fivesafes_crate.phases.lifecycle",
+    "StorageError": "fivesafes_crate.errors",
+    "SuppliedFileError": "fivesafes_crate.errors",
     "Timeline": "fivesafes_crate.phases.receiving",
+    "TrustError": "fivesafes_crate.errors",
     "TrustStore": "fivesafes_crate.signing.trust",
     "TrustStoreError": "fivesafes_crate.signing.trust",
     "UnknownInputError": "fivesafes_crate.authoring.workflow",
@@ -135,7 +140,9 @@ __all__ = [
     "ContextUnavailable",
     "ConversionError",
     "Crate",
+    "CrateError",
     "CrateReadError",
+    "CrateStateError",
     "DisclosureDecision",
     "DisclosurePolicy",
     "DisclosurePolicyError",
@@ -174,7 +181,10 @@ __all__ = [
     "Step",
     "StepRefused",
     "StepResult",
+    "StorageError",
+    "SuppliedFileError",
     "Timeline",
+    "TrustError",
     "TrustStore",
     "TrustStoreError",
     "UnknownInputError",
@@ -281,7 +291,18 @@ if TYPE_CHECKING:
     from .disclosure_control.evidence import EvidenceError
     from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
-    from .errors import ContextUnavailable, CrateReadError, FiveSafesError, UnsafeInputError, UsageError
+    from .errors import (
+        ContextUnavailable,
+        CrateError,
+        CrateReadError,
+        CrateStateError,
+        FiveSafesError,
+        StorageError,
+        SuppliedFileError,
+        TrustError,
+        UnsafeInputError,
+        UsageError,
+    )
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
     from .issues import Issue, Report, Severity, Stage

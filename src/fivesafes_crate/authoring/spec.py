@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import FiveSafesError
+from ..errors import SuppliedFileError
 
 SCHEMA_FILE = "request-spec.schema.json"
 PROFILE_VERSIONS = ("0.4", "0.5-DRAFT")
@@ -36,7 +36,7 @@ _ID_LIKE = re.compile(r"^(https?://|urn:|mailto:|did:)\S+$", re.IGNORECASE)
 Scalar = str | int | float | bool
 
 
-class SpecError(FiveSafesError):
+class SpecError(SuppliedFileError):
     """A request spec is not acceptable: ``key_path`` (``inputs[1].file``) and ``line`` say where, if known."""
 
     def __init__(self, message: str, *, path: str | None = None, key_path: str = "", line: int | None = None) -> None:
