@@ -28,7 +28,7 @@ from typing import IO
 
 from ..errors import CrateReadError
 from ..model.folders import sync_folder
-from ..model.safe_files import DIR_MODE, FILE_MODE
+from ..model.safe_files import DIR_MODE, FILE_MODE, writing
 from ..model.source import Entry
 from .staging import write_error
 
@@ -106,9 +106,10 @@ def new_zip(target: Path) -> Iterator[zipfile.ZipFile]:
     """A ZIP written to a hidden temporary sibling, synced and renamed to ``target`` only if the block succeeds.
 
     On any error the temporary file is removed and ``target`` is untouched; write failures become a
-    :class:`~fivesafes_crate.errors.FiveSafesError` naming ``target``.
+    :class:`~fivesafes_crate.errors.StorageError` naming ``target``.
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with writing(target):
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with (
             os.fdopen(handle, "w+b") as stream,

@@ -30,10 +30,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..authoring.workflow import workflow_version
-from ..errors import FiveSafesError, UsageError
+from ..errors import UsageError
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, load_crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
+from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..phases.lifecycle import Status, Step, main_action
 from ..phases.receiving import TimelineRow, timeline_of
@@ -529,17 +530,16 @@ def write_preview(
     """Write the preview of a crate (any form, validated at ``threshold``) atomically; returns the path written.
 
     ``output`` defaults to :func:`default_output`. The crate is never modified: an output inside it is refused,
-    except the ``ro-crate-preview.html`` of a crate folder (not of a bag, whose manifests would break).
+    except the ``ro-crate-preview.html`` of a crate folder (not of a bag, whose manifests would break). An output
+    that cannot be written raises :class:`~fivesafes_crate.errors.StorageError`.
     """
     path = Path(output) if output is not None else default_output(target)
     with open_source(target, limits) as source:
         _check_output(path, source.path, source.kind)
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
-    try:
+    with writing(path):
         write_atomic(path, render_preview(crate, report).encode("utf-8"))
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=str(path)) from exc
     return path
 
 
