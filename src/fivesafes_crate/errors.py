@@ -1,18 +1,60 @@
-"""The exceptions a user of the library can cause.
+"""The exceptions a user of the library can cause, as one tree of what the user did wrong.
 
-Every error carries the crate-relative ``path`` (file) and the ``entity_id`` (``@id`` as written) it concerns,
-so that the CLI and TRE software can say *where* in one line. Findings about a crate are never exceptions:
-they are :class:`~fivesafes_crate.issues.Issue` objects in a report. An exception means the job could not be
-done at all (the input cannot be opened, an argument is wrong).
+Every error carries the ``path`` (the file as the user knows it: the input given, or a crate-relative name)
+and the ``entity_id`` (``@id`` as written) it concerns, so that the CLI and TRE software can say *where* in one
+line. Findings about a crate are never exceptions: they are :class:`~fivesafes_crate.issues.Issue` objects in
+a report. An exception means the job could not be done at all. Catch a parent to handle a kind of mistake;
+the CLI shows every one of them as one line and exits with status 2.
+
+The tree, with the module of each class not defined here (a test checks it against the classes, so that it
+cannot drift)::
+
+    FiveSafesError                    anything the library raises on purpose
+    ├── CrateError                    your input crate is at fault
+    │   ├── CrateReadError            it cannot be read at all (missing, not a ZIP, no metadata file)
+    │   │   ├── UnsafeInputError      it tries to escape its container or exhaust resources
+    │   │   ├── TooLargeError         a file of it is larger than its limit (model.source)
+    │   │   ├── MetadataSyntaxError   its metadata file is not JSON (model.crate)
+    │   │   ├── MetadataLimitError    its metadata exceeds a size or nesting limit (model.crate)
+    │   │   └── WorkflowCrateError    a local workflow is not a Workflow RO-Crate (authoring.workflow)
+    │   ├── ContextUnavailable        it names a JSON-LD context that is not bundled
+    │   ├── GraphBuildError           it cannot be interpreted as JSON-LD (model.graph)
+    │   ├── EntityError               it lacks (or already has) the entity an edit names (model.crate)
+    │   └── ConversionError           ro-crate-py cannot hold it as written (interop.ro_crate_py)
+    ├── SuppliedFileError             another file you gave us is at fault
+    │   ├── SpecError                 a request spec file (authoring.spec)
+    │   │   └── InputFileError        an input file the spec names (authoring.spec)
+    │   ├── SigningKeyError           a key file or its passphrase (signing.keys)
+    │   ├── TrustStoreError           a trust store file (signing.trust)
+    │   ├── DisclosurePolicyError     a disclosure policy file or preset (disclosure_control.policy)
+    │   ├── EvidenceError             an evidence file for screening (disclosure_control.evidence)
+    │   ├── AcroResultsError          an ACRO results folder (disclosure_control.acro)
+    │   └── WorkflowMismatchError     a Workflow RO-Crate that is not the one requested (phases.retrieval)
+    ├── UsageError                    an argument is not acceptable (unknown profile, stage, role, output...)
+    │   ├── OutputExistsError         the output exists, and is replaced only when asked (overwrite, --force)
+    │   └── UnknownInputError         an input name the workflow does not have (authoring.workflow)
+    ├── CrateStateError               the crate can be read, but its state refuses the step
+    │   ├── StepRefused               a step out of order, repeated, or after the end (phases.lifecycle)
+    │   └── SigningRefused            a bag that cannot be signed as it is (signing.writer)
+    ├── TrustError                    a signature or trust check failed
+    │   └── SignatureInvalid          the bag's signatures do not verify (signing.verifier)
+    └── StorageError                  a place we must write to cannot be written (read-only, no permission, full)
+
+Outside the tree, on purpose: internal exceptions that are always caught inside the library and never reach
+a caller (NotRegularFile, WriteFailed, LineTooLong, MalformedEnvelope, _NonJsonConstant), and ShapesError,
+which means that this installation's own SHACL shapes are broken: a defect to report, never a user's mistake,
+so the CLI shows it as an internal error.
 
 This module imports nothing from the package.
 """
 
 from __future__ import annotations
 
+import os
+
 
 class FiveSafesError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose: catch it to handle them all."""
 
     def __init__(self, message: str, *, path: str | None = None, entity_id: str | None = None) -> None:
         super().__init__(message)
@@ -30,7 +72,11 @@ class FiveSafesError(Exception):
         return [str(self)]
 
 
-class CrateReadError(FiveSafesError):
+class CrateError(FiveSafesError):
+    """The input crate is at fault: it cannot be read, is unsafe, or cannot be interpreted as written."""
+
+
+class CrateReadError(CrateError):
     """The input cannot be opened as a crate at all (missing path, not a ZIP, no metadata file...)."""
 
 
@@ -38,12 +84,16 @@ class UnsafeInputError(CrateReadError):
     """The input tries to escape its container or exhaust resources (links, ``..`` names, ZIP bombs)."""
 
 
-class ContextUnavailable(FiveSafesError):
+class ContextUnavailable(CrateError):
     """A JSON-LD context URL is not bundled with the package; it is never fetched from the network."""
 
     def __init__(self, url: str, *, path: str | None = None) -> None:
         super().__init__(f"JSON-LD context {url!r} is not bundled and is never fetched", path=path)
         self.url = url
+
+
+class SuppliedFileError(FiveSafesError):
+    """A file given beside the crate is at fault: a spec, key, trust store, policy, evidence or ACRO file."""
 
 
 class UsageError(FiveSafesError):
@@ -52,3 +102,31 @@ class UsageError(FiveSafesError):
 
 class OutputExistsError(UsageError):
     """The output named already exists and is never replaced unless asked (``overwrite=True``, ``--force``)."""
+
+
+class CrateStateError(FiveSafesError):
+    """The crate can be read, but its current state refuses the step asked for; nothing was written."""
+
+
+class TrustError(FiveSafesError):
+    """A signature or trust check failed: the crate cannot be shown to come from whom it should."""
+
+
+class StorageError(FiveSafesError):
+    """A place the library must write to cannot be written: a read-only file system, no permission, a full disk.
+
+    ``path`` is the output as the caller named it (the new crate, the ZIP, the bag a step updates), ``reason``
+    the operating system's words (``read-only file system``) and ``errno`` its error number, if known. Nothing
+    half-written is left behind: outputs are written to a temporary sibling and renamed into place.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str, *, errno: int | None = None) -> None:
+        super().__init__(f"cannot write here ({reason})", path=os.fspath(path))
+        self.reason = reason
+        self.errno = errno
+
+    @classmethod
+    def from_os_error(cls, error: OSError, path: str | os.PathLike[str]) -> StorageError:
+        """The error for ``error`` raised while writing ``path``, in the operating system's words."""
+        reason = error.strerror or str(error) or type(error).__name__
+        return cls(path, reason[:1].lower() + reason[1:], errno=error.errno)

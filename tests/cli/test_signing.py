@@ -149,3 +149,20 @@ def test_validate_with_a_trust_store_adds_signature_issues(setup: Path) -> None:
     signed = invoke("validate", bag, "--trust", setup / "trust.toml", "--format", "json")
     assert signed.exit_code == 0, signed.stdout
     assert invoke("validate", bag, "--format", "json").exit_code == 0
+
+
+def test_a_wrong_passphrase_and_a_public_key_get_different_lines(tmp_path: Path) -> None:
+    request_bag(tmp_path / "bag")
+    assert invoke("keygen", "-o", tmp_path / "k.pem").exit_code == 0
+    sign = ("sign", tmp_path / "bag", "--role", "requester", "--signer", PERSON)
+    wrong = assert_one_error_line(invoke(*sign, "-k", tmp_path / "k.pem", env={"FIVESAFES_KEY_PASSPHRASE": "guess"}))
+    public = assert_one_error_line(invoke(*sign, "-k", tmp_path / "k.pub.pem"))
+    assert wrong == f"error: {tmp_path / 'k.pem'}: the passphrase is wrong for this private key"
+    assert public == (f"error: {tmp_path / 'k.pub.pem'}: this is a public key (a private key is needed to sign): "
+                      "give the private key, not the .pub.pem file")
+
+
+def test_an_unreadable_passphrase_file_is_one_line(tmp_path: Path) -> None:
+    line = assert_one_error_line(invoke("keygen", "-o", tmp_path / "k.pem", "--passphrase-file", tmp_path / "none"))
+    assert line == f"error: {tmp_path / 'none'}: cannot read the passphrase file: No such file or directory"
+    assert not (tmp_path / "k.pem").exists()

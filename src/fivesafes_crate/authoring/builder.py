@@ -17,15 +17,18 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 from ..errors import OutputExistsError, UsageError
 from ..model import vocab
 from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity
+from ..model.safe_files import CHUNK_SIZE, NotRegularFile, create_exclusive, open_regular, writing
 from ..model.source import METADATA_FILE, open_source
 from ..profiles import get_profile
 from .spec import (
+    InputFileError,
     InputSpec,
     OrganizationSpec,
     RequestSpec,
@@ -141,7 +144,8 @@ def build_request(
     project and the ``CreateAction`` (``PotentialActionStatus``). ``datePublished`` is left for publishing.
     Ids are ``#<kind>-<new_id()>`` (default: UUID 4) unless fixed in the spec; ``now`` (default: UTC now) gives
     the root's ``dateCreated``. Raises :class:`~.spec.SpecError`, :class:`~.workflow.UnknownInputError`,
-    :class:`~fivesafes_crate.errors.OutputExistsError` (``output`` exists) or a read error for a local workflow.
+    :class:`~fivesafes_crate.errors.OutputExistsError` (``output`` exists), a read error for a local workflow, or
+    :class:`~fivesafes_crate.errors.StorageError` when ``output``'s folder cannot be written (nothing is left).
     """
     now = now or (lambda: datetime.now(UTC))
     new_id = new_id or (lambda: str(uuid.uuid4()))
@@ -162,24 +166,38 @@ def build_request(
 
     crate = _assemble(spec, workflow_info, targets, _Ids(new_id), _timestamp(now))
     staging = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    staging.mkdir()
-    try:
-        if spec.workflow.path is not None:
-            (staging / WORKFLOW_FOLDER).mkdir()
-            copy_workflow_crate(spec.workflow.path, staging / WORKFLOW_FOLDER / folder_name(spec.workflow.path))
-        for index, name in targets.items():
-            source = spec.inputs[index].file
-            assert source is not None
-            shutil.copyfile(source, staging / name, follow_symlinks=False)
-        (staging / METADATA_FILE).write_bytes(serialise(crate))  # the staging folder makes it atomic
-        if os.path.lexists(target):
-            raise OutputExistsError("already exists: give a new folder name for the crate", path=str(target))
-        os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with writing(target):  # a read-only or full folder is a StorageError naming the crate to create
+        staging.mkdir()
+        try:
+            if spec.workflow.path is not None:
+                (staging / WORKFLOW_FOLDER).mkdir()
+                copy_workflow_crate(spec.workflow.path, staging / WORKFLOW_FOLDER / folder_name(spec.workflow.path))
+            for index, name in targets.items():
+                with _open_input(spec, index) as stream, create_exclusive(staging / name) as out:
+                    shutil.copyfileobj(stream, out, CHUNK_SIZE)
+            (staging / METADATA_FILE).write_bytes(serialise(crate))  # the staging folder makes it atomic
+            if os.path.lexists(target):
+                raise OutputExistsError("already exists: give a new folder name for the crate", path=str(target))
+            os.rename(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     logger.info("created request crate %s", target)
     return load_crate(open_source(target))
+
+
+def _open_input(spec: RequestSpec, index: int) -> IO[bytes]:
+    """Open the file of input ``index`` for copying (never through a link); failures are the spec's input's."""
+    source = spec.inputs[index].file
+    assert source is not None
+    try:
+        return open_regular(source)
+    except NotRegularFile:
+        reason = "is no longer a regular file"
+    except OSError as exc:
+        reason = f"cannot be read: {exc.strerror or exc}"
+    raise InputFileError(f"input file {source} {reason}", path=spec.source or str(source),
+                         key_path=f"inputs[{index}].file")
 
 
 def _assemble(

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import FiveSafesError
+from ..errors import SuppliedFileError
 
 SCHEMA_FILE = "request-spec.schema.json"
 PROFILE_VERSIONS = ("0.4", "0.5-DRAFT")
@@ -57,7 +57,7 @@ class SpecProblem:
         return ": ".join(part for part in (where, self.key_path, self.message) if part)
 
 
-class SpecError(FiveSafesError):
+class SpecError(SuppliedFileError):
     """A request spec is not acceptable: every problem found, each with where it is (:class:`SpecProblem`).
 
     ``problems`` lists them in file order; ``key_path``, ``line`` and ``column`` are the first one's. The message

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import CrateReadError, FiveSafesError, UnsafeInputError
+from ..errors import CrateReadError, UnsafeInputError, UsageError
 from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, has_type, ref_ids
 from ..model.safe_files import CHUNK_SIZE, create_exclusive
@@ -28,7 +28,7 @@ class WorkflowCrateError(CrateReadError):
     """A local workflow is not a readable Workflow RO-Crate (no ``mainEntity``, unsafe content...)."""
 
 
-class UnknownInputError(FiveSafesError):
+class UnknownInputError(UsageError):
     """An input names no ``FormalParameter`` of the workflow; ``known`` lists the workflow's input names."""
 
     def __init__(self, name: str, known: tuple[str, ...], *, path: str | None = None) -> None:

@@ -51,6 +51,21 @@ def error_line(message: str) -> None:
     console.print(f"[bold red]error:[/] {shown(message)}")
 
 
+def _usage_message(exc: click_errors.UsageError) -> str:
+    """Click's message for a usage error, without the words of the value validator behind it.
+
+    Typer converts option values with pydantic, whose message for a bad choice reads ``Value error, 'x' is not
+    one of 'a', 'b'.``: the user is shown the original error only (``'x' is not one of 'a', 'b'``).
+    """
+    if isinstance(exc, click_errors.BadParameter):
+        errors = getattr(exc.__cause__, "errors", None)
+        found = errors() if callable(errors) else []
+        original = found[0].get("ctx", {}).get("error") if found else None
+        if isinstance(original, ValueError):
+            exc.message = str(original).rstrip(".")
+    return exc.format_message()
+
+
 class OneLineErrors(TyperGroup):
     """A command group that reports usage errors as one line on stderr with exit code 2."""
 
@@ -63,7 +78,7 @@ class OneLineErrors(TyperGroup):
             sys.exit(EXIT_ERROR)
         except click_errors.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "fivesafes"
-            error_line(f"{exc.format_message()} (see '{command} --help')")
+            error_line(f"{_usage_message(exc)} (see '{command} --help')")
             sys.exit(EXIT_ERROR)
         except typer.Exit as exc:
             sys.exit(exc.exit_code)
@@ -103,9 +118,11 @@ def _root(
 def finish(job: Callable[[], T], render: Callable[[T], tuple[str, int]]) -> NoReturn:
     """Run a library call, print what ``render`` makes of its result to stdout, and exit with its code.
 
-    The only place that turns outcomes into exit codes: a :class:`FiveSafesError` is one line on stderr with
-    exit 2 (a line per problem for an error that collects several, such as a spec file's), and so is any other
-    exception ("internal error"), so nothing escapes with exit code 1.
+    The only place that turns outcomes into exit codes: a :class:`FiveSafesError` (any parent of the tree in
+    :mod:`fivesafes_crate.errors`: the input crate, a file given, an argument, the crate's state, a signature,
+    a place that cannot be written) is its one line on stderr with exit 2 (a line per problem for an error that
+    collects several, such as a spec file's), and so is any other exception ("internal error"), so nothing
+    escapes with exit code 1. Commands catch nothing themselves.
     """
     try:
         output, code = render(job())

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from ..signing import KeyPairFiles, SignatureRecord, SignatureVerification
 
 PASSPHRASE_ENV = "FIVESAFES_KEY_PASSPHRASE"
-MAX_PASSPHRASE_FILE_BYTES = 4096
 
 
 class AlgorithmChoice(enum.StrEnum):
@@ -67,17 +66,9 @@ def passphrase_source(file: Path | None, none: bool, *, confirm: bool) -> Callab
 
 
 def _read_passphrase_file(file: Path) -> str:
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_PASSPHRASE_FILE_BYTES + 1)
-    except OSError as exc:
-        raise UsageError(f"cannot read the passphrase file: {exc.strerror or exc}", path=str(file)) from exc
-    if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
-        raise UsageError("the passphrase file is too large to hold a passphrase", path=str(file))
-    lines = raw.decode("utf-8", errors="strict").splitlines() if raw else []
-    if not lines or not lines[0]:
-        raise UsageError("the passphrase file's first line is empty", path=str(file))
-    return lines[0]
+    from ..signing import read_passphrase_file  # here, not at the top: cryptography is slow to import
+
+    return read_passphrase_file(file)
 
 
 @app.command()

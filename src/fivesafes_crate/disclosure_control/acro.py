@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import CrateReadError, FiveSafesError, UsageError
+from ..errors import CrateReadError, SuppliedFileError, UsageError
 from ..model.safe_files import hash_stream
 from ..model.source import DEFAULT_LIMITS, DirectoryStorage, EntryKind, Limits
 from ._files import read_limited
@@ -46,7 +46,7 @@ ACRO_RULES: dict[str, str] = {
 _STATUSES = {"pass": ScreeningOutcome.PASS, "fail": ScreeningOutcome.FAIL, "review": ScreeningOutcome.REVIEW}
 
 
-class AcroResultsError(FiveSafesError):
+class AcroResultsError(SuppliedFileError):
     """An ACRO results folder cannot be trusted or read: a checksum is missing or differs, or a file is malformed."""
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import CrateReadError, FiveSafesError
+from ..errors import CrateReadError, SuppliedFileError
 from ..model.source import DEFAULT_LIMITS, DirectoryStorage, EntryKind, Limits
 from ._files import read_file, read_limited
 from .cells import CellKind, column_labels, is_header_row, parse_cell, row_label, table_layout
@@ -33,7 +33,7 @@ MAX_EVIDENCE_BYTES = 64 * 1024 * 1024
 """The most bytes read for one evidence file and all the tables it names, together."""
 
 
-class EvidenceError(FiveSafesError):
+class EvidenceError(SuppliedFileError):
     """An evidence file or one of its tables cannot be read or does not have the expected shape."""
 
 

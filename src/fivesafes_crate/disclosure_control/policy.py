@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FiveSafesError
+from ..errors import SuppliedFileError
 from ._files import read_file
 from .outcomes import ScreeningOutcome
 
 MAX_POLICY_BYTES = 1024 * 1024
 
 
-class DisclosurePolicyError(FiveSafesError):
+class DisclosurePolicyError(SuppliedFileError):
     """A policy cannot be used: unknown preset, unreadable file, unknown key or a value out of range."""
 
 

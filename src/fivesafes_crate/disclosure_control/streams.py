@@ -20,7 +20,10 @@ MAX_LINE = 16 << 20
 
 
 class LineTooLong(Exception):
-    """A line (or an unbalanced quoted field) is longer than :data:`MAX_LINE`; raised by :func:`line_blocks`."""
+    """A line (or an unbalanced quoted field) is longer than :data:`MAX_LINE`; raised by :func:`line_blocks`.
+
+    Internal: the format readers catch it and report the output as not of that format.
+    """
 
 
 class Input:

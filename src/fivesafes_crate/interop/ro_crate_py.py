@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import CrateError, UsageError
 from ..model.crate import Crate
 from ..model.entities import JSON, local_path
 from ..model.source import METADATA_FILE, EntryKind
@@ -40,7 +40,7 @@ _KEY_BASE = "arcp://uuid,00000000-0000-0000-0000-000000000000/"
 """A base like ro-crate-py's own, to compute the keys it files entities under."""
 
 
-class ConversionError(FiveSafesError):
+class ConversionError(CrateError):
     """ro-crate-py cannot hold the crate as written (or an ro-crate-py crate holds values that are not JSON)."""
 
 

@@ -41,10 +41,10 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SH
 from rdflib.term import Node
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import UsageError
 from ..issues import Severity, Stage
 from ..model import vocab
-from ..model.safe_files import DIR_MODE, FILE_MODE
+from ..model.safe_files import DIR_MODE, FILE_MODE, writing
 from ..profiles import Profile, shapes_dir
 from ..validation.shacl import CHECK_NS, TERMS, WHOLE_CRATE, ShapesError, load_library
 
@@ -345,13 +345,12 @@ def _write_folder(target: Path, profile: Profile) -> tuple[str, ...]:
 def export_rocrate_validator(output: str | os.PathLike[str], profiles: Iterable[Profile]) -> list[ExportedProfile]:
     """Write one rocrate-validator profile folder per profile version into ``output`` (created if missing).
 
-    A folder is never overwritten: an existing ``five-safes-crate-<version>`` raises :class:`UsageError`.
+    A folder is never overwritten: an existing ``five-safes-crate-<version>`` raises :class:`UsageError`; an
+    ``output`` that cannot be written raises :class:`~fivesafes_crate.errors.StorageError`.
     """
     folder = Path(output)
-    try:
+    with writing(folder):
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot create the folder: {exc.strerror}", path=str(folder)) from exc
     targets = [(profile, folder / tool_identifier(profile)) for profile in profiles]
     for _profile, target in targets:
         if os.path.lexists(target):
@@ -359,9 +358,7 @@ def export_rocrate_validator(output: str | os.PathLike[str], profiles: Iterable[
     exported: list[ExportedProfile] = []
     for profile, target in targets:
         identifier = target.name
-        try:
+        with writing(folder):
             checks = _write_folder(target, profile)
-        except OSError as exc:
-            raise FiveSafesError(f"cannot write the profile: {exc.strerror}", path=str(target)) from exc
         exported.append(ExportedProfile(profile, identifier, target, checks))
     return exported

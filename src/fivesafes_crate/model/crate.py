@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import CrateReadError, FiveSafesError
+from ..errors import CrateError, CrateReadError, UsageError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
 from .folders import sync_folder
-from .safe_files import write_temporary
+from .safe_files import write_temporary, writing
 from .source import METADATA_FILE, CrateSource
 
 
@@ -41,7 +41,7 @@ class MetadataLimitError(CrateReadError):
     """The metadata file exceeds a size or nesting limit and was not interpreted."""
 
 
-class EntityError(FiveSafesError):
+class EntityError(CrateError):
     """An edit names an entity that is missing (or already present), or a value that is not an entity."""
 
 
@@ -59,7 +59,8 @@ def _depth_exceeds(value: JSON, limit: int) -> bool:
 
 
 class _NonJsonConstant(ValueError):
-    """Python's json module accepts NaN and Infinity; JSON does not."""
+    """Python's json module accepts NaN and Infinity; JSON does not (internal: :func:`parse_metadata` raises
+    :class:`MetadataSyntaxError` instead)."""
 
 
 def _refuse_constant(name: str) -> None:
@@ -323,20 +324,22 @@ def save_crate(crate: Crate, folder: str | os.PathLike[str] | None = None) -> Pa
     """Write the crate's ``ro-crate-metadata.json`` atomically into ``folder`` (default: where it was read).
 
     Only a crate folder (or a bag's ``data/`` folder) can be saved in place; a crate read from a ZIP must be
-    saved into a folder given explicitly. Returns the path written.
+    saved into a folder given explicitly (else :class:`~fivesafes_crate.errors.UsageError`). Returns the path
+    written; a folder that cannot be written raises :class:`~fivesafes_crate.errors.StorageError`.
     """
     if folder is None:
         source = crate.source
         if source is None or source.is_zip:
-            raise FiveSafesError("this crate was not read from a folder: give the folder to save into",
-                                 path=crate.metadata_file)
+            raise UsageError("this crate was not read from a folder: give the folder to save into",
+                             path=crate.metadata_file)
         target = Path(source.path) / source.crate_prefix
     else:
         target = Path(folder)
     if not target.is_dir():
-        raise FiveSafesError("not a folder", path=str(target))
+        raise UsageError("not a folder", path=str(target))
     path = target / METADATA_FILE
-    write_atomic(path, serialise(crate))
+    with writing(path):
+        write_atomic(path, serialise(crate))
     return path
 
 

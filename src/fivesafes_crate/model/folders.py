@@ -24,7 +24,8 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import CrateReadError, FiveSafesError, UnsafeInputError
+from ..errors import CrateReadError, UnsafeInputError
+from .safe_files import writing
 
 log = logging.getLogger(__name__)
 
@@ -118,15 +119,13 @@ def _previous(target: Path) -> Path:
 
 def swap_folder(new: Path, target: Path) -> None:
     """Put the folder ``new`` where ``target`` is; afterwards ``new`` holds the old folder (remove it)."""
-    try:
+    with writing(target):
         if EXCHANGE is not None and EXCHANGE(new, target):
             return
         previous = _previous(target)
         os.rename(target, previous)  # a crash from here on is repaired by recover_swap
         os.rename(new, target)
         os.rename(previous, new)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot replace the folder: {exc.strerror or exc}", path=str(target)) from exc
 
 
 def recover_swap(target: Path) -> None:
@@ -134,15 +133,12 @@ def recover_swap(target: Path) -> None:
     previous = _previous(target)
     if not os.path.lexists(previous):
         return
-    try:
+    with writing(target):
         if os.path.lexists(target):
             shutil.rmtree(previous)  # the new state was in place: drop the old one
         else:
             os.rename(previous, target)  # killed between the two renames: the old state comes back
             log.warning("restored %s after an interrupted change", target)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot repair an interrupted change: {exc.strerror or exc}", path=str(previous)) \
-            from exc
 
 
 @contextlib.contextmanager

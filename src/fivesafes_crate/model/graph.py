@@ -22,7 +22,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ..contexts import canonical_context_url, document_loader, term_definitions
-from ..errors import ContextUnavailable, FiveSafesError
+from ..errors import ContextUnavailable, CrateError
 from . import vocab
 from ._pyld import jsonld, resolve_iri
 from .crate import Crate
@@ -48,7 +48,7 @@ _IRI_VALUED = frozenset(vocab.IRI_VALUED_PROPERTIES)
 jsonld.set_document_loader(document_loader)
 
 
-class GraphBuildError(FiveSafesError):
+class GraphBuildError(CrateError):
     """The metadata could not be interpreted as JSON-LD (a malformed context or keyword use)."""
 
 

@@ -14,7 +14,9 @@
 
 Operating-system failures surface as :class:`OSError`, and something other than a regular file as
 :class:`NotRegularFile`; callers wrap both in their own :class:`~fivesafes_crate.errors.FiveSafesError`,
-which names the file as the user knows it.
+which names the file as the user knows it. A writer wraps its writes in :func:`writing`, the one place that
+turns a write failure into a :class:`~fivesafes_crate.errors.StorageError` naming the output (and work in a
+temporary copy in :func:`naming`, which says such an error of the output).
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from ..errors import StorageError
 
 FILE_MODE = 0o644
 """Mode of the files this library writes, whatever the umask."""
@@ -116,6 +121,37 @@ def write_new(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     place_new(write_temporary(path, data, mode), path)
 
 
+@contextmanager
+def naming(target: str | os.PathLike[str]) -> Iterator[None]:
+    """Say a :class:`~fivesafes_crate.errors.StorageError` of the block about ``target``, the output the user named.
+
+    For work done in a temporary copy beside ``target``: a failure to write the copy is a failure to write
+    ``target``, and the copy's hidden name would mean nothing to the user. Other errors pass unchanged.
+    """
+    try:
+        yield
+    except StorageError as exc:
+        if exc.path == os.fspath(target):
+            raise
+        raise StorageError(target, exc.reason, errno=exc.errno) from exc
+
+
+@contextmanager
+def writing(target: str | os.PathLike[str]) -> Iterator[None]:
+    """Report a failure to write in the block as a :class:`~fivesafes_crate.errors.StorageError` naming ``target``.
+
+    Wrap the writes of an output in it (creating its temporary sibling, writing, renaming it into place), with
+    ``target`` the output as the user named it: an :class:`OSError` becomes a ``StorageError`` in the operating
+    system's words, and one about a temporary copy is said of ``target`` (:func:`naming`). Keep the reads of
+    inputs, and calls into code that is not the library's (a signing hook), outside: their failures are theirs.
+    """
+    with naming(target):
+        try:
+            yield
+        except OSError as exc:
+            raise StorageError.from_os_error(exc, target) from exc
+
+
 def read_chunks(
     stream: IO[bytes], next_buffer: Callable[[], memoryview], limit: int | None = None
 ) -> Iterator[memoryview]:
@@ -183,10 +219,12 @@ __all__ = [
     "create_exclusive",
     "hash_file",
     "hash_stream",
+    "naming",
     "new_hasher",
     "open_regular",
     "place_new",
     "read_chunks",
     "write_new",
     "write_temporary",
+    "writing",
 ]

@@ -47,9 +47,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
 
-from ..errors import CrateReadError, FiveSafesError, OutputExistsError, UnsafeInputError, UsageError
+from ..errors import CrateReadError, OutputExistsError, UnsafeInputError, UsageError
 from ..model.crate import parse_metadata, write_atomic
-from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive
+from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive, writing
 from ..model.source import (
     DEFAULT_LIMITS,
     METADATA_FILE,
@@ -103,7 +103,8 @@ def pack(
     no metadata file (:class:`~fivesafes_crate.model.crate.MetadataSyntaxError` when it is not JSON, with its
     line and column), :class:`~fivesafes_crate.errors.UnsafeInputError` for links, special files and unsafe or
     colliding names, :class:`~fivesafes_crate.errors.OutputExistsError` for an existing output,
-    :class:`~fivesafes_crate.errors.UsageError` for an unusable output or arguments.
+    :class:`~fivesafes_crate.errors.UsageError` for an unusable output or arguments, and
+    :class:`~fivesafes_crate.errors.StorageError` when the output cannot be written (nothing is left behind).
     """
     given = Path(crate)
     source = _open_folder(given, limits)
@@ -457,14 +458,12 @@ def refresh_bag(
             payload_files=len(files),
         )
     tags = tag_files(metadata, digests, kept)
-    try:
+    with writing(path):
         for name, content in tags.items():  # sorted: bagit.txt, bag-info.txt, manifest-..., tagmanifest-...
             write_atomic(path / name, content)
         for stale in sorted(path.glob("*manifest-*.txt")):
             if stale.name not in tags:
                 stale.unlink()
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the bag's tag files: {exc.strerror or exc}", path=str(path)) from exc
     return metadata
 
 

@@ -2,7 +2,7 @@
 
 On any error the temporary folder is removed and the target is untouched, so an interrupted or failed run
 leaves no partial output. Write failures (:class:`WriteFailed`, :class:`OSError`) become a
-:class:`~fivesafes_crate.errors.FiveSafesError` naming the output (:func:`write_error`); ZIP outputs are staged
+:class:`~fivesafes_crate.errors.StorageError` naming the output (:func:`write_error`); ZIP outputs are staged
 the same way by :func:`~.zip_writer.new_zip`.
 """
 
@@ -15,11 +15,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import FiveSafesError, OutputExistsError
+from ..errors import OutputExistsError, StorageError
+from ..model.safe_files import writing
 
 
 class WriteFailed(Exception):
-    """An ``OSError`` while writing the output, carried past the read-error handling of a copy loop."""
+    """An ``OSError`` while writing the output, carried past the read-error handling of a copy loop.
+
+    Internal: :func:`write_error` turns it into a :class:`~fivesafes_crate.errors.StorageError`.
+    """
 
     def __init__(self, error: OSError) -> None:
         super().__init__(str(error))
@@ -27,10 +31,10 @@ class WriteFailed(Exception):
 
 
 def write_error(exc: BaseException, target: Path) -> BaseException:
-    """The error to raise for a failure while writing ``target``: write failures become a FiveSafesError."""
+    """The error to raise for a failure while writing ``target``: write failures become a StorageError."""
     error = exc.error if isinstance(exc, WriteFailed) else exc
     if isinstance(error, OSError):
-        return FiveSafesError(f"cannot write the output: {error.strerror or error}", path=str(target))
+        return StorageError.from_os_error(error, target)
     return exc
 
 
@@ -40,7 +44,8 @@ def new_folder(target: Path, doing: str) -> Iterator[Path]:
 
     On any error the temporary folder is removed and ``target`` is untouched: never a half-written output.
     """
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    with writing(target):
+        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield temporary
         if os.path.lexists(target):

@@ -32,7 +32,8 @@ def unpack(archive: str | os.PathLike[str], output: str | os.PathLike[str], *, l
     that decompresses to more than it declares or makes the total exceed ``limits.max_total_bytes``. Files get
     mode 0o644 and folders 0o755; links are never created or followed. Extraction goes to a temporary sibling
     of ``output``, renamed only when everything succeeded, so a failure leaves nothing behind. ``output``
-    must not exist (:class:`~fivesafes_crate.errors.OutputExistsError`). Returns ``output``.
+    must not exist (:class:`~fivesafes_crate.errors.OutputExistsError`); a folder that cannot be written raises
+    :class:`~fivesafes_crate.errors.StorageError`. Returns ``output``.
     """
     given, target = Path(archive), Path(output)
     if os.path.lexists(target):

@@ -29,7 +29,7 @@ from typing import IO
 
 from ..errors import CrateReadError, OutputExistsError
 from ..model.folders import sync_folder
-from ..model.safe_files import DIR_MODE, FILE_MODE, place_new
+from ..model.safe_files import DIR_MODE, FILE_MODE, place_new, writing
 from ..model.source import Entry
 from .staging import write_error
 
@@ -109,9 +109,10 @@ def new_zip(target: Path, *, replace: bool) -> Iterator[zipfile.ZipFile]:
     With ``replace`` an existing ``target`` is replaced atomically; without, ``target`` must not exist when the
     ZIP is complete (:class:`~fivesafes_crate.errors.OutputExistsError` otherwise). On any error the temporary
     file is removed and ``target`` is untouched; write failures become a
-    :class:`~fivesafes_crate.errors.FiveSafesError` naming ``target``.
+    :class:`~fivesafes_crate.errors.StorageError` naming ``target``.
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with writing(target):
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with (
             os.fdopen(handle, "w+b") as stream,

@@ -55,9 +55,10 @@ from pathlib import Path
 from typing import Any
 
 from ..disclosure_control import ScreeningOutcome
-from ..errors import FiveSafesError, UsageError
-from ..model.crate import Crate, CrateEditor, write_atomic
+from ..errors import UsageError
+from ..model.crate import Crate, CrateEditor, EntityError, write_atomic
 from ..model.entities import Entity, has_type, local_path, ref_ids
+from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, open_source
 from .lifecycle import (
     Agent,
@@ -380,7 +381,7 @@ def reset_disclosure(crate: Crate, check_id: str, results: Sequence[str]) -> Non
     edit = crate.edit()
     check = crate.get(check_id)
     if check is None:
-        raise FiveSafesError("no such disclosure check", path=crate.metadata_file, entity_id=check_id)
+        raise EntityError("no such disclosure check", path=crate.metadata_file, entity_id=check_id)
     if Status.of(check) in (Status.ACTIVE, Status.COMPLETED):
         edit.set(check_id, "name", f"{CHECK_NAME}: {DisclosureDecision.PENDING.label} (new results attached)")
         for key in ("startTime", "endTime", "error"):
@@ -610,11 +611,9 @@ def write_report(space: Workspace, data: bytes) -> None:
     """Write the screening report file (a new file: the working copy's originals are never modified) and describe
     it as a ``File`` linked from the root's ``hasPart``."""
     path = space.path_of(REPORT_FILE)
-    try:
+    with writing(REPORT_FILE):
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the screening report: {exc.strerror or exc}", path=REPORT_FILE) from exc
     edit = space.crate.edit()
     current = space.crate.get(REPORT_FILE) or {}
     entity = {**current, "@id": REPORT_FILE, "@type": "File", "name": "Disclosure-control screening report",
@@ -711,10 +710,8 @@ def _delete_payload(space: Workspace, withheld: list[str], protected: set[str]) 
 
 
 def _delete(space: Workspace, name: str, delete: Callable[[Path], None]) -> None:
-    try:
+    with writing(name):
         delete(space.path_of(name))
-    except OSError as exc:
-        raise FiveSafesError(f"cannot delete a withheld result: {exc.strerror or exc}", path=name) from exc
 
 
 __all__ = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import CrateStateError, UsageError
 from ..model.crate import Crate, CrateEditor
 from ..model.entities import JSON, Entity, action_status, additional_types, has_type, ref_ids
 from ..model.source import DEFAULT_LIMITS, Limits
@@ -49,7 +49,7 @@ IdFactory = Callable[[], str]
 """Returns a fresh unique string (default: a UUID 4) from which action ids are made."""
 
 
-class StepRefused(FiveSafesError):
+class StepRefused(CrateStateError):
     """A step cannot be applied to the crate in its current state (out of order, repeated, or ended).
 
     Raised before anything is written: the crate is left byte-identical. ``path`` is the input as given;

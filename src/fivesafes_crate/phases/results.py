@@ -43,10 +43,10 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from ..authoring.builder import media_type
-from ..errors import FiveSafesError, UnsafeInputError, UsageError
+from ..errors import CrateError, StorageError, UnsafeInputError, UsageError
 from ..model.crate import Crate
 from ..model.entities import Entity, ref_ids
-from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, open_regular
+from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, open_regular, writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source, unsafe_name_reason
 from ..model.vocab import SCHEMA, uri_scheme
 from .disclosure import OUTPUTS_FOLDER, reset_disclosure
@@ -350,24 +350,33 @@ def _write(space: Workspace, plan: _Plan) -> None:
 
 
 def _make_folder(space: Workspace, name: str) -> None:
+    """Create an output folder in the working copy."""
     try:
         space.path_of(name).mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:  # a file of the crate is in the way
+        raise CrateError(f"cannot create the output folder: {exc.strerror or exc}", path=name) from exc
     except OSError as exc:
-        raise FiveSafesError(f"cannot create the output folder: {exc.strerror or exc}", path=name) from exc
+        raise StorageError.from_os_error(exc, name) from exc
 
 
 def _copy(source: Path, space: Workspace, name: str) -> tuple[int, str]:
-    """Copy ``source`` (never followed if it became a link) to a new file ``name``; return size and sha256."""
+    """Copy ``source`` (never followed if it became a link) to a new file ``name``; return size and sha256.
+
+    Failing to read ``source`` is the caller's :class:`UsageError`; failing to write, a
+    :class:`~fivesafes_crate.errors.StorageError`.
+    """
     path = space.path_of(name)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open_regular(source) as reader, create_exclusive(path) as writer:
-            digest = hash_stream(reader, ("sha256",), on_chunk=writer.write)["sha256"]
-            size = writer.tell()
+        reader = open_regular(source)
     except NotRegularFile:
         raise UnsafeInputError("is no longer a regular file", path=str(source)) from None
     except OSError as exc:
-        raise FiveSafesError(f"cannot copy the output: {exc.strerror or exc}", path=str(source)) from exc
+        raise UsageError(f"cannot read the output: {exc.strerror or exc}", path=str(source)) from exc
+    with reader, writing(name):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with create_exclusive(path) as writer:
+            digest = hash_stream(reader, ("sha256",), on_chunk=writer.write)["sha256"]
+            size = writer.tell()
     return size, digest
 
 

@@ -34,9 +34,10 @@ from ..authoring.workflow import (
     read_workflow_crate,
     workflow_version,
 )
-from ..errors import FiveSafesError, UsageError
+from ..errors import SuppliedFileError, UsageError
 from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, iri_values, ref_ids
+from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import uri_scheme
 from .lifecycle import (
@@ -68,7 +69,7 @@ NEST_FOLDER = "workflow/"
 """Where a nested Workflow RO-Crate goes in the payload."""
 
 
-class WorkflowMismatchError(FiveSafesError):
+class WorkflowMismatchError(SuppliedFileError):
     """The Workflow RO-Crate given is not the workflow the request references (or not a Workflow RO-Crate)."""
 
 
@@ -196,8 +197,9 @@ def record_retrieval(
                 raise UsageError("the crate has this folder already; the workflow cannot be nested there",
                                  path=folder)
             destination = space.path_of(folder)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            copy_workflow_crate(given, destination)
+            with writing(folder):
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                copy_workflow_crate(given, destination)
             nested: Entity = {"@id": folder, "@type": "Dataset"}
             if name is not None:
                 nested["name"] = name

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from ..authoring.builder import media_type
 from ..disclosure_control import ScreeningOutcome, outputs_in_scope
-from ..errors import FiveSafesError, UsageError
+from ..errors import CrateReadError, UsageError
 from ..model.crate import Crate, CrateEditor
 from ..model.entities import JSON, Entity, additional_types, has_type, local_path, ref_ids
 from ..model.safe_files import NotRegularFile, hash_file
@@ -110,9 +110,9 @@ def file_sha256(space: Workspace, name: str) -> str:
     try:
         return hash_file(space.path_of(name))
     except NotRegularFile:
-        raise FiveSafesError("not a regular file", path=name) from None
+        raise CrateReadError("not a regular file", path=name) from None
     except OSError as exc:
-        raise FiveSafesError(f"cannot read the output: {exc.strerror or exc}", path=name) from exc
+        raise CrateReadError(f"cannot read the output: {exc.strerror or exc}", path=name) from exc
 
 
 def describe_file(editor: CrateEditor, name: str, *, sha256: str | None, size: int) -> str:

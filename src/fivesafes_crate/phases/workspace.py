@@ -16,6 +16,9 @@ error, a refused step, ``kill -9``). :func:`workspace` provides that:
   directories (Linux ``renameat2(RENAME_EXCHANGE)``; elsewhere two renames with recovery of an interrupted swap
   on the next step), a ZIP by :func:`~..packaging.archive_bag` and an atomic ``os.replace``. A step that changes
   nothing leaves the original untouched, manifests included.
+* **Nowhere to write.** Every write of a step happens beside the target (the working copy, the new ZIP), so a
+  read-only folder, a missing permission or a full disk is a :class:`~fivesafes_crate.errors.StorageError`
+  naming the target, raised before the original is touched.
 * **One step at a time.** The parent folder is locked (``flock``) for the duration of a step, so two TRE
   workers never interleave steps on crates in the same folder and lose one of the records.
 """
@@ -35,9 +38,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..errors import FiveSafesError, UnsafeInputError, UsageError
+from ..errors import CrateError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
+from ..model.safe_files import naming, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, SourceKind, open_source
 from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
 
@@ -132,17 +136,20 @@ def workspace(
             crate = load_crate(source)
         crate.source = None  # the working copy is temporary; never save into it by accident
         _remove_stale_copies(given)
-        temporary = Path(tempfile.mkdtemp(prefix=_copy_prefix(given), suffix=".tmp", dir=given.parent))
+        with writing(given):
+            temporary = Path(tempfile.mkdtemp(prefix=_copy_prefix(given), suffix=".tmp", dir=given.parent))
         try:
             folder = temporary / "bag"
-            if kind is TargetKind.BAG_ZIP:
-                unpack(given, folder, limits=limits)
-            else:
-                link_tree(given, folder)
+            with writing(given):
+                if kind is TargetKind.BAG_ZIP:
+                    unpack(given, folder, limits=limits)
+                else:
+                    link_tree(given, folder)
             space = Workspace(given, kind, folder, crate)
-            yield space
-            if space.changed:
-                _commit(space, bagging_date, limits)
+            with naming(given):  # the step and its hooks write beside the target: a failure is the target's
+                yield space
+                if space.changed:
+                    _commit(space, bagging_date, limits)
         finally:
             shutil.rmtree(temporary, ignore_errors=True)
 
@@ -151,17 +158,15 @@ def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
     # Imported here: the preview reads the lifecycle state, whose module imports this one.
     from ..reporting.preview import PREVIEW_FILE, render_preview
 
-    try:
+    with writing(space.target):
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the metadata: {exc.strerror or exc}", path=METADATA_FILE) from exc
-    try:
-        write_atomic(space.crate_root / PREVIEW_FILE, render_preview(space.crate).encode("utf-8"))
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
-    if space.is_bag:
-        refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
-    for finalize in space.finalizers:
+        try:
+            write_atomic(space.crate_root / PREVIEW_FILE, render_preview(space.crate).encode("utf-8"))
+        except IsADirectoryError as exc:  # the crate holds a folder of that name: the crate's fault, not the disk's
+            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
+        if space.is_bag:
+            refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
+    for finalize in space.finalizers:  # a hook's own errors are its own; only a StorageError is renamed
         finalize(space.folder)
     if space.kind is TargetKind.BAG_ZIP:
         archive_bag(space.folder, space.target, limits=limits)

@@ -30,11 +30,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..authoring.workflow import workflow_version
-from ..errors import FiveSafesError, OutputExistsError, UsageError
+from ..errors import OutputExistsError, UsageError
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, load_crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
-from ..model.safe_files import write_new
+from ..model.safe_files import write_new, writing
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..phases.lifecycle import Status, Step, main_action
 from ..phases.receiving import TimelineRow, timeline_of
@@ -539,6 +539,7 @@ def write_preview(
     (:class:`~fivesafes_crate.errors.OutputExistsError`, also when one appears while the page is written)
     unless ``overwrite``; a crate folder's own ``ro-crate-preview.html`` is always rewritten. The crate is never
     modified: an output inside it is refused, except that own preview (not a bag's, whose manifests would break).
+    An output that cannot be written raises :class:`~fivesafes_crate.errors.StorageError`.
     """
     path = Path(output) if output is not None else default_output(target)
     with open_source(target, limits) as source:
@@ -546,16 +547,15 @@ def write_preview(
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
     page = render_preview(crate, report).encode("utf-8")
-    try:
+    with writing(path):
         if overwrite or own_preview:
             write_atomic(path, page)
         else:
-            write_new(path, page)
-    except FileExistsError:
-        raise OutputExistsError("appeared while the preview was written; nothing was replaced",
-                                path=str(path)) from None
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the preview: {exc.strerror or exc}", path=str(path)) from exc
+            try:
+                write_new(path, page)
+            except FileExistsError:
+                raise OutputExistsError("appeared while the preview was written; nothing was replaced",
+                                        path=str(path)) from None
     return path
 
 

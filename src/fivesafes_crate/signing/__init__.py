@@ -21,6 +21,7 @@ from .keys import (
     key_id,
     load_public_key,
     load_signer,
+    read_passphrase_file,
 )
 from .trust import Policy, Requirement, TrustedKey, TrustStore, TrustStoreError, load_trust_store, trusted_key
 from .verifier import (
@@ -65,6 +66,7 @@ __all__ = [
     "load_public_key",
     "load_signer",
     "load_trust_store",
+    "read_passphrase_file",
     "sign",
     "sign_bag_folder",
     "sign_hook",

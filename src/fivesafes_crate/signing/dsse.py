@@ -36,7 +36,10 @@ _URL_SAFE = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 
 
 class MalformedEnvelope(ValueError):
-    """An envelope or statement that does not have the required form; verification reports the message."""
+    """An envelope or statement that does not have the required form.
+
+    Internal: the verifier catches it and reports the message as a problem of the envelope.
+    """
 
 
 def pae(payload_type: str, payload: bytes) -> bytes:

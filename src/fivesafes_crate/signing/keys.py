@@ -24,8 +24,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-from ..errors import FiveSafesError, OutputExistsError, UsageError
-from ..model.safe_files import write_new
+from ..errors import OutputExistsError, SuppliedFileError, UsageError
+from ..model.safe_files import write_new, writing
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 """The public key types a trust store can hold."""
@@ -38,12 +38,15 @@ MIN_RSA_BITS = 3072
 MAX_KEY_FILE_BYTES = 64 * 1024
 """PEM files larger than this are refused before they are parsed."""
 
+MAX_PASSPHRASE_FILE_BYTES = 4096
+"""Passphrase files larger than this are refused: they hold something else."""
+
 PRIVATE_MODE = 0o600
 PUBLIC_MODE = 0o644
 PUBLIC_SUFFIX = ".pub.pem"
 
 
-class SigningKeyError(FiveSafesError):
+class SigningKeyError(SuppliedFileError):
     """A key cannot be generated, read, written or used (wrong passphrase, unsupported type, weak RSA key)."""
 
 
@@ -217,7 +220,7 @@ def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = N
                                   path=str(given)) from None
         raise SigningKeyError("the private key is encrypted: give its passphrase", path=str(given)) from None
     except (ValueError, UnsupportedAlgorithm):
-        raise SigningKeyError("not a PEM private key, or the passphrase is wrong", path=str(given)) from None
+        raise SigningKeyError(_unloadable(data, secret), path=str(given)) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey):
         raise SigningKeyError(f"unsupported key type {type(key).__name__}: use ECDSA P-256, Ed25519 or RSA-PSS",
                               path=str(given))
@@ -225,6 +228,51 @@ def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = N
         return KeySigner(key)
     except SigningKeyError as exc:
         raise SigningKeyError(exc.message, path=str(given)) from None
+
+
+def _unloadable(data: bytes, secret: bytes | None) -> str:
+    """Why PEM ``data`` gave no private key: a public key, a wrong passphrase, or not a private key at all.
+
+    Each has its own message, since each has its own remedy; none quotes the key or the passphrase.
+    """
+    try:
+        serialization.load_pem_public_key(data)
+    except (ValueError, UnsupportedAlgorithm):
+        pass
+    else:
+        return (f"this is a public key (a private key is needed to sign): give the private key, not the "
+                f"{PUBLIC_SUFFIX} file")
+    if secret:
+        try:
+            serialization.load_pem_private_key(data, password=None)
+        except TypeError:  # encrypted: it opens with the right passphrase only
+            return "the passphrase is wrong for this private key"
+        except (ValueError, UnsupportedAlgorithm):
+            pass
+    return "not a PEM private key (PKCS#8, as fivesafes keygen writes)"
+
+
+def read_passphrase_file(path: str | os.PathLike[str]) -> str:
+    """The passphrase in the first line of a file (a newline ends it); raises :class:`SigningKeyError`.
+
+    The file is read up to :data:`MAX_PASSPHRASE_FILE_BYTES`; a missing, unreadable, too large or empty one is
+    refused, naming the file, never quoting what it holds.
+    """
+    shown = os.fspath(path)
+    try:
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_PASSPHRASE_FILE_BYTES + 1)
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the passphrase file: {exc.strerror or exc}", path=shown) from exc
+    if len(raw) > MAX_PASSPHRASE_FILE_BYTES:
+        raise SigningKeyError("the passphrase file is too large to hold a passphrase", path=shown)
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise SigningKeyError("the passphrase file is not UTF-8 text", path=shown) from None
+    if not lines or not lines[0]:
+        raise SigningKeyError("the passphrase file's first line is empty", path=shown)
+    return lines[0]
 
 
 def parse_public_key(data: bytes, *, path: str | None = None) -> PublicKey:
@@ -259,6 +307,17 @@ class KeyPairFiles:
     algorithm: KeyAlgorithm
 
 
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` with ``data`` and ``mode``, atomically and never over an existing file (one created
+    meanwhile is :class:`~fivesafes_crate.errors.OutputExistsError`; a write failure a ``StorageError``)."""
+    with writing(path):
+        try:
+            write_new(path, data, mode)
+        except FileExistsError:
+            raise OutputExistsError("appeared while the key was written; nothing was replaced",
+                                    path=str(path)) from None
+
+
 def public_path_for(private: Path) -> Path:
     """Where the public key of ``private`` goes: ``key.pem`` -> ``key.pub.pem``."""
     stem = private.name[:-4] if private.name.lower().endswith(".pem") else private.name
@@ -268,8 +327,9 @@ def public_path_for(private: Path) -> Path:
 def save_key_pair(signer: KeySigner, private: str | os.PathLike[str], passphrase: bytes | None) -> KeyPairFiles:
     """Write ``signer``'s private key (mode 0o600, encrypted unless ``passphrase`` is None) and public key.
 
-    Neither file may exist already (:class:`~fivesafes_crate.errors.OutputExistsError`); on failure neither
-    is left.
+    Neither file may exist already (:class:`~fivesafes_crate.errors.OutputExistsError`, also for one that
+    appears meanwhile); on failure neither is left, and a folder that cannot be written raises
+    :class:`~fivesafes_crate.errors.StorageError`.
     """
     target = Path(private)
     public = public_path_for(target)
@@ -279,18 +339,12 @@ def save_key_pair(signer: KeySigner, private: str | os.PathLike[str], passphrase
     if not target.parent.is_dir():
         raise UsageError("the output's folder does not exist", path=str(target))
     pem = signer.private_pem(passphrase)
+    _write_new(target, pem, PRIVATE_MODE)
     try:
-        write_new(target, pem, PRIVATE_MODE)
-        try:
-            write_new(public, public_pem(signer.public_key()), PUBLIC_MODE)
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
-    except FileExistsError as exc:  # created meanwhile by someone else: never replaced
-        raise OutputExistsError("appeared while the key was written; nothing was replaced",
-                                path=exc.filename2 or str(target)) from exc
-    except OSError as exc:
-        raise SigningKeyError(f"cannot write the key: {exc.strerror or exc}", path=str(target)) from exc
+        _write_new(public, public_pem(signer.public_key()), PUBLIC_MODE)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return KeyPairFiles(target, public, signer.key_id, signer.algorithm)
 
 

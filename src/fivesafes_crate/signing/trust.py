@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import SuppliedFileError, UsageError
 from .keys import KeyAlgorithm, PublicKey, SigningKeyError, algorithm_of, key_id, load_public_key, parse_public_key
 from .statement import REQUESTER, valid_role, valid_uri
 
@@ -47,7 +47,7 @@ _POLICY_MEMBERS = {"description", "require"}
 _REQUIREMENT_MEMBERS = {"role", "count", "state", "principal"}
 
 
-class TrustStoreError(FiveSafesError):
+class TrustStoreError(SuppliedFileError):
     """A trust store file cannot be read or does not follow the documented schema; the message says where."""
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from ..errors import CrateReadError, FiveSafesError
+from ..errors import CrateReadError, TrustError
 from ..issues import Severity
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, parse_metadata
 from ..model.entities import has_type, ref_ids
@@ -163,7 +163,7 @@ class SignatureVerification:
         return frozenset(endorsed)
 
 
-class SignatureInvalid(FiveSafesError):
+class SignatureInvalid(TrustError):
     """A bag's signatures do not verify (raised by :func:`verify`); ``verification`` holds the full report."""
 
     def __init__(self, verification: SignatureVerification, *, path: str | None = None) -> None:

@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import FiveSafesError, UsageError
+from ..errors import CrateStateError, UsageError
 from ..issues import Severity
 from ..model.crate import write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
-from ..model.safe_files import DIR_MODE
+from ..model.safe_files import DIR_MODE, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, EntryKind, Limits, SourceKind, open_source
 from ..packaging import (
     BAG_INFO_FILE,
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class SigningRefused(FiveSafesError):
+class SigningRefused(CrateStateError):
     """A bag cannot be signed as it is (damaged, not a bag, tag files a signature would not cover...).
 
     Raised before anything is written: the bag is left untouched.
@@ -219,10 +219,8 @@ def sign_bag_folder(
             raise SigningRefused("not a bag folder (no bagit.txt beside data/)", path=str(path))
         files, record = prepare_signature(source, signer, role=role, principal=principal, phase=phase,
                                           assess_action=assess_action, now=now)
-    try:
+    with writing(path):
         _write_files(path, files)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the signature: {exc.strerror or exc}", path=record.file) from exc
     log.info("signed %s as %s (%s)", path, record.role, record.file)
     return record
 
@@ -287,7 +285,8 @@ def sign(
 
 def _sign_zip(given: Path, signer: Signer, role: str, principal: str, phase: str | None, assess_action: str | None,
               now: datetime, limits: Limits) -> SignatureRecord:
-    with tempfile.TemporaryDirectory(prefix=f".{given.name}.", suffix=".tmp", dir=given.parent) as temporary:
+    with writing(given), tempfile.TemporaryDirectory(prefix=f".{given.name}.", suffix=".tmp",
+                                                     dir=given.parent) as temporary:
         folder = Path(temporary) / "bag"
         unpack(given, folder, limits=limits)
         with open_source(folder, limits) as source:
@@ -327,22 +326,21 @@ def sign_hook(signer: Signer, *, principal: str, clock: Callable[[], datetime] |
 def _land(bag: Path, files: dict[str, bytes]) -> None:
     """Give ``bag`` a new ``signatures/`` holding the old files (hard links) and ``files``, in one exchange."""
     current = bag / SIGNATURE_DIR
-    staging = Path(tempfile.mkdtemp(prefix=f".{bag.name}.signatures.", suffix=".tmp", dir=bag.parent))
-    new = staging / SIGNATURE_DIR
     prefix = SIGNATURE_DIR + "/"
-    try:
-        if os.path.lexists(current):
-            link_tree(current, new, shown=prefix)
-        else:
-            new.mkdir()
-        _write_files(new, {name[len(prefix):]: data for name, data in files.items()})
-        for folder in (new, *(p for p in new.rglob("*") if p.is_dir() and not p.is_symlink())):
-            os.chmod(folder, DIR_MODE)
-        if os.path.lexists(current):
-            swap_folder(new, current)  # an interruption of the portable swap is repaired by recover_swap
-        else:
-            os.rename(new, current)
-    except OSError as exc:
-        raise FiveSafesError(f"cannot write the signature: {exc.strerror or exc}", path=SIGNATURE_DIR) from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # after an exchange it holds the old folder
+    with writing(bag):
+        staging = Path(tempfile.mkdtemp(prefix=f".{bag.name}.signatures.", suffix=".tmp", dir=bag.parent))
+        new = staging / SIGNATURE_DIR
+        try:
+            if os.path.lexists(current):
+                link_tree(current, new, shown=prefix)
+            else:
+                new.mkdir()
+            _write_files(new, {name[len(prefix):]: data for name, data in files.items()})
+            for folder in (new, *(p for p in new.rglob("*") if p.is_dir() and not p.is_symlink())):
+                os.chmod(folder, DIR_MODE)
+            if os.path.lexists(current):
+                swap_folder(new, current)  # an interruption of the portable swap is repaired by recover_swap
+            else:
+                os.rename(new, current)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # after an exchange it holds the old folder

@@ -42,7 +42,11 @@ SEVERITIES: dict[Node, Severity] = {SH.Violation: Severity.MUST, SH.Warning: Sev
 
 
 class ShapesError(Exception):
-    """A shapes file breaks the conventions above (a packaging bug, not a user error)."""
+    """A shapes file breaks the conventions above: a defect of this installation, never a user's mistake.
+
+    Deliberately not a :class:`~fivesafes_crate.errors.FiveSafesError`: the CLI shows it as an internal error
+    to report.
+    """
 
 
 @dataclass(frozen=True)

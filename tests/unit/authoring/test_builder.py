@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import runpy
 import shutil
@@ -29,7 +30,7 @@ from fivesafes_crate.authoring.spec import (
     WorkflowSpec,
 )
 from fivesafes_crate.authoring.workflow import UnknownInputError
-from fivesafes_crate.errors import UsageError
+from fivesafes_crate.errors import StorageError, UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
 from fivesafes_crate.validation.engine import validate
 from fivesafes_crate.validation.security import SECRET_NAME
@@ -222,11 +223,12 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
     before = sorted(p.name for p in tmp_path.iterdir())
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(shutil, "copyfile", broken)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(shutil, "copyfileobj", broken)
+    with pytest.raises(StorageError) as caught:
         build_request(spec, tmp_path / "crate")
+    assert str(caught.value) == f"{tmp_path / 'crate'}: cannot write here (no space left on device)"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 

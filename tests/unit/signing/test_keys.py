@@ -12,9 +12,16 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa, utils
 
-from fivesafes_crate.errors import UsageError
+from fivesafes_crate.errors import SuppliedFileError, UsageError
 from fivesafes_crate.signing import KeyAlgorithm, KeySigner, Signer, SigningKeyError, create_key_pair, load_signer
-from fivesafes_crate.signing.keys import algorithm_of, key_id, load_public_key, public_der, verify_signature
+from fivesafes_crate.signing.keys import (
+    algorithm_of,
+    key_id,
+    load_public_key,
+    public_der,
+    read_passphrase_file,
+    verify_signature,
+)
 from unit.signing._signed import keys, rsa_key
 
 MESSAGE = b"DSSEv1 1 t 2 {}"
@@ -97,6 +104,7 @@ def test_wrong_missing_or_needless_passphrases_are_typed_errors(tmp_path: Path) 
     with pytest.raises(SigningKeyError, match="passphrase is wrong") as wrong:
         load_signer(tmp_path / "k.pem", "guess")
     assert "guess" not in str(wrong.value) and "secret-passphrase" not in str(wrong.value)
+    assert "public key" not in str(wrong.value) and "not a PEM" not in str(wrong.value)
     with pytest.raises(SigningKeyError, match="give its passphrase"):
         load_signer(tmp_path / "k.pem")
     create_key_pair(tmp_path / "plain.pem", passphrase=None)
@@ -125,3 +133,42 @@ def test_unreadable_key_files(tmp_path: Path, content: bytes) -> None:
         load_public_key(tmp_path / "bad.pem")
     with pytest.raises(SigningKeyError, match="cannot read"):
         load_signer(tmp_path / "missing.pem")
+
+
+@pytest.mark.parametrize("passphrase", [None, "a passphrase"])
+def test_a_public_key_given_as_the_private_key_says_so(tmp_path: Path, passphrase: str | None) -> None:
+    files = create_key_pair(tmp_path / "k.pem", passphrase="secret-passphrase")
+    with pytest.raises(SigningKeyError) as caught:
+        load_signer(files.public, passphrase)
+    assert str(caught.value) == (f"{files.public}: this is a public key (a private key is needed to sign): give the "
+                                 "private key, not the .pub.pem file")
+    assert isinstance(caught.value, SuppliedFileError)
+
+
+def test_a_file_that_is_no_key_is_not_called_a_wrong_passphrase(tmp_path: Path) -> None:
+    (tmp_path / "notes.pem").write_bytes(b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+    for passphrase in (None, "guess"):
+        with pytest.raises(SigningKeyError, match="not a PEM private key") as caught:
+            load_signer(tmp_path / "notes.pem", passphrase)
+        assert "passphrase" not in caught.value.message
+
+
+def test_a_passphrase_file_gives_its_first_line(tmp_path: Path) -> None:
+    (tmp_path / "pass.txt").write_bytes(b"correct horse\nsecond line\n")
+    assert read_passphrase_file(tmp_path / "pass.txt") == "correct horse"
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    (None, "cannot read the passphrase file: No such file or directory"),
+    (b"", "first line is empty"),
+    (b"\nsecret", "first line is empty"),
+    (b"x" * 5000, "too large"),
+    (b"\xff\xfe", "not UTF-8"),
+])
+def test_a_bad_passphrase_file_is_a_key_error_naming_it(tmp_path: Path, content: bytes | None, fragment: str) -> None:
+    path = tmp_path / "pass.txt"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(SigningKeyError, match=fragment) as caught:
+        read_passphrase_file(path)
+    assert caught.value.path == str(path)
