@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-import secrets
 import shutil
 import uuid
 from collections.abc import Callable
@@ -24,8 +23,9 @@ from ..errors import OutputExistsError, UsageError
 from ..model import vocab
 from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity
-from ..model.safe_files import CHUNK_SIZE, NotRegularFile, create_exclusive, open_regular, writing
+from ..model.safe_files import CHUNK_SIZE, NotRegularFile, create_exclusive, open_regular
 from ..model.source import METADATA_FILE, open_source
+from ..packaging.staging import new_folder
 from ..profiles import get_profile
 from .spec import (
     InputFileError,
@@ -165,23 +165,14 @@ def build_request(
         workflow_info.check_inputs([item.name for item in spec.inputs], path=spec.source)
 
     crate = _assemble(spec, workflow_info, targets, _Ids(new_id), _timestamp(now))
-    staging = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    with writing(target):  # a read-only or full folder is a StorageError naming the crate to create
-        staging.mkdir()
-        try:
-            if spec.workflow.path is not None:
-                (staging / WORKFLOW_FOLDER).mkdir()
-                copy_workflow_crate(spec.workflow.path, staging / WORKFLOW_FOLDER / folder_name(spec.workflow.path))
-            for index, name in targets.items():
-                with _open_input(spec, index) as stream, create_exclusive(staging / name) as out:
-                    shutil.copyfileobj(stream, out, CHUNK_SIZE)
-            (staging / METADATA_FILE).write_bytes(serialise(crate))  # the staging folder makes it atomic
-            if os.path.lexists(target):
-                raise OutputExistsError("already exists: give a new folder name for the crate", path=str(target))
-            os.rename(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+    with new_folder(target, "creating the crate") as staging:
+        if spec.workflow.path is not None:
+            (staging / WORKFLOW_FOLDER).mkdir()
+            copy_workflow_crate(spec.workflow.path, staging / WORKFLOW_FOLDER / folder_name(spec.workflow.path))
+        for index, name in targets.items():
+            with _open_input(spec, index) as stream, create_exclusive(staging / name) as out:
+                shutil.copyfileobj(stream, out, CHUNK_SIZE)
+        (staging / METADATA_FILE).write_bytes(serialise(crate))  # the staging folder makes it atomic
     logger.info("created request crate %s", target)
     return load_crate(open_source(target))
 

@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +43,7 @@ from ..errors import UsageError
 from ..issues import Severity, Stage
 from ..model import vocab
 from ..model.safe_files import DIR_MODE, FILE_MODE, writing
+from ..packaging.staging import new_folder
 from ..profiles import Profile, shapes_dir
 from ..validation.shacl import CHECK_NS, TERMS, WHOLE_CRATE, ShapesError, load_library
 
@@ -324,8 +323,7 @@ export; run `fivesafes validate` for the complete validation.
 def _write_folder(target: Path, profile: Profile) -> tuple[str, ...]:
     """Write one profile folder through a temporary sibling renamed into place."""
     files, checks = profile_files(profile)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with new_folder(target, "exporting the profile") as temporary:
         for name, graph in files.items():
             path = temporary / name
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -333,12 +331,6 @@ def _write_folder(target: Path, profile: Profile) -> tuple[str, ...]:
         (temporary / "README.md").write_text(_readme(profile, target.name, checks), encoding="utf-8")
         for path in [temporary, *temporary.rglob("*")]:
             path.chmod(DIR_MODE if path.is_dir() else FILE_MODE)
-        if os.path.lexists(target):
-            raise UsageError("exists already: remove it or export into another folder", path=str(target))
-        os.rename(temporary, target)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
     return checks
 
 
