@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "ReportSet": "fivesafes_crate.issues",
     "RequestSpec": "fivesafes_crate.authoring.spec",
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningOutcome": "fivesafes_crate.disclosure_control.outcomes",
+    "ScreeningOutcome": "fivesafes_crate.issues",
     "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningResult": "fivesafes_crate.phases.screening",
     "Severity": "fivesafes_crate.issues",
@@ -102,7 +102,7 @@ _EXPORTS: dict[str, str] = {
     "open_crate": "fivesafes_crate.api",
     "package": "fivesafes_crate.api",
     "preview": "fivesafes_crate.api",
-    "printable": "fivesafes_crate.reporting.text",
+    "printable": "fivesafes_crate.untrusted",
     "publish": "fivesafes_crate.api",
     "read_acro_results": "fivesafes_crate.api",
     "receive": "fivesafes_crate.api",
@@ -295,7 +295,7 @@ if TYPE_CHECKING:
     from .authoring.workflow import UnknownInputError
     from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError
     from .disclosure_control.evidence import EvidenceError
-    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
     from .errors import (
         ContextUnavailable,
@@ -312,7 +312,7 @@ if TYPE_CHECKING:
     )
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
-    from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
+    from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.source import Limits
     from .phases.disclosure import DisclosureDecision, Verdict
@@ -325,11 +325,11 @@ if TYPE_CHECKING:
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
     from .reporting.preview import render_preview
-    from .reporting.text import printable
     from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
     from .signing.trust import TrustStore, TrustStoreError
     from .signing.verifier import SignatureInvalid, SignatureVerification
     from .signing.writer import SigningRefused
+    from .untrusted import printable
     from .validation.registry import CheckContext, CheckInfo
 
 

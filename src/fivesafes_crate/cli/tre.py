@@ -122,7 +122,7 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     def render(result: StepResult) -> tuple[str, int]:
         from ..phases.lifecycle import Status
         from ..reporting.json import step_to_json
-        from ..reporting.text import printable
+        from ..untrusted import printable
 
         code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID
         if fmt is Format.json:

@@ -4,7 +4,7 @@ spelled in :mod:`fivesafes_crate.reporting.json` with every other machine-readab
 Both are safe to release with the outputs: they hold output names, hashes, rule ids, outcomes, counts, labels
 and messages, and never a cell value, a contribution or a matched identifier (those never reach a
 :class:`~.outcomes.RuleFinding` in the first place). The text shows control characters in output names, labels
-and the policy's words as escapes (:func:`~fivesafes_crate.reporting.text.printable`), so it cannot drive a
+and the policy's words as escapes (:func:`~fivesafes_crate.untrusted.printable`), so it cannot drive a
 terminal.
 """
 
@@ -14,8 +14,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..reporting.text import printable
-from .outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+from ..issues import ScreeningOutcome
+from ..untrusted import printable
+from .outcomes import OutputScreening, RuleFinding, ScreeningReport
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` decorates text for a role: an outcome label (``fail``, ``review``, ``pass``,

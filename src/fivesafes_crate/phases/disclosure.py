@@ -54,8 +54,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..disclosure_control import ScreeningOutcome
 from ..errors import UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, EntityError, write_atomic
 from ..model.entities import Entity, has_type, local_path, ref_ids
 from ..model.safe_files import writing

@@ -29,8 +29,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..authoring.builder import media_type
-from ..disclosure_control import ScreeningOutcome, outputs_in_scope
+from ..disclosure_control import outputs_in_scope
 from ..errors import CrateReadError, UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor
 from ..model.entities import JSON, Entity, additional_types, has_type, local_path, ref_ids
 from ..model.safe_files import NotRegularFile, hash_file

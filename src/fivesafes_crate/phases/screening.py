@@ -44,13 +44,13 @@ from ..disclosure_control import (
     DisclosurePolicy,
     Evidence,
     OutputScreening,
-    ScreeningOutcome,
     ScreeningReport,
     read_acro_results,
     render_json,
     screen_outputs,
 )
 from ..errors import UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import CrateEditor
 from ..model.entities import Entity, ref_ids
 from ..model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..disclosure_control import ScreeningOutcome
-from ..issues import Severity, Stage
+from ..issues import ScreeningOutcome, Severity, Stage
 from ..model.entities import Entity, action_status, has_type, local_path
 from ..model.safe_files import hash_stream
 from ..model.source import EntryKind

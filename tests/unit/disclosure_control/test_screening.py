@@ -12,13 +12,13 @@ import pytest
 from fivesafes_crate.disclosure_control import (
     PRESETS,
     OutputKind,
-    ScreeningOutcome,
     outputs_in_scope,
     screen_output,
     screen_outputs,
     screen_target,
 )
 from fivesafes_crate.errors import CrateReadError
+from fivesafes_crate.issues import ScreeningOutcome
 from fivesafes_crate.model.crate import Crate
 
 ACRO = PRESETS["acro-default"]
