@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 
 from fivesafes_crate.model.crate import Crate
-from fivesafes_crate.reporting.preview import PREVIEW_FILE, render_preview, write_preview
+from fivesafes_crate.model.source import PREVIEW_FILE
+from fivesafes_crate.reporting.preview import write_preview
+from fivesafes_crate.website import render_preview
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WIDTH, HEIGHT = 1280, 1600

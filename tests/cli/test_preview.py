@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from fivesafes_crate.cli import app
-from fivesafes_crate.reporting.preview import PREVIEW_FILE, preview
+from fivesafes_crate.model.source import PREVIEW_FILE
+from fivesafes_crate.reporting.preview import preview
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -24,7 +24,7 @@ from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningReport
 from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_policy
 from .report import FindingRow, finding_rows, output_heading, render_json, render_text, report_footer
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
-from .screening import outputs_in_scope, screen_output, screen_outputs, screen_target
+from .screening import screen_output, screen_outputs, screen_target
 
 __all__ = [
     "PRESETS",
@@ -52,7 +52,6 @@ __all__ = [
     "nk_dominated",
     "nk_share",
     "output_heading",
-    "outputs_in_scope",
     "p_ratio",
     "p_ratio_fails",
     "parse_timezone",

@@ -28,6 +28,7 @@ from ..issues import Issue, Severity
 from .safe_files import NotRegularFile, open_regular
 
 METADATA_FILE = "ro-crate-metadata.json"
+PREVIEW_FILE = "ro-crate-preview.html"
 BAG_DECLARATION = "bagit.txt"
 PAYLOAD_DIR = "data"
 

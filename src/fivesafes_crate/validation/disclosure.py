@@ -12,9 +12,7 @@ from collections.abc import Iterator
 
 from ..issues import ScreeningOutcome, Severity, Stage
 from ..model.entities import Entity, action_status, has_type, local_path
-from ..model.safe_files import hash_stream
-from ..model.source import EntryKind
-from ..phases.reviews import (
+from ..model.reviews import (
     ScopedOutput,
     disclosure_checks,
     is_withheld,
@@ -24,6 +22,8 @@ from ..phases.reviews import (
     screening_of,
     verdict_of,
 )
+from ..model.safe_files import hash_stream
+from ..model.source import EntryKind
 from .registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"

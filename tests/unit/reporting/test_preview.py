@@ -18,20 +18,14 @@ from fivesafes_crate import api
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import Issue, Report, Severity, Stage
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
+from fivesafes_crate.model.source import PREVIEW_FILE
 from fivesafes_crate.packaging import pack
-from fivesafes_crate.phases.lifecycle import Agent, LifecycleState, Status, Step, StepRefused, apply_step, record_action
+from fivesafes_crate.phases.lifecycle import Agent, StepRefused, apply_step, record_action
 from fivesafes_crate.phases.workspace import Workspace
-from fivesafes_crate.reporting.preview import (
-    CONTENT_SECURITY_POLICY,
-    MAX_ISSUES,
-    MAX_TEXT,
-    PREVIEW_FILE,
-    default_output,
-    preview,
-    render_preview,
-    write_preview,
-)
+from fivesafes_crate.reporting.preview import default_output, preview, write_preview
 from fivesafes_crate.validation.engine import validate
+from fivesafes_crate.website import CONTENT_SECURITY_POLICY, MAX_ISSUES, MAX_TEXT, render_preview
 
 from .._crates import PERSON, QUERY, WORKFLOW, entity, request_document
 
