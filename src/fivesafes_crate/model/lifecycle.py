@@ -237,7 +237,6 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
 
 
-
 def timeline_of(crate: Crate) -> Timeline:
     """The crate's timeline: its recorded actions in lifecycle order (``fivesafes status``, receiving, previews)."""
     state = lifecycle_state(crate)

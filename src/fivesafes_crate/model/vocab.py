@@ -41,7 +41,8 @@ def uri_scheme(value: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-WORKFLOWHUB_URL = re.compile(r"^(https?://(?:[A-Za-z0-9-]+\.)*workflowhub\.eu/workflows/\d+)\?version=([0-9A-Za-z._-]+)$")
+WORKFLOWHUB_URL = re.compile(
+    r"^(https?://(?:[A-Za-z0-9-]+\.)*workflowhub\.eu/workflows/\d+)\?version=([0-9A-Za-z._-]+)$")
 """A versioned WorkflowHub workflow URL: group 1 the workflow, group 2 its ``version``."""
 
 
