@@ -42,7 +42,7 @@ from ..errors import CrateError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.safe_files import naming, writing
-from ..model.source import DEFAULT_LIMITS, METADATA_FILE, PREVIEW_FILE, CrateSource, Limits, SourceKind, open_source
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, WEBSITE_FILE, CrateSource, Limits, SourceKind, open_source
 from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
 from ..website import render_preview
 
@@ -159,9 +159,9 @@ def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
     with writing(space.target):
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
         try:
-            write_atomic(space.crate_root / PREVIEW_FILE, render_preview(space.crate).encode("utf-8"))
+            write_atomic(space.crate_root / WEBSITE_FILE, render_preview(space.crate).encode("utf-8"))
         except IsADirectoryError as exc:  # the crate holds a folder of that name: the crate's fault, not the disk's
-            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
+            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=WEBSITE_FILE) from exc
         if space.is_bag:
             refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
     for finalize in space.finalizers:  # a hook's own errors are its own; only a StorageError is renamed

@@ -15,7 +15,7 @@ from ..errors import OutputExistsError, UsageError
 from ..issues import Severity
 from ..model.crate import load_crate, write_atomic
 from ..model.safe_files import write_new, writing
-from ..model.source import DEFAULT_LIMITS, PREVIEW_FILE, Limits, SourceKind, open_source
+from ..model.source import DEFAULT_LIMITS, WEBSITE_FILE, Limits, SourceKind, open_source
 from ..validation.engine import validate_crate
 from ..website import render_preview
 
@@ -67,9 +67,9 @@ def _check_output(output: Path, source_path: Path, kind: SourceKind, overwrite: 
     crate = source_path.resolve()
     if real == crate:
         raise UsageError("the output is the crate itself", path=shown)
-    own_preview = kind in (SourceKind.DIRECTORY, SourceKind.METADATA_FILE) and real == crate / PREVIEW_FILE
+    own_preview = kind in (SourceKind.DIRECTORY, SourceKind.METADATA_FILE) and real == crate / WEBSITE_FILE
     if crate in real.parents and not own_preview:
-        raise UsageError(f"the output lies inside the crate; only a crate folder's own {PREVIEW_FILE} may be "
+        raise UsageError(f"the output lies inside the crate; only a crate folder's own {WEBSITE_FILE} may be "
                          "written there (a bag's manifests would no longer verify)", path=shown)
     if not (overwrite or own_preview) and os.path.lexists(real):
         raise OutputExistsError("already exists: choose another name, or replace it with --force", path=shown)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..issues import ScreeningOutcome, Severity, Stage
-from ..model.entities import Entity, action_status, has_type, local_path
-from ..model.reviews import (
+from ...issues import ScreeningOutcome, Severity, Stage
+from ...model.entities import Entity, action_status, has_type, local_path
+from ...model.reviews import (
     ScopedOutput,
     disclosure_checks,
     is_withheld,
@@ -22,9 +22,9 @@ from ..model.reviews import (
     screening_of,
     verdict_of,
 )
-from ..model.safe_files import hash_stream
-from ..model.source import EntryKind
-from .registry import CheckContext, Finding, check
+from ...model.safe_files import hash_stream
+from ...model.source import EntryKind
+from ..registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..issues import Severity
-from ..model.crate import Crate
-from ..model.entities import Entity, has_type, local_path, parts_closure
-from ..model.source import PREVIEW_FILE, Entry, EntryKind
-from .registry import CheckContext, Finding, check
-
-WEBSITE_FOLDER = "ro-crate-preview_files"
-"""The RO-Crate Website (with :data:`~fivesafes_crate.model.source.PREVIEW_FILE`): no part of the payload, it
-SHOULD NOT be listed in ``hasPart`` (RO-Crate 1.2)."""
+from ...issues import Severity
+from ...model.crate import Crate
+from ...model.entities import Entity, has_type, local_path, parts_closure
+from ...model.source import WEBSITE_FILE, WEBSITE_FOLDER, Entry, EntryKind
+from ..registry import CheckContext, Finding, check
 
 
 def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:
@@ -100,7 +96,7 @@ def linked_from_root(context: CheckContext) -> Iterator[Finding]:
     assert crate is not None
     reached = parts_closure(crate.root, crate.get)
     for entity, path, _is_folder in data_entities(crate):
-        if path == PREVIEW_FILE or path.split("/", 1)[0] == WEBSITE_FOLDER:
+        if path == WEBSITE_FILE or path.split("/", 1)[0] == WEBSITE_FOLDER:
             continue  # described as File or Dataset, the website is still kept out of hasPart
         if entity["@id"] not in reached:
             yield Finding("data entity is not reachable from the root through hasPart", focus=entity["@id"],
