@@ -23,8 +23,8 @@ _EXPORTS: dict[str, str] = {
     "AgentKind": "fivesafes_crate.phases.lifecycle",
     "CheckContext": "fivesafes_crate.validation.registry",
     "CheckInfo": "fivesafes_crate.validation.registry",
-    "ComparingCheck": "fivesafes_crate.phases.validation",
-    "Comparison": "fivesafes_crate.phases.validation",
+    "ComparingCheck": "fivesafes_crate.phases.validation_step",
+    "Comparison": "fivesafes_crate.phases.validation_step",
     "ContextUnavailable": "fivesafes_crate.errors",
     "ConversionError": "fivesafes_crate.interop.ro_crate_py",
     "Crate": "fivesafes_crate.model.crate",
@@ -36,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "DisclosurePolicyError": "fivesafes_crate.disclosure_control.policy",
     "EntityError": "fivesafes_crate.model.crate",
     "EvidenceError": "fivesafes_crate.disclosure_control.evidence",
-    "ExpectedInputs": "fivesafes_crate.phases.validation",
+    "ExpectedInputs": "fivesafes_crate.phases.validation_step",
     "ExportedProfile": "fivesafes_crate.interop.rocrate_validator",
     "FiveSafesError": "fivesafes_crate.errors",
     "InputFailure": "fivesafes_crate.issues",
@@ -59,7 +59,7 @@ _EXPORTS: dict[str, str] = {
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningOutcome": "fivesafes_crate.issues",
     "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningResult": "fivesafes_crate.phases.screening",
+    "ScreeningResult": "fivesafes_crate.phases.disclosure.screening",
     "Severity": "fivesafes_crate.issues",
     "SignatureInvalid": "fivesafes_crate.signing.verifier",
     "SignatureVerification": "fivesafes_crate.signing.verifier",
@@ -317,13 +317,13 @@ if TYPE_CHECKING:
     from .model.lifecycle import Status, Step, Timeline
     from .model.source import Limits
     from .phases.disclosure import DisclosureDecision, Verdict
+    from .phases.disclosure.screening import ScreeningResult
     from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License
     from .phases.receiving import Receipt
     from .phases.results import OutputFile, OutputReference, OutputValue
     from .phases.retrieval import WorkflowMismatchError
-    from .phases.screening import ScreeningResult
-    from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
+    from .phases.validation_step import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
     from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
     from .signing.trust import TrustStore, TrustStoreError

@@ -31,11 +31,11 @@ if TYPE_CHECKING:
     from .model.lifecycle import Timeline
     from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
+    from .phases.disclosure.screening import ScreeningResult
     from .phases.lifecycle import Agent, Clock, IdFactory, StepResult
     from .phases.publishing import License
     from .phases.receiving import Receipt
     from .phases.results import Output
-    from .phases.screening import ScreeningResult
     from .signing import (
         KeyAlgorithm,
         KeyPairFiles,
@@ -322,7 +322,7 @@ def record_validation(
     checks; a :class:`~fivesafes_crate.ComparingCheck` such as :class:`~fivesafes_crate.ExpectedInputs` also
     adds what it checked to ``object`` and what it expected to ``instrument``. Needs a completed check.
     """
-    from .phases.validation import record_validation as _record_validation
+    from .phases.validation_step import record_validation as _record_validation
 
     return _record_validation(target, agent=agent, threshold=threshold, profile=profile, extra_checks=extra_checks,
                               clock=clock, new_id=new_id, sign=sign, limits=limits)
@@ -512,7 +512,7 @@ def record_screening(
     Returns the step and the report. Refused like :func:`record_disclosure`.
     """
     from .disclosure_control import load_evidence, load_policy
-    from .phases.screening import record_screening as _record_screening
+    from .phases.disclosure.screening import record_screening as _record_screening
 
     chosen = load_policy(policy)
     found = load_evidence(Path(evidence), limits=limits) if evidence is not None else None
@@ -540,7 +540,7 @@ def import_acro(
     ``SoftwareApplication`` with its TRE as ``provider``. Raises
     :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
     """
-    from .phases.screening import import_acro as _import_acro
+    from .phases.disclosure.screening import import_acro as _import_acro
 
     return _import_acro(target, folder, timezone=timezone, agent=agent, clock=clock, new_id=new_id, sign=sign,
                         limits=limits)

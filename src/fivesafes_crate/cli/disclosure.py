@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from ..disclosure_control import OutputScreening, ScreeningReport
+    from ..phases.disclosure.screening import ScreeningResult
     from ..phases.lifecycle import Agent, StepResult
-    from ..phases.screening import ScreeningResult
 
 disclosure_app = typer.Typer(
     cls=OneLineErrors,
