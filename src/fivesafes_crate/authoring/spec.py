@@ -238,7 +238,7 @@ def schema() -> dict[str, Any]:
 
 
 def _validator() -> Any:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema  # type: ignore[import-untyped]  # deferred: start-up (jsonschema is needed only to read a spec file)
 
     return jsonschema.Draft202012Validator(schema())
 
@@ -273,7 +273,7 @@ def _schema_errors(document: Any) -> list[tuple[Location, str]]:
 
     An unknown key is one problem per key; a failed ``oneOf`` with an ``errorMessage`` says that message.
     """
-    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]  # deferred: start-up (as _validator)
 
     found: list[tuple[Location, str]] = []
     for top in _validator().iter_errors(document):
@@ -304,7 +304,7 @@ class _Lines:
 
     def mark(self, location: Location) -> tuple[int | None, int | None]:
         """The line and column of the deepest key (or list item) of ``location`` that the document has."""
-        import yaml  # type: ignore[import-untyped]
+        import yaml  # type: ignore[import-untyped]  # deferred: start-up (PyYAML is needed only to read a spec file)
 
         node = self.root
         if node is None:
@@ -333,7 +333,7 @@ class _Lines:
 
 def _duplicate_keys(node: Any) -> list[SpecProblem]:
     """Every mapping key that appears twice (YAML loaders silently keep the last one), in file order."""
-    import yaml
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
 
     found: list[SpecProblem] = []
     stack: list[tuple[Any, Location]] = [(node, ())]
@@ -356,7 +356,7 @@ def _duplicate_keys(node: Any) -> list[SpecProblem]:
 
 def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
     """The document and its node tree; a syntax error ends reading (nothing after it can be located)."""
-    import yaml
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
 
     is_json = path.suffix.lower() == ".json"
     if is_json:

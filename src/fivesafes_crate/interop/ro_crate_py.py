@@ -97,7 +97,7 @@ def to_rocrate(crate: Crate) -> ROCrate:
     ``@id``).
     """
     _check_representable(crate)
-    from rocrate.model import DataEntity, FileOrDir
+    from rocrate.model import DataEntity, FileOrDir  # deferred: start-up (ro-crate-py is optional and slow to import)
     from rocrate.rocrate import ROCrate
 
     try:
@@ -144,7 +144,7 @@ def from_rocrate(ro: ROCrate) -> Crate:
     and validate the folder to check its files too). Raises :class:`ConversionError` when an entity holds a
     value that is not JSON (a Python object, NaN).
     """
-    from rocrate.rocrate import ROCrate
+    from rocrate.rocrate import ROCrate  # deferred: start-up (ro-crate-py is optional and slow to import)
 
     if not isinstance(ro, ROCrate):
         raise UsageError(f"expected an ro-crate-py ROCrate, got {type(ro).__name__}")

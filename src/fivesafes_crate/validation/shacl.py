@@ -132,7 +132,7 @@ def _prepared_sparql() -> Iterator[None]:
     query text), so the parsed, translated form can be kept for the life of the process. The patch is
     applied only around our own pyshacl call.
     """
-    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql import processor  # deferred: start-up (rdflib's SPARQL engine only when SHACL runs)
 
     original = processor.SPARQLProcessor.query
 
@@ -160,7 +160,7 @@ def _prepared_sparql() -> Iterator[None]:
 
 def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
     """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
-    from pyshacl import validate as pyshacl_validate
+    from pyshacl import validate as pyshacl_validate  # deferred: start-up (pySHACL only when SHACL runs)
 
     shapes = shapes_for(profile_version, stage)
     with _lock, _prepared_sparql():
