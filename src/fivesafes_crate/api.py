@@ -145,6 +145,7 @@ def package(
     refused (:class:`~fivesafes_crate.OutputExistsError`) unless ``overwrite`` replaces an existing ZIP. Written
     atomically; returns the path written.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .packaging import pack
 
     return pack(crate, output, folder=folder, external_identifier=external_identifier,
@@ -158,6 +159,7 @@ def unpack(
 
     Nothing is written outside ``output``; on any error nothing is left behind. Returns ``output``.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .packaging import unpack as _unpack
 
     return _unpack(archive, output, limits=limits)
@@ -171,6 +173,7 @@ def verify_bag(
     Returns the verification (``.valid``, ``.problems`` with missing, extra and changed files); raises
     :class:`~fivesafes_crate.errors.CrateReadError` when ``path`` is not a bag.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .packaging import verify_bag as _verify
 
     with open_source(path, limits) as source:
@@ -181,6 +184,7 @@ def verify_bag(
 
 def load_request_spec(path: str | os.PathLike[str]) -> RequestSpec:
     """Read and check a request spec file (YAML or JSON) against its published JSON Schema."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .authoring.spec import load_spec
 
     return load_spec(path)
@@ -197,6 +201,7 @@ def create_request(
 
     ``now`` and ``new_id`` are injectable so that tests get byte-identical crates.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .authoring.builder import build_request
 
     return build_request(spec, output, now=now, new_id=new_id)
@@ -204,6 +209,7 @@ def create_request(
 
 def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
     """The lifecycle timeline of a crate (any form): one row per recorded action, and the inferred stage."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.receiving import status as _status
 
     return _status(path, limits=limits)
@@ -225,6 +231,7 @@ def receive(
     ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
     says what did not, in lifecycle order.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.receiving import receive as _receive
 
     return _receive(path, profile=profile, threshold=threshold, trust=trust, policy=policy, limits=limits)
@@ -240,6 +247,7 @@ def preview(
     """The preview page of a crate (any form): a self-contained HTML5 page with the request, the lifecycle
     timeline, the results and the validation summary at ``threshold``. See :func:`render_preview`.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .reporting.preview import preview as _preview
 
     return _preview(target, profile=profile, threshold=threshold, limits=limits)
@@ -263,6 +271,7 @@ def write_preview(
     except that own preview (a bag's manifests would break: the lifecycle steps rewrite a bag's preview
     themselves).
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .reporting.preview import write_preview as _write_preview
 
     return _write_preview(target, output, profile=profile, threshold=threshold, limits=limits, overwrite=overwrite)
@@ -278,6 +287,7 @@ def sanitize(
     other entities go, the entities stay. ``result.removed`` says what went; nothing to remove writes nothing.
     Run it first. A bag that fails its manifests is refused rather than given fresh ones.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.sanitizing import sanitize as _sanitize
 
     return _sanitize(target, clock=clock, limits=limits)
@@ -298,6 +308,7 @@ def record_check(
     which ends the lifecycle. Needs a bag folder or bag ZIP not checked yet; refused with
     :class:`~fivesafes_crate.StepRefused` (crate untouched) after a failed step or publishing.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.check import record_check as _record_check
 
     return _record_check(target, agent=agent, clock=clock, new_id=new_id, sign=sign, limits=limits)
@@ -322,6 +333,7 @@ def record_validation(
     checks; a :class:`~fivesafes_crate.ComparingCheck` such as :class:`~fivesafes_crate.ExpectedInputs` also
     adds what it checked to ``object`` and what it expected to ``instrument``. Needs a completed check.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.validation_step import record_validation as _record_validation
 
     return _record_validation(target, agent=agent, threshold=threshold, profile=profile, extra_checks=extra_checks,
@@ -347,6 +359,7 @@ def record_retrieval(
     ``distribution`` (or ``url``); with ``nest`` it is copied into the payload as ``workflow/<name>/``, the
     action's ``result``. Needs a completed validation; a completed retrieval is not repeated.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.retrieval import record_retrieval as _record_retrieval
 
     return _record_retrieval(target, workflow_crate, agent=agent, nest=nest, url=url, clock=clock, new_id=new_id,
@@ -371,6 +384,7 @@ def record_signoff(
     ``object`` is the root, the workflow and the responsible project. A rejection (``approved=False``) is
     ``FailedActionStatus`` and ends the lifecycle. Needs a completed validation; a second sign-off is refused.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.signoff import record_signoff as _record_signoff
 
     return _record_signoff(target, agent=agent, approved=approved, policy=policy, policy_name=policy_name,
@@ -389,6 +403,7 @@ def start_run(
     Refused with :class:`~fivesafes_crate.StepRefused` (crate untouched) without an approved sign-off or unless
     the run is queued. ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.execution import start_run as _start_run
 
     return _start_run(target, clock=clock, sign=sign, limits=limits)
@@ -405,6 +420,7 @@ def finish_run(
 
     Refused unless the run is running (started and not finished).
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.execution import finish_run as _finish_run
 
     return _finish_run(target, clock=clock, sign=sign, limits=limits)
@@ -422,6 +438,7 @@ def fail_run(
 
     A failed run ends the lifecycle: later steps are refused.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.execution import fail_run as _fail_run
 
     return _fail_run(target, reason=reason, clock=clock, sign=sign, limits=limits)
@@ -444,6 +461,7 @@ def add_results(
     disclosure check in review or approved goes back to pending. See :class:`OutputFile`,
     :class:`OutputReference` and :class:`OutputValue`.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.results import add_results as _add_results
 
     return _add_results(target, outputs, namespace=namespace, clock=clock, new_id=new_id, sign=sign, limits=limits)
@@ -482,6 +500,7 @@ def record_disclosure(
     names); a verdict on bytes that changed since they were screened. ``reviews`` and ``instruments`` are
     further entities recorded as the check's ``result`` and ``instrument``.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.disclosure import record_disclosure as _record_disclosure
 
     return _record_disclosure(target, decision, agent=agent, reason=reason, start=start, remove_run=remove_run,
@@ -511,6 +530,7 @@ def record_screening(
     there is none. With ``as_decision`` the check is approved when every output passed (it never rejects).
     Returns the step and the report. Refused like :func:`record_disclosure`.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .disclosure_control import load_evidence, load_policy
     from .phases.disclosure.screening import record_screening as _record_screening
 
@@ -540,6 +560,7 @@ def import_acro(
     ``SoftwareApplication`` with its TRE as ``provider``. Raises
     :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.disclosure.screening import import_acro as _import_acro
 
     return _import_acro(target, folder, timezone=timezone, agent=agent, clock=clock, new_id=new_id, sign=sign,
@@ -562,6 +583,7 @@ def publish(
 
     Works on a bag folder or bag ZIP; refused without an approved disclosure check, and when published already.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .phases.publishing import publish as _publish
 
     return _publish(target, publisher=publisher, license=license, agent=agent, clock=clock, new_id=new_id,
@@ -573,6 +595,7 @@ def publish(
 
 def generate_key(algorithm: KeyAlgorithm | None = None, *, rsa_bits: int = 3072) -> KeySigner:
     """A new signing key in memory: ECDSA P-256 by default, Ed25519, or RSA-PSS (at least 3072 bits)."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import KeyAlgorithm
     from .signing import generate_key as _generate
 
@@ -588,6 +611,7 @@ def create_key_pair(
 ) -> KeyPairFiles:
     """Generate a key and write ``private`` (PKCS#8 PEM encrypted with ``passphrase``, mode 0o600) and its public
     key ``<name>.pub.pem``; neither may exist. Returns both paths and the key id ``sha256:<hex>``."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import KeyAlgorithm
     from .signing import create_key_pair as _create
 
@@ -596,6 +620,7 @@ def create_key_pair(
 
 def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = None) -> KeySigner:
     """Read a PEM private key (decrypted with ``passphrase``) as a signer; raises ``SigningKeyError``."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import load_signer as _load
 
     return _load(path, passphrase)
@@ -603,6 +628,7 @@ def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = N
 
 def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
     """Read and check a trust store TOML file (keys, principals, roles, validity, policies; docs/signing.md)."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import load_trust_store as _load
 
     return _load(path)
@@ -625,6 +651,7 @@ def sign(
     ``tre:<step>``, ``principal`` the signer's URI, ``assess_action`` the ``@id`` of the action the signature
     backs, ``now`` the ``signedAt`` time (default: now). Returns what was written.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import sign as _sign
 
     return _sign(path, signer, role=role, principal=principal, phase=phase, assess_action=assess_action, now=now,
@@ -635,6 +662,7 @@ def sign_hook(signer: Signer, *, principal: str, clock: Clock | None = None) -> 
     """A hook for the ``sign=`` parameter of every lifecycle step: the TRE signs each step's finished bag with
     ``signer`` in the step's role (``tre:check``, ``tre:validate``, ... ``tre:publish``) as ``principal``,
     backing the action the step recorded. ``clock`` gives the signing time (default: now)."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing.writer import sign_hook as _sign_hook
 
     return _sign_hook(signer, principal=principal, clock=clock)
@@ -654,6 +682,7 @@ def verify_signatures(
     Unlike :func:`verify_bag` (BagIt integrity only), this checks who signed what: ``.valid``, ``.envelopes``,
     ``.unsigned`` files and ``.problems``. Raises ``CrateReadError`` when ``path`` is not a bag.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import verify_signatures as _verify
 
     return _verify(path, trust, policy=policy, now=now, limits=limits, progress=progress)
@@ -669,6 +698,7 @@ def verify(
 ) -> None:
     """Return when a bag's signatures verify against ``trust`` (and ``policy``); raise ``SignatureInvalid``
     carrying the full report (``.verification``) otherwise."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import verify as _verify
 
     _verify(path, trust, policy=policy, now=now, limits=limits)
@@ -682,6 +712,7 @@ def endorsed_actions(
     limits: Limits = DEFAULT_LIMITS,
 ) -> frozenset[str]:
     """The ``AssessAction`` ``@id``s of a bag backed by a trusted TRE signature (empty unless the bag verifies)."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .signing import endorsed_actions as _endorsed
 
     return _endorsed(path, trust, now=now, limits=limits)
@@ -701,6 +732,7 @@ def export_profile(
     ``docs/interop.md``). ``profile`` limits the export to one version. An existing profile folder is never
     replaced (:class:`~fivesafes_crate.errors.UsageError`).
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .interop.rocrate_validator import export_rocrate_validator
     from .profiles import get_profile
 
@@ -716,6 +748,7 @@ def to_rocrate(crate: Crate) -> ROCrate:
     Raises :class:`~fivesafes_crate.interop.ro_crate_py.ConversionError` when ro-crate-py cannot hold the crate;
     see :func:`fivesafes_crate.interop.ro_crate_py.to_rocrate` and ``docs/interop.md`` for what it rewrites.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .interop.ro_crate_py import to_rocrate as _to_rocrate
 
     return _to_rocrate(crate)
@@ -723,6 +756,7 @@ def to_rocrate(crate: Crate) -> ROCrate:
 
 def from_rocrate(ro: ROCrate) -> Crate:
     """A :class:`Crate` of the metadata ro-crate-py would write for ``ro`` (no source: metadata checks only)."""
+    # deferred: start-up (the front door loads a service only when it is called)
     from .interop.ro_crate_py import from_rocrate as _from_rocrate
 
     return _from_rocrate(ro)
@@ -735,6 +769,7 @@ def load_disclosure_policy(policy: str | os.PathLike[str] = "acro-default") -> D
     Its ``id``, ``name`` and ``digest`` identify it as a screening's instrument. Raises
     :class:`~fivesafes_crate.disclosure_control.DisclosurePolicyError` for an unknown preset or a bad file.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .disclosure_control import load_policy
 
     return load_policy(policy)
@@ -756,6 +791,7 @@ def screen_outputs(
     tables (ACRO's ``evidence.json``). Each output's ``sha256`` is that of the exact bytes screened. The report
     never holds a cell value, a contribution or a matched identifier.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .disclosure_control import load_evidence, load_policy, screen_target
     from .disclosure_control import screen_outputs as _screen_outputs
 
@@ -776,6 +812,7 @@ def read_acro_results(
     such as ``+01:00``, or a ``tzinfo``) makes them aware. Raises
     :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
     """
+    # deferred: start-up (the front door loads a service only when it is called)
     from .disclosure_control import read_acro_results as _read
 
     return _read(Path(folder), timezone, limits=limits)

@@ -43,8 +43,10 @@ STATE = _State()
 def error_line(message: str) -> None:
     """Write one red ``error: ...`` line to stderr; newlines and other control characters in the message (a
     file name, a crate's words) are shown as escapes (``\\n``), so it stays one line."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.console import Console
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .render import shown
 
     console = Console(file=sys.stderr, highlight=False, emoji=False, soft_wrap=True)

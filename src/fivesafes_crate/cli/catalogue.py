@@ -12,6 +12,7 @@ from .render import console_text
 @app.command()
 def profiles(fmt: FormatOpt = Format.text) -> None:
     """List the supported Five Safes RO-Crate profile versions."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..profiles import Profile
 
@@ -27,6 +28,7 @@ def profiles(fmt: FormatOpt = Format.text) -> None:
 @app.command()
 def checks(fmt: FormatOpt = Format.text) -> None:
     """List every check id with its severity, first stage, spec section and description."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..validation.registry import CheckInfo
 

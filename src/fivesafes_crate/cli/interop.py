@@ -35,6 +35,7 @@ def export_profile(
     [bold]rocrate-validator validate --extra-profiles-path DIRECTORY -p five-safes-crate-0.4 CRATE[/]
     (five-safes-crate-0.5 for 0.5-DRAFT). Only the SHACL checks are exported; see docs/interop.md.
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     def render(exported: list[ExportedProfile]) -> tuple[str, int]:

@@ -138,6 +138,7 @@ def new(
     name: NameOpt = None,
     description: DescriptionOpt = None,
 ) -> None:
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..authoring.spec import looks_like_id, options_spec
     from ..issues import Severity

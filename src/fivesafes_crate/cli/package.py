@@ -104,6 +104,7 @@ def pack(
 
     Example: [bold]fivesafes pack request/ -o request.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     bar = ProgressBar("packing")
@@ -128,6 +129,7 @@ def unpack(
 
     Example: [bold]fivesafes unpack request.bagit.zip -o request[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     finish(lambda: api.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
@@ -149,10 +151,12 @@ def verify(
 
     Example: [bold]fivesafes verify request.bagit.zip --trust trust.toml --policy published --format json[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     bar = ProgressBar("verifying")
     if trust is not None or policy is not None:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from .signing import signatures_output
 
         def check() -> SignatureVerification:
@@ -163,6 +167,7 @@ def verify(
         finish(lambda: bar.run(check), signatures_output(fmt is Format.json))
 
     def render(result: BagVerification) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..reporting.json import verification_to_json
 
         text = json.dumps(verification_to_json(result), indent=2, ensure_ascii=False) if fmt is Format.json \

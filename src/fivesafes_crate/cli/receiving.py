@@ -27,6 +27,7 @@ _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "pote
 
 def render_timeline(timeline: Timeline) -> str:
     """The timeline as a table: step, outcome, agent, time; then the inferred stage."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.table import Table
 
     table = Table(title="Lifecycle", show_lines=False)
@@ -48,6 +49,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes status result.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..reporting.json import timeline_to_json
 
@@ -78,6 +80,7 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..issues import Severity
     from ..reporting.json import receipt_to_json

@@ -56,6 +56,7 @@ def add(
 
     Example: [bold]fivesafes result add result.bagit.zip counts.csv figures/ --value total=1234[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..phases.results import OutputFile, OutputReference, OutputValue
 

@@ -84,6 +84,7 @@ def make_agent(
     agent: str, name: str, kind: AgentType, provider: str | None, provider_name: str | None
 ) -> Agent:
     """The library :class:`~fivesafes_crate.phases.lifecycle.Agent` the options describe (validated there)."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..phases.lifecycle import Agent, AgentKind
 
     owner = Agent(provider, provider_name or provider) if provider is not None else None
@@ -101,6 +102,7 @@ def step_signer(
     """
     if key is None:
         return lambda: None
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..errors import UsageError
     from .signing import passphrase_source
@@ -121,6 +123,7 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     """A renderer for :func:`~fivesafes_crate.cli.finish`: one line or one JSON object, and the exit code."""
 
     def render(result: StepResult) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..model.lifecycle import Status
         from ..reporting.json import step_to_json
         from ..untrusted import printable

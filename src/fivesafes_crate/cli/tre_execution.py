@@ -54,6 +54,7 @@ def start(
 
     Example: [bold]fivesafes tre run start request.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
@@ -72,6 +73,7 @@ def finish_(
 
     Example: [bold]fivesafes tre run finish request.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
@@ -91,6 +93,7 @@ def fail(
 
     Example: [bold]fivesafes tre run fail request.bagit.zip --reason "out of memory"[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
@@ -122,6 +125,7 @@ def publish(
     [bold]fivesafes tre publish result.bagit.zip --publisher https://tre.example.org/ --publisher-name "TRE" \\
       --license https://spdx.org/licenses/CC-BY-4.0[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..phases.lifecycle import Agent, StepResult
     from ..phases.publishing import License

@@ -48,6 +48,7 @@ def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     finish(lambda: api.sanitize(path), render_step(fmt))
@@ -70,6 +71,7 @@ def check(
 
     Example (the agent from the FIVESAFES_AGENT... variables): [bold]fivesafes tre check request.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     def job() -> StepResult:
@@ -98,6 +100,7 @@ def validate(
 
     Example: [bold]fivesafes tre validate request.bagit.zip --severity should[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..issues import Severity
 
@@ -134,6 +137,7 @@ def retrieve(
 
     Example: [bold]fivesafes tre retrieve request.bagit.zip --workflow-crate workflow.crate.zip --nest[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     def job() -> StepResult:
@@ -165,6 +169,7 @@ def signoff(
 
     Example: [bold]fivesafes tre signoff request.bagit.zip --approve --policy https://tre.example.org/policy/81[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
 
     if decision is None:

@@ -42,6 +42,7 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .. import api
     from ..issues import ReportSet, Severity
     from ..reporting import MULTI_REPORTERS
