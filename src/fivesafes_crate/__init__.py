@@ -34,9 +34,11 @@ _EXPORTS: dict[str, str] = {
     "DisclosureDecision": "fivesafes_crate.phases.disclosure",
     "DisclosurePolicy": "fivesafes_crate.disclosure_control.policy",
     "DisclosurePolicyError": "fivesafes_crate.disclosure_control.policy",
+    "DurConfigError": "fivesafes_crate.interop.dur",
     "EntityError": "fivesafes_crate.model.crate",
     "EvidenceError": "fivesafes_crate.disclosure_control.evidence",
     "ExpectedInputs": "fivesafes_crate.phases.validation",
+    "ExportRefused": "fivesafes_crate.interop.dur",
     "ExportedProfile": "fivesafes_crate.interop.rocrate_validator",
     "FiveSafesError": "fivesafes_crate.errors",
     "InputFailure": "fivesafes_crate.issues",
@@ -87,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "create_key_pair": "fivesafes_crate.api",
     "create_request": "fivesafes_crate.api",
     "endorsed_actions": "fivesafes_crate.api",
+    "export_dur": "fivesafes_crate.api",
     "export_profile": "fivesafes_crate.api",
     "fail_run": "fivesafes_crate.api",
     "finish_run": "fivesafes_crate.api",
@@ -149,9 +152,11 @@ __all__ = [
     "DisclosureDecision",
     "DisclosurePolicy",
     "DisclosurePolicyError",
+    "DurConfigError",
     "EntityError",
     "EvidenceError",
     "ExpectedInputs",
+    "ExportRefused",
     "ExportedProfile",
     "FiveSafesError",
     "InputFailure",
@@ -203,6 +208,7 @@ __all__ = [
     "create_key_pair",
     "create_request",
     "endorsed_actions",
+    "export_dur",
     "export_profile",
     "fail_run",
     "finish_run",
@@ -252,6 +258,7 @@ if TYPE_CHECKING:
         create_key_pair,
         create_request,
         endorsed_actions,
+        export_dur,
         export_profile,
         fail_run,
         finish_run,
@@ -310,6 +317,7 @@ if TYPE_CHECKING:
         UnsafeInputError,
         UsageError,
     )
+    from .interop.dur import DurConfigError, ExportRefused
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
     from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage

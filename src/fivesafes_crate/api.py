@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from .authoring.spec import RequestSpec
     from .disclosure_control import AcroResults, DisclosurePolicy, ScreeningReport
     from .interop.rocrate_validator import ExportedProfile
-    from .model.entities import Entity
+    from .model.entities import JSON, Entity
     from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
     from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
@@ -777,3 +777,43 @@ def read_acro_results(
     from .disclosure_control import read_acro_results as _read
 
     return _read(Path(folder), timezone, limits=limits)
+
+
+# --- registers ---------------------------------------------------------------------------------------------
+
+
+def export_dur(
+    crates: Sequence[str | os.PathLike[str]],
+    *,
+    config: str | os.PathLike[str] | None = None,
+    fmt: str = "gateway-json",
+    output: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, JSON]:
+    """The HDR UK Data Use Register entry of one or more published crates of one project (a Gateway DUR create
+    request body); with ``output``, also written there (never over an existing file unless ``overwrite``).
+
+    Fields come from the crates as :data:`~fivesafes_crate.interop.dur.GATEWAY_JSON` says, what a crate cannot
+    hold from the ``[dur]`` table of the TRE's TOML ``config``, else ``null``; several crates roll up into one
+    entry. Only approved outputs appear. Raises :class:`~fivesafes_crate.ExportRefused` for a crate that is not
+    published or lacks a completed sign-off or disclosure check, or of another project than the others, and
+    :class:`~fivesafes_crate.DurConfigError` for a bad configuration file.
+    """
+    from .interop.dur import dumps, export_entry, load_dur_config, write_output
+
+    settings = load_dur_config(config)
+    if not crates:
+        raise UsageError("give at least one published crate")
+    opened: list[tuple[Crate, str]] = []
+    try:
+        for path in crates:
+            opened.append((open_crate(path, limits=limits), os.fspath(path)))
+        entry = export_entry(opened, settings, fmt=fmt)
+    finally:
+        for crate, _ in opened:
+            if crate.source is not None:
+                crate.source.close()
+    if output is not None:
+        write_output(Path(output), dumps(entry).encode("utf-8"), overwrite=overwrite)
+    return entry

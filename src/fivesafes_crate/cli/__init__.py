@@ -152,6 +152,7 @@ from . import (  # noqa: E402,F401  (commands register themselves on the app)
     catalogue,
     disclosure,
     disclosure_record,
+    export,
     interop,
     new,
     package,
