@@ -153,6 +153,7 @@ from . import (  # noqa: E402,F401  (commands register themselves on the app)
     disclosure,
     disclosure_record,
     export,
+    federate,
     interop,
     new,
     package,

@@ -323,6 +323,9 @@ def crate_facts(crate: Crate, label: str) -> CrateFacts:
         raise ExportRefused("no completed sign-off: only approved projects go to the Data Use Register", path=label,
                             entity_id=signoff.id if signoff else None)
     disclosure = state.last(Step.DISCLOSURE)
+    if disclosure is not None and disclosure.status is Status.FAILED:
+        raise ExportRefused("the disclosure check rejected the outputs: nothing was approved for release",
+                            path=label, entity_id=disclosure.id)
     if disclosure is None or disclosure.status is not Status.COMPLETED:
         raise ExportRefused("no completed disclosure check: nothing of it has been approved for release", path=label,
                             entity_id=disclosure.id if disclosure else None)

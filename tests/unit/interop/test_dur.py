@@ -199,6 +199,10 @@ def _failed_signoff(document: dict[str, Any]) -> None:
     entity(document, SIGNOFF)["actionStatus"] = "http://schema.org/FailedActionStatus"
 
 
+def _rejected_disclosure(document: dict[str, Any]) -> None:
+    entity(document, DISCLOSURE)["actionStatus"] = "http://schema.org/FailedActionStatus"
+
+
 def _pending_disclosure(document: dict[str, Any]) -> None:
     entity(document, DISCLOSURE)["actionStatus"] = "http://schema.org/ActiveActionStatus"
 
@@ -211,6 +215,7 @@ def _unpublished(document: dict[str, Any]) -> None:
     (_without_signoff, "no completed sign-off", None),
     (_failed_signoff, "no completed sign-off", SIGNOFF),
     (_pending_disclosure, "no completed disclosure check", DISCLOSURE),
+    (_rejected_disclosure, "the disclosure check rejected the outputs", DISCLOSURE),
     (_unpublished, "not published", "./"),
 ])
 def test_export_is_refused_before_approval_and_publication(tmp_path: Path, change: Any, words: str,
