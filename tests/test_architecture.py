@@ -151,6 +151,7 @@ EXPECTED_ALL = [
     "publish",
     "read_acro_results",
     "receive",
+    "receive_federation",
     "record_check",
     "record_disclosure",
     "record_retrieval",

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .federation.gather import FederatedSummary
     from .federation.nodes import Node
     from .federation.pool import PooledOutput
+    from .federation.summary import NestedNode
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import JSON, Entity
     from .packaging import BagVerification
@@ -893,6 +894,21 @@ def federate_pool(
     return pool(summary, agent=agent, policy=load_policy(policy), clock=clock, limits=limits)
 
 
+def _federation_nodes(summary: str | os.PathLike[str], limits: Limits) -> list[NestedNode]:
+    """The nested nodes of a summary crate folder whose tag manifests still have the digests recorded."""
+    from .errors import TrustError
+    from .federation.summary import summary_nodes
+
+    nodes = summary_nodes(summary, limits=limits)
+    if nodes is None:
+        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
+    for node in nodes:
+        if not node.digest_matches:
+            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
+                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
+    return nodes
+
+
 def verify_federation(
     summary: str | os.PathLike[str],
     trust: TrustStore,
@@ -907,17 +923,22 @@ def verify_federation(
     node when a nested bag's tag manifest no longer has the digest the summary recorded, and
     :class:`~fivesafes_crate.UsageError` when ``summary`` is not a summary crate folder.
     """
-    from .errors import TrustError
-    from .federation.summary import summary_nodes
+    return {node.id: verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
+            for node in _federation_nodes(summary, limits)}
 
-    nodes = summary_nodes(summary, limits=limits)
-    if nodes is None:
-        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
-    found: dict[str, SignatureVerification] = {}
-    for node in nodes:
-        verification = verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
-        if not node.digest_matches:
-            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
-                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
-        found[node.id] = verification
-    return found
+
+def receive_federation(
+    summary: str | os.PathLike[str],
+    *,
+    trust: TrustStore | None = None,
+    policy: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Receipt]:
+    """:func:`receive` every node bag nested in a summary crate (with ``trust``: against the trust store),
+    offline; each node's receipt by node id. A node whose outputs were withheld is not accepted (it was not
+    published). Raises as :func:`verify_federation` does for a changed nested bag or a folder that is not a
+    summary.
+    """
+    return {node.id: receive(node.folder, threshold=threshold, trust=trust, policy=policy, limits=limits)
+            for node in _federation_nodes(summary, limits)}

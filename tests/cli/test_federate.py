@@ -65,6 +65,8 @@ def test_gather_pool_verify_and_validate_the_summary(tmp_path: Path) -> None:
                         'roles = ["tre:publish"]\n', encoding="utf-8")
     verified = runner.invoke(app, ["federate", "verify", str(summary), "--trust", str(unsigned)])
     assert verified.exit_code == 1 and verified.stdout.startswith("INVALID tre-a: 0 envelope(s)")
+    received = runner.invoke(app, ["federate", "receive", str(summary)])
+    assert received.exit_code == 1 and received.stdout.splitlines()[:2] == ["ACCEPTED tre-a", "NOT ACCEPTED tre-b"]
     no_trust = runner.invoke(app, ["federate", "verify", str(summary)])
     assert no_trust.exit_code == 2 and "--trust" in no_trust.stderr
 

@@ -14,6 +14,7 @@ from .tre import AgentNameOpt, AgentOpt, AgentType, AgentTypeOpt, ProviderNameOp
 if TYPE_CHECKING:
     from ..federation.gather import FederatedSummary
     from ..federation.pool import PooledOutput
+    from ..phases.receiving import Receipt
     from ..signing.verifier import SignatureVerification
 
 federate_app = typer.Typer(
@@ -133,3 +134,23 @@ def verify(
         return api.verify_federation(summary, api.load_trust_store(trust), policy=policy)
 
     finish(job, render)
+
+
+@federate_app.command("receive")
+def receive(
+    summary: Annotated[Path, typer.Argument(help="The summary crate folder (federate gather).", show_default=False)],
+    trust: TrustOpt = None,
+    policy: Annotated[str | None, typer.Option("--policy", help="With --trust: a policy every node must meet.",
+                                               show_default=False)] = None,
+) -> None:
+    """Receive every nested node as fivesafes receive does: its bag, validation, every step's status and, with
+    --trust, its signatures. Exit status 1 when a node is not accepted (a withheld node never is)."""
+    from .. import api
+
+    def render(found: dict[str, Receipt]) -> tuple[str, int]:
+        lines = [f"{'ACCEPTED' if r.accepted else 'NOT ACCEPTED'} {node}"
+                 + "".join(f"\n    {reason}" for reason in r.reasons) for node, r in found.items()]
+        return "\n".join(lines), EXIT_VALID if all(r.accepted for r in found.values()) else EXIT_INVALID
+
+    finish(lambda: api.receive_federation(
+        summary, trust=api.load_trust_store(trust) if trust is not None else None, policy=policy), render)

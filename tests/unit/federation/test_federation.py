@@ -29,6 +29,8 @@ from fivesafes_crate import (
     federate_split,
     load_signer,
     load_trust_store,
+    package,
+    receive_federation,
     sign,
     validate,
     validate_all,
@@ -171,8 +173,6 @@ def test_gather_refuses_mixed_federations_duplicates_and_unsplit_bags(tmp_path: 
     with pytest.raises(CrateStateError, match="different federated analyses"):
         federate_gather([a, other], tmp_path / "s2")
     plain = tmp_path / "plain.bagit.zip"
-    from fivesafes_crate import package
-
     package(EXAMPLE_REQUEST, plain)
     with pytest.raises(CrateStateError, match="not part of a federated analysis"):
         federate_gather([plain], tmp_path / "s3")
@@ -211,6 +211,16 @@ def test_verify_checks_every_nested_node_against_the_trust_store(tmp_path: Path)
         verify_federation(summary, load_trust_store(trust))
     with pytest.raises(UsageError, match="not a federated summary"):
         verify_federation(EXAMPLE_REQUEST, load_trust_store(trust))
+    with pytest.raises(TrustError, match="tre-b"):
+        receive_federation(summary, trust=load_trust_store(trust))
+
+
+def test_receive_checks_every_nested_node(tmp_path: Path) -> None:
+    summary = federation(tmp_path)
+    receipts = receive_federation(summary)
+    assert list(receipts) == ["tre-a", "tre-b"]
+    assert receipts["tre-a"].accepted and receipts["tre-a"].timeline.stage is Stage.PUBLISHED
+    assert not receipts["tre-b"].accepted and receipts["tre-b"].reasons
 
 
 # --- pooling -----------------------------------------------------------------------------------------------------
