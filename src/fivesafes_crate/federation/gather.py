@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import enum
 import os
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,7 +35,7 @@ from ..errors import CrateReadError, CrateStateError, OutputExistsError, UsageEr
 from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity, as_list, has_type, local_path, ref_ids
 from ..model.safe_files import hash_file
-from ..model.source import DEFAULT_LIMITS, Limits, open_source
+from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, open_source
 from ..model.vocab import ACTIVE, COMPLETED, FAILED, POTENTIAL
 from ..packaging import TAG_MANIFEST
 from ..packaging.staging import new_folder
@@ -212,6 +213,17 @@ def _node_entities(returned: _Returned | None, node: Node, folder: Path | None) 
     return entities, bag_dir
 
 
+def _copy_files(source: CrateSource, names: Sequence[str], folder: Path) -> None:
+    """Copy the request's own files (crate-relative names, never outside the crate) from a node's crate."""
+    for name in names:
+        if source.crate_entry(name) is None:
+            continue  # a file the node no longer holds: the validator names what is missing
+        target = folder.joinpath(*name.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with source.open_in_crate(name) as stream, target.open("xb") as out:
+            shutil.copyfileobj(stream, out)
+
+
 def _read(path: str | os.PathLike[str], limits: Limits) -> _Returned:
     shown = os.fspath(path)
     with open_source(path, limits) as source:
@@ -260,7 +272,9 @@ def gather(
         by_node[result.membership.node.id] = result
     nodes = [r.membership.node for r in returned] + [n for n in expected if n.id not in by_node]
     federated_id = federations[0]
-    request = _request_of(returned[0].crate)
+    # the request as a node received it, from a node that kept its run (a rejection may remove it)
+    origin = next((r for r in returned if main_action(r.crate) is not None), returned[0])
+    request = _request_of(origin.crate)
     now = (clock or system_clock)()
     with new_folder(target, "the summary was written") as folder:
         for result in returned:
@@ -268,11 +282,8 @@ def gather(
             bag_folder.mkdir(parents=True)
             with open_source(result.path, limits) as source:
                 copy_out(source, bag_folder, bag=True)
-                for name in request.files:
-                    if not (folder / name).exists():
-                        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                        with source.open_in_crate(name) as stream:
-                            (folder / name).write_bytes(stream.read())
+                if result is origin:
+                    _copy_files(source, request.files, folder)
         entities: list[Entity] = []
         gathered = []
         actions: list[str] = []

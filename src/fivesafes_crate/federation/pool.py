@@ -28,12 +28,13 @@ from ..disclosure_control import DisclosurePolicy, ScreeningOutcome
 from ..disclosure_control.screening import screen_output
 from ..errors import CrateStateError, UsageError
 from ..model.crate import Crate, CrateEditor, load_crate, save_crate
-from ..model.entities import Entity, ref_ids
+from ..model.entities import Entity, local_path, ref_ids
 from ..model.safe_files import hash_file, open_regular, write_new
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..phases.lifecycle import Agent, Clock, ensure_agent, main_action, system_clock, timestamp
 from ..phases.reviews import SCREENING_TERMS, TERMS, term_entity
 from .gather import NODES_DIR, NodeOutcome
+from .nodes import NODE_ID
 
 POOLED_DIR = "pooled"
 MAX_TABLE_BYTES = 50_000_000
@@ -157,16 +158,17 @@ def _node_tables(summary: Crate, folder: Path, limits: Limits) -> dict[str, list
         action = summary.get(action_id)
         if action is None or NodeOutcome.COMPLETED.term not in ref_ids(action.get("additionalType")):
             continue
-        crate_dir = next(iter(ref_ids(action.get("result"))), None)
-        if crate_dir is None:
-            continue
         node = action_id.removeprefix("#node-")
+        crate_dir = f"{NODES_DIR}/{node}/data/"
+        if not NODE_ID.match(node) or crate_dir not in ref_ids(action.get("result")):
+            continue  # only the nested crates gather wrote, never a path the metadata makes up
         with open_source(folder / crate_dir, limits) as source:
             node_crate = load_crate(source)
             run = main_action(node_crate)
             for output in ref_ids(run.get("result")) if run else []:
-                if output.lower().endswith(".csv") and (folder / crate_dir / output).is_file():
-                    found.setdefault(Path(output).name, []).append((node, f"{crate_dir}{output}"))
+                path = local_path(output)
+                if path and path.lower().endswith(".csv") and (folder / crate_dir / path).is_file():
+                    found.setdefault(Path(path).name, []).append((node, f"{crate_dir}{path}"))
     return found
 
 

@@ -18,6 +18,7 @@ from ..model.safe_files import hash_file
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..packaging import TAG_MANIFEST
 from .gather import NODES_DIR, SUMMARY_TERM
+from .nodes import NODE_ID
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def nested_nodes(crate: Crate, folder: Path) -> list[NestedNode]:
     found = []
     for entity_id in ref_ids((crate.root or {}).get("hasPart")):
         parts = entity_id.split("/")
-        if len(parts) != 3 or parts[0] != NODES_DIR or parts[2] != "":
+        if len(parts) != 3 or parts[0] != NODES_DIR or parts[2] != "" or not NODE_ID.match(parts[1]):
             continue
         manifest = crate.get(f"{entity_id}{TAG_MANIFEST}")
         digest = manifest.get("sha256") if manifest else None

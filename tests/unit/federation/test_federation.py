@@ -181,6 +181,28 @@ def test_gather_refuses_mixed_federations_duplicates_and_unsplit_bags(tmp_path: 
     assert not any((tmp_path / f"s{i}").exists() for i in range(1, 5))
 
 
+def test_the_request_part_comes_from_a_node_that_kept_its_run(tmp_path: Path) -> None:
+    a, b = split_request(tmp_path)
+    run_node(a, NODES[0], approve=True)
+    run_node(b, NODES[1], approve=False)  # its run was removed with the rejection
+    summary = federate_gather([b, a], tmp_path / "summary", clock=lambda: GATHERED).path
+    assert [n.node.id for n in federate_gather([b, a], tmp_path / "again").nodes] == ["tre-b", "tre-a"]
+    assert validate(summary, threshold=Severity.SHOULD).valid
+    assert (summary / "cohort.json").read_bytes() == (EXAMPLE_REQUEST / "cohort.json").read_bytes()
+
+
+def test_pool_reads_only_the_nested_crates_gather_wrote(tmp_path: Path) -> None:
+    summary = federation(tmp_path)
+    metadata = summary / "ro-crate-metadata.json"
+    document = json.loads(metadata.read_text(encoding="utf-8"))
+    for entity in document["@graph"]:
+        if entity["@id"] == "#node-tre-a":
+            entity["result"] = {"@id": "../"}
+    metadata.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CrateStateError, match="no completed node"):
+        federate_pool(summary, agent=RESEARCHER)
+
+
 def test_an_unfinished_node_counts_as_failed(tmp_path: Path) -> None:
     a, _ = split_request(tmp_path)
     summary = federate_gather([a], tmp_path / "summary", expected=NODES)
