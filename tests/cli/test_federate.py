@@ -52,6 +52,8 @@ def test_gather_pool_verify_and_validate_the_summary(tmp_path: Path) -> None:
         assert validated.exit_code == 0, validated.output
         runs = json.loads(validated.stdout)["runs"]
         assert len(runs) >= 1
+    one = runner.invoke(app, ["validate", str(summary), "--format", "json"])
+    assert one.exit_code == 0 and json.loads(one.stdout)["phase"] == "request"  # one object: the summary alone
     text = runner.invoke(app, ["validate", str(summary), "-j", "2"], env={"COLUMNS": "200"})
     assert text.exit_code == 0
     assert [line for line in text.stdout.splitlines() if line.startswith("== ")] == [

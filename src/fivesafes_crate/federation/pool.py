@@ -65,12 +65,14 @@ class PooledOutput:
 
 
 @dataclass(frozen=True)
-class _Table:
+class Table:
+    """A CSV table as read: its header and its rows of cells (text)."""
+
     header: list[str]
     rows: list[list[str]]
 
 
-def _read_table(path: Path) -> _Table:
+def _read_table(path: Path) -> Table:
     with open_regular(path) as stream:
         data = stream.read(MAX_TABLE_BYTES + 1)
     if len(data) > MAX_TABLE_BYTES:
@@ -78,7 +80,7 @@ def _read_table(path: Path) -> _Table:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     if not rows:
         raise UsageError("an empty table cannot be pooled", path=str(path))
-    return _Table(rows[0], [row for row in rows[1:] if row])
+    return Table(rows[0], [row for row in rows[1:] if row])
 
 
 def _is_int(text: str) -> bool:
@@ -93,7 +95,7 @@ NodeRows = dict[str, dict[tuple[str, ...], list[int]]]
 """Each node's summed values by row key."""
 
 
-def _pool(tables: Sequence[tuple[str, _Table]]) -> tuple[_Table, list[int], NodeRows]:
+def pool_tables(tables: Sequence[tuple[str, Table]]) -> tuple[Table, list[int], NodeRows]:
     """The pooled table, the summed columns and each node's rows by key (to compare with the pool)."""
     header = tables[0][1].header
     for node, table in tables:
@@ -125,10 +127,10 @@ def _pool(tables: Sequence[tuple[str, _Table]]) -> tuple[_Table, list[int], Node
         for i, number in zip(summed, values, strict=True):
             row[i] = str(number)
         rows.append(row)
-    return _Table(header, rows), summed, by_node
+    return Table(header, rows), summed, by_node
 
 
-def differencing(pooled: _Table, summed: Sequence[int], by_node: NodeRows, threshold: int) -> list[DifferencingFinding]:
+def differencing(pooled: Table, summed: Sequence[int], by_node: NodeRows, threshold: int) -> list[DifferencingFinding]:
     """Every node cell whose difference from the pooled total is in ``[1, threshold)``."""
     keys = [i for i in range(len(pooled.header)) if i not in summed]
     found = []
@@ -142,7 +144,7 @@ def differencing(pooled: _Table, summed: Sequence[int], by_node: NodeRows, thres
     return found
 
 
-def _render(table: _Table) -> bytes:
+def _render(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(table.header)
@@ -201,7 +203,7 @@ def pool(
     try:
         for name, sources in sorted(groups.items()):
             tables = [(node, _read_table(folder / path)) for node, path in sources]
-            pooled, summed, by_node = _pool(tables)
+            pooled, summed, by_node = pool_tables(tables)
             target = f"{POOLED_DIR}/{name}"
             write_new(folder / target, _render(pooled))
             screened = screen_output(folder / target, target, policy, limits=limits)

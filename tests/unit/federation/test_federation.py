@@ -38,7 +38,7 @@ from fivesafes_crate import (
 )
 from fivesafes_crate.disclosure_control import ScreeningOutcome
 from fivesafes_crate.federation.nodes import membership
-from fivesafes_crate.federation.pool import _pool, _Table, differencing
+from fivesafes_crate.federation.pool import Table, differencing, pool_tables
 from fivesafes_crate.interop.dur import payload_schema
 from fivesafes_crate.model.crate import load_crate
 from fivesafes_crate.model.source import open_source
@@ -287,9 +287,9 @@ def test_the_differencing_check_fails_a_pool_that_reveals_a_small_node_cell(tmp_
 
 
 def test_differencing_flags_a_node_cell_within_the_threshold_of_the_total() -> None:
-    tables = [("a", _Table(["band", "n"], [["x", "100"], ["y", "50"]])),
-              ("b", _Table(["band", "n"], [["x", "3"], ["y", "40"]]))]
-    pooled, summed, by_node = _pool(tables)
+    tables = [("a", Table(["band", "n"], [["x", "100"], ["y", "50"]])),
+              ("b", Table(["band", "n"], [["x", "3"], ["y", "40"]]))]
+    pooled, summed, by_node = pool_tables(tables)
     assert pooled.rows == [["x", "103"], ["y", "90"]] and summed == [1]
     found = differencing(pooled, summed, by_node, threshold=10)
     assert [(f.node, f.row, f.column) for f in found] == [("a", "x", "n")]  # 103 - 100 = 3 < 10 reveals b's 3
@@ -298,7 +298,7 @@ def test_differencing_flags_a_node_cell_within_the_threshold_of_the_total() -> N
 
 def test_tables_with_other_columns_are_not_pooled() -> None:
     with pytest.raises(UsageError, match="other columns"):
-        _pool([("a", _Table(["band", "n"], [])), ("b", _Table(["band", "count"], []))])
+        pool_tables([("a", Table(["band", "n"], [])), ("b", Table(["band", "count"], []))])
 
 
 def test_pool_refuses_a_summary_with_nothing_to_pool(tmp_path: Path) -> None:
