@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CrateReadError, UsageError
+from .errors import CrateReadError, CrateStateError, UsageError
 from .issues import Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
@@ -804,19 +804,32 @@ def export_dur(
 
     Fields come from the crates as :data:`~fivesafes_crate.interop.dur.GATEWAY_JSON` says, what a crate cannot
     hold from the ``[dur]`` table of the TRE's TOML ``config``, else ``null``; several crates roll up into one
-    entry. Only approved outputs appear. Raises :class:`~fivesafes_crate.ExportRefused` for a crate that is not
+    entry; a federated summary crate (``federate gather``) stands for its completed nodes. Only approved outputs
+    appear. Raises :class:`~fivesafes_crate.ExportRefused` for a crate that is not
     published or lacks a completed sign-off or disclosure check, or of another project than the others, and
     :class:`~fivesafes_crate.DurConfigError` for a bad configuration file.
     """
+    from .federation.summary import summary_nodes
     from .interop.dur import dumps, export_entry, load_dur_config, write_output
 
     settings = load_dur_config(config)
     if not crates:
         raise UsageError("give at least one published crate")
+    targets: list[str | os.PathLike[str]] = []
+    for path in crates:
+        nodes = summary_nodes(path, limits=limits) if Path(path).is_dir() else None
+        if nodes is None:
+            targets.append(path)
+            continue
+        completed = [node.folder for node in _federation_nodes(path, limits) if node.completed]
+        if not completed:
+            raise CrateStateError("no node of this federated summary completed: nothing was approved for release",
+                                  path=os.fspath(path))
+        targets += completed
     opened: list[tuple[Crate, str]] = []
     try:
-        for path in crates:
-            opened.append((open_crate(path, limits=limits), os.fspath(path)))
+        for target in targets:
+            opened.append((open_crate(target, limits=limits), os.fspath(target)))
         entry = export_entry(opened, settings, fmt=fmt)
     finally:
         for crate, _ in opened:

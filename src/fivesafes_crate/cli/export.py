@@ -33,7 +33,8 @@ class RegisterFormat(enum.StrEnum):
 @export_app.command("dur")
 def dur(
     crates: Annotated[list[Path], typer.Argument(
-        help="Published crates of one project (crate folder, bag folder or bag ZIP); several roll up into one entry.",
+        help="Published crates of one project (crate folder, bag folder or bag ZIP; a federated summary stands for "
+        "its completed nodes); several roll up into one entry.",
         metavar="CRATE", show_default=False)],
     config: Annotated[Path | None, typer.Option(
         "--config", help="The TRE's TOML file: a [dur] table with what a crate cannot hold (sector, sensitivity, "

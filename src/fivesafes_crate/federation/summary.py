@@ -17,7 +17,7 @@ from ..model.entities import ref_ids
 from ..model.safe_files import hash_file
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..packaging import TAG_MANIFEST
-from .gather import NODES_DIR, SUMMARY_TERM
+from .gather import NODES_DIR, SUMMARY_TERM, NodeOutcome
 from .nodes import NODE_ID
 
 
@@ -28,6 +28,8 @@ class NestedNode:
     id: str
     folder: Path
     recorded_sha256: str | None
+    completed: bool = False
+    """Whether the summary records the node's outcome as completed (published after an approved disclosure)."""
 
     @property
     def digest_matches(self) -> bool:
@@ -50,7 +52,10 @@ def nested_nodes(crate: Crate, folder: Path) -> list[NestedNode]:
             continue
         manifest = crate.get(f"{entity_id}{TAG_MANIFEST}")
         digest = manifest.get("sha256") if manifest else None
-        found.append(NestedNode(parts[1], folder / NODES_DIR / parts[1], digest if isinstance(digest, str) else None))
+        action = crate.get(f"#node-{parts[1]}") or {}
+        completed = NodeOutcome.COMPLETED.term in ref_ids(action.get("additionalType"))
+        found.append(NestedNode(parts[1], folder / NODES_DIR / parts[1], digest if isinstance(digest, str) else None,
+                                completed))
     return found
 
 

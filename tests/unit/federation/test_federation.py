@@ -322,4 +322,13 @@ def test_the_published_node_exports_a_dur_entry_and_the_withheld_one_is_refused(
     assert_golden("dur-federated.json", json.dumps(payload, indent=2).encode() + b"\n", GOLDEN)
     with pytest.raises(CrateStateError, match="rejected"):
         export_dur([summary / "nodes" / "tre-b"])
+    assert export_dur([summary]) == payload  # a summary stands for its completed nodes
+
+
+def test_a_summary_without_a_completed_node_exports_nothing(tmp_path: Path) -> None:
+    _, b = split_request(tmp_path)
+    run_node(b, NODES[1], approve=False)
+    summary = federate_gather([b], tmp_path / "summary").path
+    with pytest.raises(CrateStateError, match="no node of this federated summary completed"):
+        export_dur([summary])
 
