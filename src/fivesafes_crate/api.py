@@ -32,11 +32,12 @@ if TYPE_CHECKING:
     from .federation.summary import NestedNode
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import JSON, Entity
+    from .model.lifecycle import Timeline
     from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
-    from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
+    from .phases.lifecycle import Agent, Clock, IdFactory, StepResult
     from .phases.publishing import License
-    from .phases.receiving import Receipt, Timeline
+    from .phases.receiving import Receipt
     from .phases.results import Output
     from .phases.screening import ScreeningResult
     from .signing import (
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         Signer,
         TrustStore,
     )
+    from .signing.writer import SignHook
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(done, total)`` in bytes, called while hashing or writing a payload."""

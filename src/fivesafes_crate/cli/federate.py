@@ -93,7 +93,7 @@ def pool(
     pooled total by less than the threshold fails. Exit status 1 when a pooled output fails or needs review.
     """
     from .. import api
-    from ..disclosure_control import ScreeningOutcome
+    from ..issues import ScreeningOutcome
 
     def render(pooled: list[PooledOutput]) -> tuple[str, int]:
         lines = []

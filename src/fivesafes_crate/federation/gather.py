@@ -34,13 +34,14 @@ from pathlib import Path
 from ..errors import CrateReadError, CrateStateError, OutputExistsError, UsageError
 from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity, as_list, has_type, local_path, ref_ids
+from ..model.lifecycle import Status, Step, lifecycle_state, main_action
+from ..model.reviews import TERMS
 from ..model.safe_files import hash_file
 from ..model.source import DEFAULT_LIMITS, CrateSource, Limits, open_source
 from ..model.vocab import ACTIVE, COMPLETED, FAILED, POTENTIAL
 from ..packaging import TAG_MANIFEST
 from ..packaging.staging import new_folder
-from ..phases.lifecycle import Clock, Status, Step, lifecycle_state, main_action, system_clock, timestamp
-from ..phases.reviews import TERMS
+from ..phases.lifecycle import Clock, system_clock, timestamp
 from .nodes import Membership, Node, copy_out, membership
 
 NODES_DIR = "nodes"

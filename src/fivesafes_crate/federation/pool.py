@@ -24,15 +24,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..disclosure_control import DisclosurePolicy, ScreeningOutcome
+from ..disclosure_control import DisclosurePolicy
 from ..disclosure_control.screening import screen_output
 from ..errors import CrateStateError, UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, load_crate, save_crate
 from ..model.entities import Entity, local_path, ref_ids
+from ..model.lifecycle import main_action
+from ..model.reviews import SCREENING_TERMS, TERMS
 from ..model.safe_files import hash_file, open_regular, write_new
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..phases.lifecycle import Agent, Clock, ensure_agent, main_action, system_clock, timestamp
-from ..phases.reviews import SCREENING_TERMS, TERMS, term_entity
+from ..phases.lifecycle import Agent, Clock, ensure_agent, system_clock, timestamp
+from ..phases.reviews import term_entity
 from .gather import NODES_DIR, NodeOutcome
 from .nodes import NODE_ID
 

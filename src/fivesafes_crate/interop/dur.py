@@ -32,9 +32,9 @@ from typing import Any
 from ..errors import CrateStateError, OutputExistsError, SuppliedFileError, UsageError
 from ..model.crate import Crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, ref_ids
+from ..model.lifecycle import Status, Step, lifecycle_state, main_action
+from ..model.reviews import disclosure_checks, is_withheld, recorded_verdicts
 from ..model.safe_files import NotRegularFile, open_regular, write_new, writing
-from ..phases.lifecycle import Status, Step, lifecycle_state, main_action
-from ..phases.reviews import disclosure_checks, is_withheld, recorded_verdicts
 
 SCHEMA_FILE = "dur-gateway.schema.json"
 MAX_CONFIG_BYTES = 1_000_000

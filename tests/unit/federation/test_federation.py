@@ -36,10 +36,10 @@ from fivesafes_crate import (
     validate_all,
     verify_federation,
 )
-from fivesafes_crate.disclosure_control import ScreeningOutcome
 from fivesafes_crate.federation.nodes import membership
 from fivesafes_crate.federation.pool import Table, differencing, pool_tables
 from fivesafes_crate.interop.dur import payload_schema
+from fivesafes_crate.issues import ScreeningOutcome
 from fivesafes_crate.model.crate import load_crate
 from fivesafes_crate.model.source import open_source
 
