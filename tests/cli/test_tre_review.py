@@ -160,3 +160,14 @@ def test_a_step_on_metadata_that_is_not_json_names_the_member_of_the_zip(tmp_pat
     assert result.stderr == ("error: broken.zip/request.bagit/data/ro-crate-metadata.json:2:14: not valid JSON: "
                              "Expecting value\n")
 
+
+
+def test_sanitize_after_the_check_is_refused_in_one_line_and_force_lists_what_went(tmp_path: Path) -> None:
+    bag = checked_bag(tmp_path)
+    before = crate_files(bag)
+    assert_one_error_line(invoke("tre", "sanitize", bag), "cannot sanitize: the crate holds the check #check-",
+                          "sanitizing applies to a crate as received", "--force")
+    assert crate_files(bag) == before
+    result = invoke("tre", "sanitize", bag, "--force")
+    assert_one_line(result, 0, "sanitize --force: removed 1 review record(s) or lookalike(s): #check-")
+    assert "https://w3id.org/shp#CheckValue" not in (bag / "data" / "ro-crate-metadata.json").read_text("utf-8")

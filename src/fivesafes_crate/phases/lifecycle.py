@@ -7,8 +7,9 @@ This module builds those entities (:func:`record_action`), reuses agent entities
 them (:func:`ensure_agent`), and reads back where a crate stands (:func:`lifecycle_state`), which is what
 every step consults to refuse being run out of order (:class:`StepRefused`).
 
-Which actions are the TRE's: everything this module reads is read from the crate as it is; the sanitizing
-step (:mod:`.sanitizing`) is what removes client-submitted assessments before any of this is trusted.
+Which actions are the TRE's: :func:`lifecycle_state` reads the crate as it is (what it claims), for
+timelines and validation; a step counts only what this TRE recorded since intake (:func:`provenance`, the
+state :func:`apply_step` hands to every step), never a review action a client put in the crate.
 """
 
 from __future__ import annotations
@@ -340,6 +341,68 @@ def lifecycle_state(crate: Crate) -> LifecycleState:
     )
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Which of a crate's recorded actions a TRE step may count: only those this TRE recorded since intake.
+
+    The intake is the check phase (:func:`~.check.record_check`), the first step a TRE records and the one
+    that counts nothing the crate claims. Everything a client can put in a crate is in it before intake, so
+    the TRE's own records are the intake check and what follows it in ``@graph``: every step appends its
+    action after the ones already there, and starting the run moves the run's ``CreateAction`` there too.
+    The intake is the *last* check of the crate; the check step refuses a crate that holds one already,
+    so a forged check can only ever stop the intake, never stand behind one. What precedes the intake
+    (``received``) is a claim of the crate as received, and no step counts it. See ``docs/phases.md#intake``.
+    """
+
+    intake: RecordedAction | None
+    trusted: LifecycleState
+    received: tuple[RecordedAction, ...]
+    run_received: bool
+
+    def untrusted(self, step: Step) -> RecordedAction | None:
+        """The latest action of ``step`` that the crate held before intake (a claim no step counts), or None."""
+        return next((action for action in reversed(self.received) if action.step is step), None)
+
+    def note(self, step: Step) -> str:
+        """``"; <step> <@id> does not count: ..."`` when the crate claims ``step`` from before intake, else ``""``."""
+        claimed = self.untrusted(step)
+        if claimed is None:
+            return ""
+        return f"; {_claim(self, f'the {step.label} {claimed.id}')}"
+
+    def run_note(self, run_id: str) -> str:
+        """Why the run's recorded status does not count (it was so in the crate as received), or ``""``."""
+        return f"; {_claim(self, f'the status of the workflow run {run_id}')}" if self.run_received else ""
+
+
+def _claim(found: Provenance, what: str) -> str:
+    since = f"the check {found.intake.id}" if found.intake is not None else "its check, the intake"
+    return (f"{what} does not count: it is in the crate as received, not recorded by this TRE since {since} "
+            "(run 'fivesafes tre sanitize' on a crate as received)")
+
+
+def provenance(crate: Crate) -> Provenance:
+    """Split the crate's recorded actions into this TRE's (the intake check and after) and the received claims."""
+    root = crate.root
+    mentioned = set(ref_ids(root.get("mentions"))) if root else set()
+    entities = crate.entities
+    position = {id(entity): index for index, entity in enumerate(entities)}
+    recorded = [(index, entity, step) for index, entity in enumerate(entities) if (step := step_of(entity))]
+    checks = [index for index, _entity, step in recorded if step is Step.CHECK]
+    start = checks[-1] if checks else len(entities)
+    trusted = tuple(_recorded(entity, step, mentioned) for index, entity, step in recorded if index >= start)
+    received = tuple(_recorded(entity, step, mentioned) for index, entity, step in recorded if index < start)
+    run = main_action(crate)
+    run_trusted = run is not None and position[id(run)] > start
+    state = LifecycleState(
+        actions=trusted,
+        execution=_recorded(run, Step.EXECUTION, mentioned) if run is not None and run_trusted else None,
+        published=any(action.step is Step.PUBLISHING for action in trusted),
+    )
+    run_claimed = run is not None and not run_trusted and Status.of(run) not in (Status.POTENTIAL, None)
+    return Provenance(trusted[0] if checks else None, state, received, run_claimed)
+
+
 def refuse(message: str, crate: Crate, entity_id: str | None = None, *, first: str | None = None) -> StepRefused:
     """A :class:`StepRefused` naming the input as the user gave it (and the entity concerned).
 
@@ -446,6 +509,7 @@ __all__ = [
     "Clock",
     "IdFactory",
     "LifecycleState",
+    "Provenance",
     "RecordedAction",
     "SignHook",
     "Status",
@@ -460,6 +524,7 @@ __all__ = [
     "lifecycle_state",
     "main_action",
     "new_uuid",
+    "provenance",
     "record_action",
     "refuse",
     "require_open",
@@ -485,11 +550,13 @@ def apply_step(
 ) -> StepResult:
     """Run ``body`` on a working copy of ``target`` and commit it when it marks the workspace changed.
 
+    ``body`` gets the state this TRE recorded since intake (:attr:`Provenance.trusted`), not the crate's claims.
+
     ``body`` raises :class:`StepRefused` (or any typed error) to leave ``target`` byte-identical. When ``sign``
     is given and the target is a bag, the finished bag is signed for ``step`` before it is moved into place.
     """
     with workspace(target, bagging_date=clock().date(), limits=limits, require_bag=require_bag) as space:
-        action, summary = body(space, lifecycle_state(space.crate))
+        action, summary = body(space, provenance(space.crate).trusted)
         if sign is not None and step is not None and space.changed and space.is_bag:
             action_ref = action.get("@id") if action is not None else None
             space.finalizers.append(lambda folder: sign(folder, step, action_ref))

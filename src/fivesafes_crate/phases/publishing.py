@@ -42,6 +42,7 @@ from .lifecycle import (
     ensure_entity,
     main_action,
     new_uuid,
+    provenance,
     record_action,
     refuse,
     require_open,
@@ -120,7 +121,8 @@ def publish(
         require_open(state, crate, "publish the crate")
         check = state.last(Step.DISCLOSURE)
         if check is None or check.status is not Status.COMPLETED:
-            found = "none is recorded" if check is None else f"it is {_DISCLOSURE_STATES.get(check.status, 'open')}"
+            found = "none is recorded" + provenance(crate).note(Step.DISCLOSURE) if check is None else \
+                f"it is {_DISCLOSURE_STATES.get(check.status, 'open')}"
             raise refuse(f"cannot publish: the crate needs an approved disclosure check, and {found}", crate,
                          check.id if check else None,
                          first="disclosure record {path} --decision approved")

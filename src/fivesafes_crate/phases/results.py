@@ -61,6 +61,7 @@ from .lifecycle import (
     apply_step,
     main_action,
     new_uuid,
+    provenance,
     refuse,
     require_open,
     system_clock,
@@ -152,8 +153,10 @@ def add_results(
         require_open(state, crate, "attach results")
         run = main_action(crate)
         status = Status.of(run) if run is not None else None
-        if run is None or status not in (Status.ACTIVE, Status.COMPLETED):
-            what = "there is none" if run is None else f"it is {status.label if status else 'without a status'}"
+        found = provenance(crate)
+        if run is None or status not in (Status.ACTIVE, Status.COMPLETED) or found.run_received:
+            what = "there is none" if run is None else \
+                f"it is {status.label if status else 'without a status'}{found.run_note(run['@id'])}"
             raise refuse(f"cannot attach results: they need a running or completed workflow run, and {what}",
                          crate, run["@id"] if run else None,
                          first="tre run start {path}" if status is Status.POTENTIAL else None)

@@ -52,6 +52,7 @@ from .lifecycle import (
     action_id,
     apply_step,
     new_uuid,
+    provenance,
     record_action,
     refuse,
     require_open,
@@ -163,7 +164,8 @@ def record_retrieval(
         require_open(state, crate, "record the workflow retrieval")
         validation = state.last(Step.VALIDATION)
         if validation is None or validation.status is not Status.COMPLETED:
-            found = "none is recorded" if validation is None else "it failed or is not finished"
+            found = "none is recorded" + provenance(crate).note(Step.VALIDATION) if validation is None else \
+                "it failed or is not finished"
             raise refuse(f"cannot record the workflow retrieval: it needs a completed validation, and {found}",
                          crate, validation.id if validation else None,
                          first="tre validate {path}" if validation is None else None)

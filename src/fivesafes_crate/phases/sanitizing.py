@@ -22,11 +22,15 @@ Everything else is kept as written. :attr:`~.lifecycle.StepResult.removed` lists
 ``@id`` of each removed entity, and ``<@id> <property>: <what>`` for removed parts and embedded objects.
 Sanitizing records no action and is idempotent: a second run finds nothing and writes nothing.
 
-Run it first, on the crate as received: it cannot tell the TRE's own records from a client's, so it would
-remove those too. On a bag it regenerates the manifests, which must not bless content that was damaged in
-transit: when something is to be removed, the bag is first verified as the check phase does (see
-:mod:`.check`), and a bag that fails is refused untouched; record its failed check with
-:func:`~.check.record_check` instead.
+Run it first, on the crate as received: it cannot tell the TRE's own records from a client's, so it refuses
+(:class:`~.lifecycle.StepRefused`, the crate untouched) a crate that holds a check, the TRE's intake, or a
+publishing action: naming the latest such step, and saying that sanitizing applies to a crate as received.
+``force=True`` (``--force``) removes them anyway, for a TRE that knows the crate is as received (a client forged
+the check), and its summary lists every item removed. Whether or not a crate was sanitized, no step counts a
+review action recorded before the intake (:class:`~.lifecycle.Provenance`). On a bag it regenerates the
+manifests, which must not bless content that was damaged in transit: when something is to be removed, the bag is
+first verified as the check phase does (see :mod:`.check`), and a bag that fails is refused untouched; record
+its failed check with :func:`~.check.record_check` instead.
 """
 
 from __future__ import annotations
@@ -42,7 +46,19 @@ from ..model.entities import JSON, Entity, additional_types, as_list, iri_values
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SHP_TERMS
 from .check import verify_original
-from .lifecycle import Clock, LifecycleState, StepResult, apply_step, main_action, refuse, system_clock
+from .lifecycle import (
+    Clock,
+    LifecycleState,
+    Provenance,
+    Step,
+    StepResult,
+    apply_step,
+    lifecycle_state,
+    main_action,
+    provenance,
+    refuse,
+    system_clock,
+)
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -193,29 +209,52 @@ def remove_lookalikes(crate: Crate) -> list[str]:
     return sanitizer.removed
 
 
-def _summary(removed: list[str]) -> str:
+def _summary(removed: list[str], *, forced: bool) -> str:
     if not removed:
         return "sanitize: nothing to remove (no client-submitted assessment or lookalike)"
+    if forced:  # the TRE overrode a refusal: say exactly what went, every item
+        return f"sanitize --force: removed {len(removed)} review record(s) or lookalike(s): {'; '.join(removed)}"
     listed = "; ".join(removed[:_SUMMARY_ITEMS])
     more = f"; and {len(removed) - _SUMMARY_ITEMS} more" if len(removed) > _SUMMARY_ITEMS else ""
     return f"sanitize: removed {len(removed)} client-submitted assessment(s) or lookalike(s): {listed}{more}"
 
 
+def _after_intake(found: Provenance, claimed: LifecycleState) -> str | None:
+    """Why sanitizing would remove records of the TRE's review (the intake check, later steps, publishing)."""
+    published = claimed.last(Step.PUBLISHING)
+    if published is not None:
+        return f"the crate was published ({published.id})"
+    if found.intake is None:
+        return None
+    latest = found.trusted.actions[-1]
+    if latest.id == found.intake.id:
+        return f"the crate holds the check {found.intake.id}, the TRE's intake"
+    return (f"the crate holds the {latest.step.label} {latest.id}, recorded after the intake (the check "
+            f"{found.intake.id})")
+
+
 def sanitize(
-    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str], *, force: bool = False, clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS
 ) -> StepResult:
     """Remove every client-submitted ``AssessAction`` and lookalike from a received crate; report what went.
 
     ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically when something was removed.
     ``result.removed`` lists it; ``result.action`` is None (sanitizing records no action). ``clock`` gives the
     ``Bagging-Date`` of regenerated manifests. Refused (:class:`~.lifecycle.StepRefused`, untouched) when a bag
-    with something to remove fails its manifests. It is the intake step: it cannot tell the TRE's own records
-    from a client's (a crate may arrive with another TRE's), so running it later removes the TRE's records too.
+    with something to remove fails its manifests, and (unless ``force``) when the crate holds a check or a
+    publishing action: sanitizing applies to a crate as received, and cannot tell the TRE's own records from a
+    client's. With ``force`` they go too, and the summary lists every item removed.
     """
     found: list[str] = []
 
     def body(space: Workspace, state: LifecycleState) -> tuple[Entity | None, str]:
         crate = space.crate
+        reason = None if force else _after_intake(provenance(crate), lifecycle_state(crate))
+        if reason is not None:
+            raise refuse(f"cannot sanitize: {reason}; sanitizing applies to a crate as received, before "
+                         "'fivesafes tre check', and would remove the TRE's own records "
+                         "('tre sanitize --force' removes them anyway)", crate)
         removed = remove_lookalikes(crate)
         if removed and space.is_bag:
             _verification, reasons = verify_original(space, limits)
@@ -227,7 +266,7 @@ def sanitize(
             space.touch()
             log.info("sanitized %s: removed %d item(s)", os.fspath(target), len(removed))
         found.extend(removed)
-        return None, _summary(removed)
+        return None, _summary(removed, forced=force)
 
     result = apply_step(target, body, clock=clock or system_clock, limits=limits)
     return dataclasses.replace(result, removed=tuple(found))

@@ -38,6 +38,7 @@ from .lifecycle import (
     apply_step,
     ensure_entity,
     new_uuid,
+    provenance,
     record_action,
     refuse,
     require_open,
@@ -88,7 +89,8 @@ def record_signoff(
         require_open(state, crate, "record the sign-off")
         validation = state.last(Step.VALIDATION)
         if validation is None or validation.status is not Status.COMPLETED:
-            found = "none is recorded" if validation is None else "it failed or is not finished"
+            found = "none is recorded" + provenance(crate).note(Step.VALIDATION) if validation is None else \
+                "it failed or is not finished"
             raise refuse(f"cannot record the sign-off: it needs a completed validation, and {found}", crate,
                          validation.id if validation else None,
                          first="tre validate {path}" if validation is None else None)

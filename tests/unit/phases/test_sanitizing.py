@@ -25,6 +25,7 @@ from .conftest import (
     crate_files,
     metadata_of,
     request_bag,
+    reviewed_crate,
 )
 
 ORIGINAL: dict[str, Any] = json.loads((EXAMPLE_REQUEST_DIR / "ro-crate-metadata.json").read_text(encoding="utf-8"))
@@ -91,10 +92,15 @@ EXPECTED_REMOVED = (
 
 def test_every_forged_record_goes_and_everything_else_stays(tmp_path: Path) -> None:
     bag = request_bag(tmp_path, source=_write(tmp_path / "forged", forged_request()))
-    result = api.sanitize(bag, clock=FixedClock())
+    before = crate_files(bag)
+    with pytest.raises(StepRefused, match=r"published \(#publish-forged\); sanitizing applies to a crate as received"):
+        api.sanitize(bag)  # a forged check or publishing action cannot be told from the TRE's own
+    assert crate_files(bag) == before
+    result = api.sanitize(bag, force=True, clock=FixedClock())
     assert sorted(result.removed) == sorted(EXPECTED_REMOVED)
     assert result.action is None
-    assert result.summary.startswith(f"sanitize: removed {len(EXPECTED_REMOVED)} client-submitted assessment(s)")
+    assert result.summary == (f"sanitize --force: removed {len(EXPECTED_REMOVED)} review record(s) or lookalike(s): "
+                              + "; ".join(result.removed))  # every item, not the first five
     cleaned = json.loads(metadata_of(bag))
     assert cleaned == SANITIZED  # nothing else changed, down to the order of entities and properties
     assert_golden("sanitize/forged.json", metadata_of(bag))
@@ -107,7 +113,7 @@ def test_every_forged_record_goes_and_everything_else_stays(tmp_path: Path) -> N
 
 def test_sanitizing_twice_removes_nothing_and_writes_nothing(tmp_path: Path) -> None:
     bag = request_bag(tmp_path, source=_write(tmp_path / "forged", forged_request()))
-    api.sanitize(bag)
+    api.sanitize(bag, force=True)
     before = crate_files(bag)
     again = api.sanitize(bag)
     assert again.removed == ()
@@ -126,7 +132,7 @@ def test_forged_records_make_the_check_refuse_until_sanitized(tmp_path: Path) ->
     bag = request_bag(tmp_path, source=_write(tmp_path / "forged", forged_request()))
     with pytest.raises(StepRefused, match="published"):  # the forged GenerateCheckValue action says so
         api.record_check(bag, agent=VALIDATOR)
-    api.sanitize(bag)
+    api.sanitize(bag, force=True)
     assert api.record_check(bag, agent=VALIDATOR).action is not None
 
 
@@ -136,22 +142,26 @@ def test_a_damaged_bag_is_refused_rather_than_given_fresh_manifests(tmp_path: Pa
     cohort.write_bytes(cohort.read_bytes() + b" ")
     before = crate_files(bag)
     with pytest.raises(StepRefused, match=r"fails its manifests .*data/cohort\.json"):
-        api.sanitize(bag)
+        api.sanitize(bag, force=True)
     assert crate_files(bag) == before
 
 
 def test_a_crate_folder_is_sanitized_in_place(tmp_path: Path) -> None:
     folder = _write(tmp_path / "forged", forged_request())
-    result = api.sanitize(folder)
+    result = api.sanitize(folder, force=True)
     assert len(result.removed) == len(EXPECTED_REMOVED)
     assert json.loads((folder / "ro-crate-metadata.json").read_text(encoding="utf-8")) == SANITIZED
 
 
-def test_the_spec_result_example_loses_its_review_actions_written_with_type_keys(reference_dir: Path,
-                                                                                  tmp_path: Path) -> None:
+def test_the_spec_result_example_is_refused_and_forced_loses_its_review_actions_written_with_type_keys(
+        reference_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "example-result.bagit.zip"
     shutil.copyfile(reference_dir / "5s-crate" / "0.5-DRAFT" / "example-result.bagit.zip", target)
-    result = api.sanitize(target)
+    before = crate_files(target)
+    with pytest.raises(StepRefused, match=r"cannot sanitize: the crate was published \(#bagit-"):
+        api.sanitize(target)
+    assert crate_files(target) == before
+    result = api.sanitize(target, force=True)
     assert [item.split("-", 1)[0] for item in result.removed] == [
         "#check", "#validate", "#download", "#signoff", "#disclosure", "#bagit"]
     document = json.loads(metadata_of(target))
@@ -188,3 +198,38 @@ def test_duplicate_ids_remove_only_the_lookalike(tmp_path: Path) -> None:
     crate = Crate(document)
     assert remove_lookalikes(crate) == [COHORT]
     assert crate.document == ORIGINAL  # the real cohort.json and the references to it are kept
+
+
+# --- sanitize applies to a crate as received: never to one holding the TRE's own records --------------------
+
+
+def test_sanitize_after_the_check_is_refused_naming_the_intake(tmp_path: Path) -> None:
+    bag = request_bag(tmp_path)
+    check = api.record_check(bag, agent=VALIDATOR, new_id=lambda: "1")
+    assert check.action is not None
+    before = crate_files(bag)
+    with pytest.raises(StepRefused) as refused:
+        api.sanitize(bag)
+    assert str(refused.value).endswith(
+        "cannot sanitize: the crate holds the check #check-1, the TRE's intake; sanitizing applies to a crate as "
+        "received, before 'fivesafes tre check', and would remove the TRE's own records ('tre sanitize --force' "
+        "removes them anyway)")
+    assert crate_files(bag) == before
+
+
+def test_sanitize_names_the_latest_step_recorded_after_intake(tmp_path: Path) -> None:
+    bag = reviewed_crate(tmp_path)
+    with pytest.raises(StepRefused, match=r"holds the sign-off #signoff-5afe0000-0000-4000-8000-000000000c03, "
+                                          r"recorded after the intake \(the check #check-5afe0000-"):
+        api.sanitize(bag)
+
+
+def test_forced_sanitize_says_exactly_what_it_removed(tmp_path: Path) -> None:
+    bag = reviewed_crate(tmp_path)
+    result = api.sanitize(bag, force=True)
+    assert result.removed == ("#check-5afe0000-0000-4000-8000-000000000c01",
+                              "#validate-5afe0000-0000-4000-8000-000000000c02",
+                              "#signoff-5afe0000-0000-4000-8000-000000000c03")
+    assert result.summary == ("sanitize --force: removed 3 review record(s) or lookalike(s): "
+                              + "; ".join(result.removed))
+    assert lifecycle_state(api.open_crate(bag)).actions == ()
