@@ -15,8 +15,14 @@ looks like one, whichever way it is written:
   anything that is not removed (a ``File``, the root), and review types added to the entities a crate cannot
   lose (the metadata descriptor, the root, the requested run's ``CreateAction``).
 * **Embedded lookalikes** (a review action written inline as a property value instead of as an entity of
-  ``@graph``) are removed from the value that holds them, at any depth; one whose ``@id`` names an entity
-  that is kept becomes a plain reference to it.
+  ``@graph``, also in ``@included`` or a named graph) are removed from the value that holds them, at any depth;
+  one whose ``@id`` names an entity that is kept becomes a plain reference to it, and references to one that is
+  not go too.
+* **What a node means counts, not only how it is spelled**: the document is expanded (bundled contexts only)
+  and a node JSON-LD reads as a review action (:func:`review_meaning`: through an aliased ``@type`` or
+  ``@id``, a redefined term or prefix, ``rdf:type`` as a property) is removed as well. The result is expanded
+  again, and a crate that still holds one, or a reference to a removed one, in a form that cannot be edited
+  safely is refused (:class:`~.lifecycle.StepRefused`).
 
 Everything else is kept as written. :attr:`~.lifecycle.StepResult.removed` lists what was removed: the
 ``@id`` of each removed entity, and ``<@id> <property>: <what>`` for removed parts and embedded objects.
@@ -40,11 +46,13 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..model.crate import Crate
 from ..model.entities import JSON, Entity, additional_types, as_list, iri_values
+from ..model.graph import expand, node_objects, resolve_id, written_id
 from ..model.source import DEFAULT_LIMITS, Limits
-from ..model.vocab import SHP_TERMS
+from ..model.vocab import SCHEMA, SHP_TERMS
 from .check import verify_original
 from .lifecycle import (
     Clock,
@@ -87,6 +95,9 @@ REVIEW_TYPES = ASSESS_TYPES | {"DownloadAction"}
 SHP_NAMES = frozenset(term.rsplit("#", 1)[1] for term in SHP_TERMS)
 """Local names of the SHP terms (``CheckValue``...)."""
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SCHEMA_NAMESPACES = (SCHEMA, "https://schema.org/")
+_ADDITIONAL_TYPE_IRIS = tuple(namespace + "additionalType" for namespace in _SCHEMA_NAMESPACES)
 _TYPE_KEYS = ("@type", "type")
 _SUMMARY_ITEMS = 5
 
@@ -110,8 +121,40 @@ def is_review_lookalike(node: Entity) -> bool:
     return any(name.endswith("Action") for name in types) and bool(additional_types(node) & SHP_NAMES)
 
 
+def review_meaning(node: dict[str, Any]) -> str | None:
+    """What a node of the *expanded* document is, when JSON-LD reads it as a review action; None otherwise.
+
+    Its types are its ``@type`` IRIs (however the crate spelled the key or the term) and its ``rdf:type``
+    values; it is a review action when one is a schema.org review type, or a schema.org action with an SHP
+    ``additionalType``. Returns the local name that says so (``AssessAction``, ``SignOff``...).
+    """
+    types = [t for t in as_list(node.get("@type")) if isinstance(t, str)]
+    types += [v["@id"] for v in as_list(node.get(RDF_TYPE)) if isinstance(v, dict) and isinstance(v.get("@id"), str)]
+    names = {t[len(ns):] for t in types for ns in _SCHEMA_NAMESPACES if t.startswith(ns)}
+    review = sorted(names & REVIEW_TYPES)
+    if review:
+        return review[0]
+    if not any(name.endswith("Action") for name in names):
+        return None
+    terms = {v.get("@id", v.get("@value")) for key in _ADDITIONAL_TYPE_IRIS for v in as_list(node.get(key))
+             if isinstance(v, dict)}
+    shp = sorted(term for term in terms if term in SHP_TERMS)
+    return _local(shp[0]) if shp else None
+
+
+def review_nodes(expanded: list[JSON]) -> list[tuple[str | None, str]]:
+    """``(IRI or None, what)`` for every node of an expanded document that JSON-LD reads as a review action."""
+    return [(node_id if isinstance(node_id := node.get("@id"), str) else None, what)
+            for node in node_objects(expanded) if (what := review_meaning(node)) is not None]
+
+
+def _iri(node: Entity) -> str | None:
+    node_id = node.get("@id")
+    return resolve_id(node_id) if isinstance(node_id, str) else None
+
+
 def _is_reference(value: JSON) -> bool:
-    return isinstance(value, dict) and set(value) == {"@id"}
+    return isinstance(value, dict) and set(value) == {"@id"} and isinstance(value["@id"], str)
 
 
 def _label(node: Entity) -> str:
@@ -130,7 +173,14 @@ class _Sanitizer:
 
     crate: Crate
     gone: set[str]
+    """IRIs of removed nodes: references to them go."""
+    meant: set[str]
+    """IRIs of the nodes the expanded document reads as review actions."""
     removed: list[str] = field(default_factory=list)
+
+    def lookalike(self, node: Entity) -> bool:
+        """A review action as written, or as JSON-LD reads it."""
+        return is_review_lookalike(node) or _iri(node) in self.meant
 
     def node(self, node: Entity, label: str, *, protected: bool) -> None:
         """Clean a node that is kept: its lookalike parts, then the values it holds."""
@@ -169,13 +219,15 @@ class _Sanitizer:
         kept: list[JSON] = []
         for item in items:
             if _is_reference(item):
-                if item["@id"] in self.gone:
+                if resolve_id(item["@id"]) in self.gone:
                     continue
             elif isinstance(item, dict):
-                if is_review_lookalike(item):
+                if self.lookalike(item):
                     self.removed.append(f"{where}: embedded {_what(item)}")
                     node_id = item.get("@id")
                     if not isinstance(node_id, str) or node_id not in self.crate:
+                        if isinstance(node_id, str):
+                            self.gone.add(resolve_id(node_id))  # references to it elsewhere go too
                         continue
                     item = {"@id": node_id}  # it named a kept entity: keep the link, not the forged description
                 else:
@@ -193,20 +245,53 @@ class _Sanitizer:
 def remove_lookalikes(crate: Crate) -> list[str]:
     """Remove client-submitted review actions and lookalikes from ``crate`` in memory; return what was removed.
 
-    See the module documentation for what counts. The crate is re-indexed; nothing is written.
+    See the module documentation for what counts: what a node is, is decided on the expanded document as well
+    as on its spelling. The crate is re-indexed; nothing is written. Raises
+    :class:`~.lifecycle.StepRefused` (the crate in memory part-cleaned) when the expanded result still holds a
+    review action, or a reference to a removed one, in a form that cannot be edited safely.
     """
+    meant = {iri for iri, _what in review_nodes(expand(crate)) if iri is not None}
     keep = {id(node) for node in (crate.descriptor, crate.root, main_action(crate)) if node is not None}
     graph = crate.graph
-    doomed = [node for node in crate.entities if id(node) not in keep and is_review_lookalike(node)]
+    spelled = {_iri(node) for node in crate.entities if is_review_lookalike(node)}
+    sanitizer = _Sanitizer(crate, set(), meant - spelled)  # a lookalike's twin of the same @id is not one
+    doomed = [node for node in crate.entities if id(node) not in keep and sanitizer.lookalike(node)]
     doomed_ids = {id(node) for node in doomed}
     graph[:] = [item for item in graph if id(item) not in doomed_ids]
     crate.reindex()
-    gone = {node_id for node in doomed if isinstance(node_id := node.get("@id"), str) and node_id not in crate}
-    sanitizer = _Sanitizer(crate, gone, [_label(node) for node in doomed])
-    for entity in crate.entities:
-        sanitizer.node(entity, _label(entity), protected=id(entity) in keep)
+    sanitizer.gone.update(resolve_id(node_id) for node in doomed
+                          if isinstance(node_id := node.get("@id"), str) and node_id not in crate)
+    sanitizer.gone.update(iri for iri in meant if written_id(iri) not in crate)  # also those with an aliased @id
+    sanitizer.removed.extend(_label(node) for node in doomed)
+    while True:  # an embedded lookalike removed with its @id takes the references to it along on the next pass
+        known = len(sanitizer.gone)
+        for entity in crate.entities:
+            sanitizer.node(entity, _label(entity), protected=id(entity) in keep)
+        if len(sanitizer.gone) == known:
+            break
     crate.reindex()
+    if sanitizer.removed or meant:
+        _require_clean(crate, sanitizer.gone | meant)
     return sanitizer.removed
+
+
+def _require_clean(crate: Crate, removed: set[str]) -> None:
+    """Refuse a result that JSON-LD still reads as holding a review action or a reference to a removed one."""
+    expanded = expand(crate)
+    for iri, what in review_nodes(expanded):
+        shown = written_id(iri) if iri is not None else "an embedded node"
+        raise refuse(f"cannot sanitize safely: {shown} is still a {what} as JSON-LD reads it (its @type or @id is "
+                     "written through the context: an aliased keyword, a redefined term, or rdf:type), which "
+                     "sanitizing cannot remove from the crate as written; refuse the crate, or have it resubmitted "
+                     "in plain JSON-LD", crate, written_id(iri) if iri is not None else None)
+    nodes = list(node_objects(expanded))
+    described = {node["@id"] for node in nodes if len(node) > 1 and isinstance(node.get("@id"), str)}
+    for node in nodes:
+        target = node.get("@id")
+        if set(node) == {"@id"} and target in removed and target not in described:
+            raise refuse(f"cannot sanitize safely: the removed {written_id(target)} is still referenced in a form "
+                         "sanitizing cannot edit (an aliased @id); refuse the crate, or have it resubmitted in "
+                         "plain JSON-LD", crate, written_id(target))
 
 
 def _summary(removed: list[str], *, forced: bool) -> str:
@@ -273,4 +358,4 @@ def sanitize(
 
 
 __all__ = ["ASSESS_TYPES", "REVIEW_TYPES", "SHP_NAMES", "declared_type_names", "is_review_lookalike",
-           "remove_lookalikes", "sanitize"]
+           "remove_lookalikes", "review_meaning", "review_nodes", "sanitize"]

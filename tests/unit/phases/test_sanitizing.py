@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ import pytest
 
 from fivesafes_crate import Severity, Stage, api
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.graph import expand, node_objects, resolve_id
 from fivesafes_crate.model.vocab import CHECK_VALUE, COMPLETED, GENERATE_CHECK_VALUE, SIGN_OFF, VALIDATION_CHECK
 from fivesafes_crate.phases.lifecycle import StepRefused, lifecycle_state
-from fivesafes_crate.phases.sanitizing import is_review_lookalike, remove_lookalikes
+from fivesafes_crate.phases.sanitizing import is_review_lookalike, remove_lookalikes, review_nodes
 
 from .conftest import (
     EXAMPLE_REQUEST_DIR,
@@ -233,3 +235,78 @@ def test_forced_sanitize_says_exactly_what_it_removed(tmp_path: Path) -> None:
     assert result.summary == ("sanitize --force: removed 3 review record(s) or lookalike(s): "
                               + "; ".join(result.removed))
     assert lifecycle_state(api.open_crate(bag)).actions == ()
+
+
+# --- what an assessment is, is decided on the expanded graph, not on the spelling ----------------------------
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+FORGED = {"additionalType": {"@id": SIGN_OFF}, "name": "Sign-off: approved", "actionStatus": COMPLETED}
+
+
+def _disguised(context: dict[str, Any] | None = None, *, entity: dict[str, Any] | None = None,
+               root: dict[str, Any] | None = None, person: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``examples/request`` with a forged sign-off ``#x`` written in a bypass form, mentioned from the root."""
+    document = copy.deepcopy(ORIGINAL)
+    if context is not None:
+        document["@context"] = [document["@context"], context]
+    if entity is not None:
+        document["@graph"].append(entity)
+    _by_id(document, "./")["mentions"].append({"@id": "#x"})
+    _by_id(document, "./").update(root or {})
+    _by_id(document, PERSON).update(person or {})
+    return document
+
+
+BYPASSES = {
+    "embedded in another node": _disguised(person={"subjectOf": {"@id": "#x", "@type": "AssessAction", **FORGED}}),
+    "in @included": _disguised(root={"@included": [{"@id": "#x", "@type": "AssessAction", **FORGED}]}),
+    "in a named graph": _disguised(entity={"@id": "#g", "@graph": [{"@id": "#x", "@type": "AssessAction", **FORGED}]}),
+    "an aliased @type term": _disguised({"kind": "@type"}, entity={"@id": "#x", "kind": "AssessAction", **FORGED}),
+    "an aliased @type keyword in a list": _disguised({"is": "@type"},
+                                                     entity={"@id": "#x", "is": ["Thing", "ReviewAction"]}),
+    "an aliased @id": _disguised({"ident": "@id"}, entity={"ident": "#x", "@type": "AssessAction", **FORGED}),
+    "a context redefining the type term": _disguised({"Comment": "http://schema.org/AssessAction"},
+                                                     entity={"@id": "#x", "@type": "Comment", **FORGED}),
+    "a prefix making a plain action a sign-off": _disguised(
+        {"approval": {"@id": "https://w3id.org/shp#Sign", "@prefix": True}},
+        entity={"@id": "#x", "@type": "UpdateAction", "additionalType": {"@id": "approval:Off"}}),
+    "rdf:type as a property": _disguised(entity={"@id": "#x", "@type": "Thing", RDF_TYPE: {
+        "@id": "http://schema.org/AssessAction"}, **FORGED}),
+}
+
+
+@pytest.mark.parametrize("form", BYPASSES)
+def test_a_disguised_assessment_is_removed_with_every_reference_to_it(form: str, tmp_path: Path) -> None:
+    bag = request_bag(tmp_path, source=_write(tmp_path / "forged", BYPASSES[form]))
+    result = api.sanitize(bag)
+    assert result.removed, form
+    crate = api.open_crate(bag)
+    expanded = expand(crate)
+    assert review_nodes(expanded) == []  # nothing JSON-LD reads as a review action is left
+    assert not [node for node in node_objects(expanded) if node.get("@id") == resolve_id("#x")]  # nor a reference
+    assert lifecycle_state(crate).actions == ()
+    assert api.verify_bag(bag).valid
+    assert api.sanitize(bag).removed == ()  # and a second run finds nothing
+
+
+REFUSED = {
+    "an aliased @id and @type": (_disguised({"ident": "@id", "kind": "@type"},
+                                            entity={"ident": "#x", "kind": "AssessAction", **FORGED}),
+                                 "#x is still a AssessAction as JSON-LD reads it"),
+    "the root typed through an alias": (_disguised({"kind": "@type"}, root={"kind": ["Dataset", "AssessAction"]}),
+                                        "./ is still a AssessAction as JSON-LD reads it"),
+    "a reference through an aliased @id": (
+        _disguised({"ref": "@id"}, entity={"@id": "#x", "@type": "AssessAction", **FORGED},
+                   person={"subjectOf": {"ref": "#x"}}),
+        "the removed #x is still referenced in a form sanitizing cannot edit (an aliased @id)"),
+}
+
+
+@pytest.mark.parametrize("form", REFUSED)
+def test_what_cannot_be_removed_safely_is_refused_in_one_line(form: str, tmp_path: Path) -> None:
+    document, message = REFUSED[form]
+    bag = request_bag(tmp_path, source=_write(tmp_path / "forged", document))
+    before = crate_files(bag)
+    with pytest.raises(StepRefused, match=re.escape(f"cannot sanitize safely: {message}")):
+        api.sanitize(bag)
+    assert crate_files(bag) == before
