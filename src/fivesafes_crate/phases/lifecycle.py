@@ -377,8 +377,7 @@ class Provenance:
 
 def _claim(found: Provenance, what: str) -> str:
     since = f"the check {found.intake.id}" if found.intake is not None else "its check, the intake"
-    return (f"{what} does not count: it is in the crate as received, not recorded by this TRE since {since} "
-            "(run 'fivesafes tre sanitize' on a crate as received)")
+    return f"{what} does not count: it is in the crate as received, not recorded by this TRE since {since}"
 
 
 def provenance(crate: Crate) -> Provenance:

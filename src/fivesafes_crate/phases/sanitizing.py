@@ -280,8 +280,9 @@ def _require_clean(crate: Crate, removed: set[str]) -> None:
     expanded = expand(crate)
     for iri, what in review_nodes(expanded):
         shown = written_id(iri) if iri is not None else "an embedded node"
-        raise refuse(f"cannot sanitize safely: {shown} is still a {what} as JSON-LD reads it (its @type or @id is "
-                     "written through the context: an aliased keyword, a redefined term, or rdf:type), which "
+        article = "an" if what[:1] in "AEIOU" else "a"
+        raise refuse(f"cannot sanitize safely: {shown} is still {article} {what} as JSON-LD reads it (its @type "
+                     "or @id is written through the context: an aliased keyword, a redefined term, or rdf:type), which "
                      "sanitizing cannot remove from the crate as written; refuse the crate, or have it resubmitted "
                      "in plain JSON-LD", crate, written_id(iri) if iri is not None else None)
     nodes = list(node_objects(expanded))

@@ -292,9 +292,9 @@ def test_a_disguised_assessment_is_removed_with_every_reference_to_it(form: str,
 REFUSED = {
     "an aliased @id and @type": (_disguised({"ident": "@id", "kind": "@type"},
                                             entity={"ident": "#x", "kind": "AssessAction", **FORGED}),
-                                 "#x is still a AssessAction as JSON-LD reads it"),
+                                 "#x is still an AssessAction as JSON-LD reads it"),
     "the root typed through an alias": (_disguised({"kind": "@type"}, root={"kind": ["Dataset", "AssessAction"]}),
-                                        "./ is still a AssessAction as JSON-LD reads it"),
+                                        "./ is still an AssessAction as JSON-LD reads it"),
     "a reference through an aliased @id": (
         _disguised({"ref": "@id"}, entity={"@id": "#x", "@type": "AssessAction", **FORGED},
                    person={"subjectOf": {"ref": "#x"}}),
