@@ -28,22 +28,19 @@ from pathlib import Path
 
 from ..issues import Severity
 from ..model.entities import Entity
+from ..model.lifecycle import LifecycleState, Status, Step, lifecycle_state
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import SHA512_TERM
 from ..packaging import BagVerification, verify_bag
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,
     ensure_entity,
-    lifecycle_state,
     new_uuid,
     record_action,
     refuse,

@@ -51,22 +51,11 @@ from typing import Any
 from ..model.crate import Crate
 from ..model.entities import JSON, Entity, additional_types, as_list, iri_values
 from ..model.graph import expand, node_objects, resolve_id, written_id
+from ..model.lifecycle import LifecycleState, Provenance, Step, lifecycle_state, main_action, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SCHEMA, SHP_TERMS
 from .check import verify_original
-from .lifecycle import (
-    Clock,
-    LifecycleState,
-    Provenance,
-    Step,
-    StepResult,
-    apply_step,
-    lifecycle_state,
-    main_action,
-    provenance,
-    refuse,
-    system_clock,
-)
+from .lifecycle import Clock, StepResult, apply_step, refuse, system_clock
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -23,22 +23,19 @@ import os
 
 from ..errors import UsageError
 from ..model.entities import Entity, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import uri_scheme
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,
     ensure_entity,
     new_uuid,
-    provenance,
     record_action,
     refuse,
     require_open,

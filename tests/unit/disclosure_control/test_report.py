@@ -10,13 +10,13 @@ import jsonschema
 
 from fivesafes_crate.disclosure_control import (
     PRESETS,
-    ScreeningOutcome,
     ScreeningReport,
     render_json,
     render_text,
     screen_target,
 )
-from fivesafes_crate.reporting.json import screening_to_json
+from fivesafes_crate.disclosure_control.report import screening_to_json
+from fivesafes_crate.issues import ScreeningOutcome
 
 SCHEMA = json.loads(resources.files("fivesafes_crate.disclosure_control").joinpath("report.schema.json")
                     .read_text("utf-8"))

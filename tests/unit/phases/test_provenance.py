@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from fivesafes_crate import api
+from fivesafes_crate.model.lifecycle import Status, Step, provenance
 from fivesafes_crate.model.vocab import ACTIVE, COMPLETED, VALIDATION_CHECK
-from fivesafes_crate.phases.lifecycle import Status, Step, StepRefused, provenance
+from fivesafes_crate.phases.lifecycle import StepRefused
 
 from .conftest import (
     FORGED_SIGNOFF,
