@@ -29,7 +29,7 @@ from ..issues import Issue, Severity, Stage
 from ..model.graph import CrateGraph
 from ..model.source import METADATA_FILE
 from ..profiles import shapes_dir
-from .registry import SPEC_SECTIONS, CheckInfo
+from .registry import SPEC_SECTIONS, CheckInfo, quote
 
 CHECK_NS = "https://w3id.org/fivesafes-crate/check/"
 TERMS = Namespace("https://w3id.org/fivesafes-crate/terms#")
@@ -158,6 +158,12 @@ def _prepared_sparql() -> Iterator[None]:
         processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
+def _quoted(value: Literal) -> str:
+    """A literal as a message quotes it: a JSON string, number or boolean as written in the crate."""
+    python = value.toPython()
+    return quote(python if isinstance(python, str | int | float | bool) else str(value))
+
+
 def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
     """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
     from pyshacl import validate as pyshacl_validate
@@ -192,8 +198,10 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         whole_crate = focus_node == WHOLE_CRATE
         value = results.value(result, SH.value)
         text = shape_message or message
-        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault, never a literal
+        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault
             text = f"{text} ({data.display(value)})"
+        elif isinstance(value, Literal):  # quote the offending value, shortened and terminal-safe
+            text = f"{text} (value {_quoted(value)})"
         issues.append(
             Issue(
                 severity,
