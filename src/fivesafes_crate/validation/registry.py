@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ..issues import Issue, Severity, Stage
-from ..reporting.text import printable
+from ..untrusted import printable
 
 if TYPE_CHECKING:
     from ..errors import FiveSafesError
@@ -84,7 +84,7 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
 
     Messages name the offending value so that a reader sees what is wrong without opening the crate; the
     value is untrusted, so it is cut to ``limit`` characters and its control characters are escaped
-    (:func:`~fivesafes_crate.reporting.text.printable`). Strings keep their quotes (``"yesterday"``), so an
+    (:func:`~fivesafes_crate.untrusted.printable`). Strings keep their quotes (``"yesterday"``), so an
     empty string or a number is visible as one.
     """
     try:
