@@ -194,7 +194,8 @@ def expand(crate: Crate) -> list[JSON]:
         missing = _find_context_error(exc)
         if missing is not None:
             raise ContextUnavailable(missing.url, path=crate.metadata_file) from exc
-        message = str(getattr(exc, "message", None) or exc or type(exc).__name__).strip().splitlines()[0]
+        first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None  # pyld's str() is a tuple
+        message = str(getattr(exc, "message", None) or first or exc or type(exc).__name__).strip().splitlines()[0]
         raise GraphBuildError(f"not interpretable as JSON-LD: {message[:300]}", path=crate.metadata_file) from exc
     return expanded
 
