@@ -45,7 +45,8 @@ class EntityError(CrateError):
     """An edit names an entity that is missing (or already present), or a value that is not an entity."""
 
 
-def _depth_exceeds(value: JSON, limit: int) -> bool:
+def nested_deeper_than(value: JSON, limit: int) -> bool:
+    """True when ``value`` nests objects and arrays more than ``limit`` levels deep (found without recursion)."""
     stack: list[tuple[JSON, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -83,7 +84,7 @@ def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 1
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path) from exc
     except ValueError as exc:  # e.g. an integer literal longer than Python's int limit
         raise MetadataSyntaxError(f"not valid JSON: {exc}", path=path) from exc
-    if _depth_exceeds(value, max_depth):
+    if nested_deeper_than(value, max_depth):
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path)
     return value
 
@@ -361,6 +362,7 @@ __all__ = [
     "MetadataLimitError",
     "MetadataSyntaxError",
     "load_crate",
+    "nested_deeper_than",
     "parse_metadata",
     "save_crate",
     "serialise",
