@@ -9,7 +9,11 @@ never a traceback, an internal error or a temporary left in the output folder.
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket as socket_module
 import struct
+import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -358,3 +362,113 @@ def test_a_bad_crc_on_a_tag_file_is_an_issue_naming_it(bag: Path, tmp_path: Path
     report = validate(archive)
     [unreadable] = [i for i in report.issues if i.check == "bagit.bag-info"]
     assert unreadable.file == "bag-info.txt" and "damaged or unreadable (Bad CRC-32" in unreadable.message
+
+
+# --------------------------------------------------------------------------------------------------------------
+# BagIt: a Tag-File-Character-Encoding that is a codec, but not of text.
+
+
+@pytest.mark.parametrize("codec", ["bz2_codec", "zlib", "base64", "rot13", "undefined"])
+def test_a_non_text_tag_file_encoding_is_an_issue(codec: str, bag: Path, tmp_path: Path) -> None:
+    folder = unpack(bag, tmp_path / "bag")
+    (folder / "bagit.txt").write_text(f"BagIt-Version: 1.0\nTag-File-Character-Encoding: {codec}\n")
+    report = validate(folder)
+    [declared] = [i for i in report.issues if f"{codec!r}, which is not a character encoding" in i.message]
+    assert declared.check == "bagit.declaration" and declared.file == "bagit.txt"
+    result = invoke("validate", folder)
+    assert result.exit_code == 1 and "not a character encoding" in result.stdout and result.stderr == ""
+
+
+def test_a_text_tag_file_encoding_other_than_utf8_is_read(bag: Path, tmp_path: Path) -> None:
+    folder = unpack(bag, tmp_path / "bag")
+    (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: ISO-8859-1\n")
+    report = validate(folder)
+    assert not [i for i in report.issues if i.check == "bagit.declaration"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Special files as outputs: never replaced by a rename.
+
+
+def special_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    listening = tmp_path / "sock"
+    server = socket_module.socket(socket_module.AF_UNIX)  # a socket file (the suite allows Unix sockets only)
+    server.bind(str(listening))
+    server.close()
+    link = tmp_path / "link.zip"
+    link.symlink_to(tmp_path / "elsewhere.zip")
+    return {
+        "fifo": (fifo, "a FIFO (named pipe)"),
+        "socket": (listening, "a socket"),
+        "link": (link, "a symbolic link"),
+        "device": (Path(os.devnull), "a character device"),
+    }
+
+
+@pytest.fixture
+def specials(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    return special_files(tmp_path)
+
+
+OUTPUT_WRITERS = {
+    "pack": lambda crate, bag, out: ("pack", crate, "-o", out),
+    "pack --force": lambda crate, bag, out: ("pack", crate, "-o", out, "--force"),
+    "preview": lambda crate, bag, out: ("preview", bag, "-o", out),
+    "preview --force": lambda crate, bag, out: ("preview", bag, "-o", out, "--force"),
+}
+
+
+@pytest.mark.parametrize("writer", sorted(OUTPUT_WRITERS))
+@pytest.mark.parametrize("special", ["fifo", "socket", "link", "device"])
+def test_an_output_that_is_not_a_regular_file_is_never_replaced(
+    writer: str, special: str, specials: dict[str, tuple[Path, str]], bag: Path, tmp_path: Path
+) -> None:
+    path, kind = specials[special]
+    before = os.lstat(path)
+    result = invoke(*OUTPUT_WRITERS[writer](EXAMPLE, bag, path))
+    assert_one_error_line(result, str(path), f"the output is {kind}, never replaced")
+    after = os.lstat(path)
+    assert (after.st_ino, after.st_mode, after.st_rdev) == (before.st_ino, before.st_mode, before.st_rdev)
+    assert not (tmp_path / "elsewhere.zip").exists()
+    no_temporaries(tmp_path)
+
+
+def test_replacing_a_special_file_is_refused_by_the_primitive(specials: dict[str, tuple[Path, str]],
+                                                              tmp_path: Path) -> None:
+    from fivesafes_crate.errors import UsageError
+    from fivesafes_crate.model.crate import write_atomic
+
+    for path, kind in specials.values():
+        with pytest.raises(UsageError, match=re.escape(f"the output is {kind}")):
+            write_atomic(path, b"data")
+    write_atomic(tmp_path / "regular.txt", b"old")
+    write_atomic(tmp_path / "regular.txt", b"new")
+    assert (tmp_path / "regular.txt").read_bytes() == b"new"
+    no_temporaries(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# No socket at all: pyld's uuid1() (MAC address lookup, the uuidd daemon) is never called.
+
+
+def test_validate_creates_no_socket_and_never_asks_for_the_mac_address(
+    bag: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created: list[tuple[Any, ...]] = []
+
+    class NoSocket(socket_module.socket):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            created.append(args)
+            raise AssertionError("a socket was created")
+
+    def no_node_identifier(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("uuid1/getnode called: finding the MAC address opens sockets")
+
+    monkeypatch.setattr(socket_module, "socket", NoSocket)
+    monkeypatch.setattr(uuid, "uuid1", no_node_identifier)
+    monkeypatch.setattr(uuid, "getnode", no_node_identifier)
+    report = validate(bag)
+    assert report.valid and created == []
+    assert invoke("validate", bag).exit_code == 0 and created == []

@@ -17,7 +17,7 @@ from ..errors import CrateError, CrateReadError, UsageError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
 from .folders import sync_folder
-from .safe_files import write_temporary, writing
+from .safe_files import replace_with, write_temporary, writing
 from .source import METADATA_FILE, CrateSource
 
 
@@ -310,14 +310,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     The file gets a new inode (mode :data:`~.safe_files.FILE_MODE`), so a hard link to the old file keeps the
     old bytes. The bytes are synced before the rename and the folder after it, so a power failure leaves one
-    or the other.
+    or the other. Anything but a regular file at ``path`` (a device, FIFO, link) is refused, never replaced.
     """
-    temporary = write_temporary(path, data)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_with(write_temporary(path, data), path)
     sync_folder(path.parent)
 
 

@@ -8,7 +8,9 @@
   a link) with exactly the given mode, whatever the umask; :func:`write_temporary` writes a new hidden
   sibling of a file, synced, for a caller that then renames or links it into place; :func:`place_new` puts
   such a finished file at a name that must not exist (a hard link: never over an existing file, even one that
-  appears meanwhile), :func:`write_new` does both.
+  appears meanwhile), :func:`write_new` does both; :func:`replace_with` renames it over an existing file, and
+  :func:`refuse_special_output` is the one guard that an output is absent or a regular file (never a device,
+  FIFO, socket, folder or link, which a rename would replace: ``-o /dev/null`` run as root).
 * :func:`read_chunks` is the one chunked read loop (into reusable buffers, memory bounded by one chunk);
   :func:`hash_stream` and :func:`hash_file` hash with it, every algorithm of a file in one read.
 
@@ -30,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..errors import StorageError
+from ..errors import StorageError, UsageError
 
 FILE_MODE = 0o644
 """Mode of the files this library writes, whatever the umask."""
@@ -111,6 +113,48 @@ def place_new(temporary: Path, path: Path) -> None:
         os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def refuse_special_output(path: str | os.PathLike[str], shown: str | None = None) -> None:
+    """Raise :class:`~fivesafes_crate.errors.UsageError` unless ``path`` is absent or a regular file.
+
+    An output is written to a temporary sibling and renamed into place, and a rename replaces whatever has the
+    name: a device node (``/dev/null``), a FIFO, a socket or a link would be lost. ``shown`` names the output
+    in the error (default: ``path``). Checked without following a link.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # absent (or unreachable: writing it will say so)
+        return
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    raise UsageError(f"the output is {kind}, never replaced: give the name of a new or regular file",
+                     path=shown if shown is not None else os.fspath(path))
+
+
+def replace_with(temporary: Path, path: Path) -> None:
+    """Rename the finished file ``temporary`` to ``path``, atomically replacing a regular file of that name.
+
+    Refused (:func:`refuse_special_output`, ``temporary`` removed) when ``path`` is anything but absent or a
+    regular file.
+    """
+    try:
+        refuse_special_output(path)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_new(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
@@ -224,6 +268,8 @@ __all__ = [
     "open_regular",
     "place_new",
     "read_chunks",
+    "refuse_special_output",
+    "replace_with",
     "write_new",
     "write_temporary",
     "writing",

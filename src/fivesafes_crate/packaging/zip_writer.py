@@ -29,7 +29,7 @@ from typing import IO
 
 from ..errors import CrateReadError, OutputExistsError
 from ..model.folders import sync_folder
-from ..model.safe_files import DIR_MODE, FILE_MODE, place_new, writing
+from ..model.safe_files import DIR_MODE, FILE_MODE, place_new, replace_with, writing
 from ..model.source import Entry
 from .staging import write_error
 
@@ -122,7 +122,7 @@ def new_zip(target: Path, *, replace: bool) -> Iterator[zipfile.ZipFile]:
             yield archive
         os.chmod(temporary, FILE_MODE)
         if replace:
-            os.replace(temporary, target)
+            replace_with(Path(temporary), target)
         else:
             try:
                 place_new(Path(temporary), target)

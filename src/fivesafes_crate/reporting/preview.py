@@ -34,7 +34,7 @@ from ..errors import OutputExistsError, UsageError
 from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, load_crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
-from ..model.safe_files import write_new, writing
+from ..model.safe_files import refuse_special_output, write_new, writing
 from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
 from ..phases.lifecycle import Status, Step, main_action
 from ..phases.receiving import TimelineRow, timeline_of
@@ -512,6 +512,7 @@ def _check_output(output: Path, source_path: Path, kind: SourceKind, overwrite: 
     real = parent / output.name
     if real.is_dir():
         raise UsageError("the output is a folder; give a file name", path=shown)
+    refuse_special_output(real, shown)
     crate = source_path.resolve()
     if real == crate:
         raise UsageError("the output is the crate itself", path=shown)
