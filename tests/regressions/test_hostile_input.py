@@ -472,3 +472,95 @@ def test_validate_creates_no_socket_and_never_asks_for_the_mac_address(
     report = validate(bag)
     assert report.valid and created == []
     assert invoke("validate", bag).exit_code == 0 and created == []
+
+
+# --------------------------------------------------------------------------------------------------------------
+# JSON: duplicate keys (readers disagree on which counts), huge arrays (time and memory).
+
+
+def metadata_text() -> str:
+    return (EXAMPLE / "ro-crate-metadata.json").read_text()
+
+
+def duplicated(key: str) -> tuple[str, int, int]:
+    """The example metadata with ``key`` given twice, and the line and column of the second one."""
+    text = metadata_text()
+    if key == "@graph":
+        body = text.rstrip().removesuffix("}").rstrip()
+        text = body + ',\n  "@graph": []\n}\n'
+        return text, text.count("\n", 0, text.rindex('"@graph"')) + 1, 3
+    first = text.index('"conformsTo"')
+    line_start = text.rindex("\n", 0, first) + 1
+    text = text[:first] + '"conformsTo": {"@id": "https://w3id.org/5s-crate/0.5-DRAFT"}, ' + text[first:]
+    column = first - line_start + len('"conformsTo": {"@id": "https://w3id.org/5s-crate/0.5-DRAFT"}, ') + 1
+    return text, text.count("\n", 0, first) + 1, column
+
+
+@pytest.mark.parametrize("key", ["conformsTo", "@graph"])
+def test_a_duplicate_key_is_a_must_issue_with_its_line(key: str, tmp_path: Path,
+                                                       bag_zip: Callable[..., Path]) -> None:
+    text, line, column = duplicated(key)
+    crate = tmp_path / "crate"
+    crate.mkdir()
+    (crate / "ro-crate-metadata.json").write_text(text)
+    (crate / "cohort.json").write_bytes((EXAMPLE / "cohort.json").read_bytes())
+    report = validate(crate)
+    [issue] = [i for i in report.issues if i.check == "json.syntax"]
+    assert issue.severity.name == "MUST" and f"{key!r} appears twice" in issue.message
+    assert (issue.line, issue.column) == (line, column)
+    result = invoke("validate", crate, "--format", "json")
+    assert result.exit_code == 1
+    [shown] = [i for i in json.loads(result.stdout)["issues"] if i["check"] == "json.syntax"]
+    assert (shown["line"], shown["column"]) == (line, column)
+    where = f"ro-crate-metadata.json:{line}:{column}: the key {key!r} appears twice"
+    for args in (("pack", crate, "-o", tmp_path / "out.zip"), ("status", crate)):
+        assert_one_error_line(invoke(*args), where)
+    archive = bag_zip(crate, tmp_path / "dup.zip")
+    assert_one_error_line(invoke("tre", "check", archive), f"dup.zip/bag/data/{where}")
+    assert not (tmp_path / "out.zip").exists()
+
+
+def test_a_duplicate_key_spelled_with_escapes_is_still_refused(tmp_path: Path) -> None:
+    from fivesafes_crate.model.crate import MetadataSyntaxError, parse_metadata
+
+    with pytest.raises(MetadataSyntaxError, match="'a' appears twice"):
+        parse_metadata(b'{"a": 1, "\\u0061": 2}')
+
+
+def test_the_same_key_in_different_objects_is_fine() -> None:
+    from fivesafes_crate.model.crate import parse_metadata
+
+    assert parse_metadata(b'{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}') == {"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}]}
+
+
+@pytest.mark.parametrize("element", ['"x"', '{"@id": "#q"}'])
+def test_a_million_element_array_is_refused_quickly_in_bounded_memory(element: str, tmp_path: Path) -> None:
+    import tracemalloc
+
+    crate = tmp_path / "crate"
+    crate.mkdir()
+    document = json.loads(metadata_text())
+    document["@graph"][1]["keywords"] = "__ARRAY__"
+    text = json.dumps(document).replace('"__ARRAY__"', "[" + ",".join([element] * 1_000_000) + "]")
+    (crate / "ro-crate-metadata.json").write_text(text)
+    tracemalloc.start()
+    try:
+        report = validate(crate)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [issue] = [i for i in report.issues if i.check == "json.limits"]
+    assert "array of 1000000 elements, more than the limit of 200000" in issue.message
+    assert peak < 1024**3
+
+
+def test_the_count_of_all_values_is_capped(tmp_path: Path) -> None:
+    from fivesafes_crate.model.crate import MetadataLimitError, parse_metadata
+    from fivesafes_crate.model.source import Limits
+
+    document = json.dumps({"a": [[1, 2, 3]] * 10}).encode()
+    assert parse_metadata(document, limits=Limits(max_json_values=42))
+    with pytest.raises(MetadataLimitError, match="more than 41 JSON values"):
+        parse_metadata(document, limits=Limits(max_json_values=41))
+    with pytest.raises(MetadataLimitError, match="array of 10 elements, more than the limit of 9"):
+        parse_metadata(document, limits=Limits(max_json_array_items=9))

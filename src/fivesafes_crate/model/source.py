@@ -40,7 +40,9 @@ class Limits:
     ``max_ratio`` is the largest compression ratio accepted for a ZIP member of at least
     ``ratio_min_bytes`` uncompressed bytes (legitimate text compresses about 5-50 times, zip bombs 1000 times).
     ``max_path_depth`` is the most folders a ZIP member name may nest (a deeper name could not be unpacked on
-    any file system, whose paths end at a few thousand bytes).
+    any file system, whose paths end at a few thousand bytes). ``max_json_array_items`` bounds one array of the
+    metadata (a ``hasPart`` listing every file of a crate at ``max_entries`` fits) and ``max_json_values`` all
+    of its values together, so that interpreting an accepted document stays within seconds and memory.
     """
 
     max_metadata_bytes: int = 64 * 1024 * 1024
@@ -51,6 +53,8 @@ class Limits:
     ratio_min_bytes: int = 1024 * 1024
     max_tag_file_bytes: int = 64 * 1024 * 1024
     max_path_depth: int = 128
+    max_json_array_items: int = 200_000
+    max_json_values: int = 2_000_000
 
 
 DEFAULT_LIMITS = Limits()

@@ -161,7 +161,7 @@ def _check_metadata_syntax(source: CrateSource) -> None:
 
     Only the syntax (and the size and nesting limits): the document is parsed and dropped, not interpreted.
     """
-    parse_metadata(source.read_metadata(), path=source.named(METADATA_FILE), max_depth=source.limits.max_json_depth)
+    parse_metadata(source.read_metadata(), path=source.named(METADATA_FILE), limits=source.limits)
 
 
 def _payload_entries(source: CrateSource, is_bag: bool) -> dict[str, Entry]:
