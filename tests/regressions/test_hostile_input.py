@@ -11,8 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket as socket_module
 import struct
+import subprocess
+import sys
 import uuid
 import zipfile
 from collections.abc import Callable
@@ -564,3 +567,88 @@ def test_the_count_of_all_values_is_capped(tmp_path: Path) -> None:
         parse_metadata(document, limits=Limits(max_json_values=41))
     with pytest.raises(MetadataLimitError, match="array of 10 elements, more than the limit of 9"):
         parse_metadata(document, limits=Limits(max_json_array_items=9))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# kill -9 mid pack or unpack: the next run removes the dead run's temporaries, never a live writer's.
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from fivesafes_crate.model.safe_files import new_temporary_file, new_temporary_folder
+target = Path(sys.argv[2])
+if sys.argv[1] == "folder":
+    temporary = new_temporary_folder(target).path
+    (temporary / "data").mkdir()
+    (temporary / "data" / "half-written").write_bytes(b"x" * 1000)
+else:
+    handle, claimed = new_temporary_file(target)
+    temporary = claimed.path
+    import os
+    os.write(handle, b"PK half a zip")
+print(temporary, flush=True)
+time.sleep(600)
+"""
+
+
+def holding_a_temporary(kind: str, target: Path) -> tuple[subprocess.Popen[str], Path]:
+    """A process that made (and locked) a temporary of ``target`` the library's way, and keeps running."""
+    process = subprocess.Popen([sys.executable, "-c", HOLDER, kind, str(target)], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    line = process.stdout.readline().strip()
+    assert line, "the holder process did not start"
+    return process, Path(line)
+
+
+WRITERS = {
+    "unpack": ("folder", lambda bag, out: ("unpack", bag, "-o", out), "received"),
+    "pack": ("file", lambda bag, out: ("pack", EXAMPLE, "-o", out), "request.bagit.zip"),
+    "new": ("folder", lambda bag, out: ("new", out, "--spec", REPO / "examples" / "request-spec" / "request.yaml"),
+            "new-request"),
+}
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_rerun_after_kill_9_removes_the_dead_runs_temporary(writer: str, bag: Path, tmp_path: Path) -> None:
+    kind, command, name = WRITERS[writer]
+    output = tmp_path / "out" / name
+    output.parent.mkdir()
+    process, temporary = holding_a_temporary(kind, output)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert temporary.exists()  # what a killed run leaves behind
+    result = invoke(*command(bag, output))
+    assert result.exit_code == 0, result.stderr
+    assert output.exists() and not temporary.exists()
+    no_temporaries(output.parent)
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_a_concurrent_writers_temporary_is_left_alone(writer: str, bag: Path, tmp_path: Path) -> None:
+    kind, command, name = WRITERS[writer]
+    output = tmp_path / "out" / name
+    output.parent.mkdir()
+    process, temporary = holding_a_temporary(kind, output)
+    try:
+        result = invoke(*command(bag, output))
+        assert result.exit_code == 0, result.stderr
+        assert output.exists() and temporary.exists()  # still in use by the live process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_only_this_tools_naming_pattern_is_cleaned(tmp_path: Path) -> None:
+    from fivesafes_crate.model.safe_files import remove_stale_temporaries
+
+    target = tmp_path / "out.zip"
+    kept = [tmp_path / n for n in (".out.zip.keep.tmp", ".out.zip.ABCDEFGH.tmp", "out.zip.abcdefgh.tmp",
+                                   ".other.zip.abcdefgh.tmp", ".out.zip.abcdefgh.tmp.bak")]
+    for path in kept:
+        path.write_bytes(b"not ours")
+    stale = tmp_path / ".out.zip.abcd_123.tmp"
+    stale.write_bytes(b"ours, dead")
+    link = tmp_path / ".out.zip.zzzzzzzz.tmp"
+    link.symlink_to(kept[0])
+    assert remove_stale_temporaries(target) == [stale]
+    assert all(path.exists() for path in kept) and link.is_symlink()
