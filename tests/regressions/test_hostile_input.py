@@ -652,3 +652,69 @@ def test_only_this_tools_naming_pattern_is_cleaned(tmp_path: Path) -> None:
     link.symlink_to(kept[0])
     assert remove_stale_temporaries(target) == [stale]
     assert all(path.exists() for path in kept) and link.is_symlink()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Slip names, links, colliding names and bombs, given to every reader: refused or reported, nothing written.
+
+
+def with_members(archive: Path, target: Path, members: dict[str, tuple[bytes, int]]) -> Path:
+    """``archive`` plus ``members`` (name: data and Unix mode), written as they are (no name is cleaned)."""
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        for name, (data, mode) in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 3, 6, 12, 0, 0))
+            info.create_system = 3
+            info.external_attr = mode << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, data)
+    return target
+
+
+FILE_MODE = 0o100644
+SLIPS: dict[str, tuple[dict[str, tuple[bytes, int]], str]] = {
+    "dot-dot": ({"bag/../evil.txt": (b"x", FILE_MODE)}, "'..' segment"),
+    "absolute": ({"/tmp/evil.txt": (b"x", FILE_MODE)}, "absolute path"),
+    "drive letter": ({"C:/evil.txt": (b"x", FILE_MODE)}, "absolute path"),
+    "backslash": ({"bag\\..\\evil.txt": (b"x", FILE_MODE)}, "backslash in name"),
+    "symbolic link": ({"bag/data/link": (b"/etc/passwd", 0o120777)}, "is a symbolic link"),
+    "device": ({"bag/data/null": (b"", 0o020666)}, "is a device or other special file"),
+    "case collision": ({"bag/data/Cohort.json": (b"x", FILE_MODE)}, "duplicates or collides"),
+    "normalisation collision": (
+        {"bag/data/cafe\u0301.txt": (b"x", FILE_MODE), "bag/data/caf\u00e9.txt": (b"y", FILE_MODE)},
+        "duplicates or collides",
+    ),
+    "ratio bomb": ({"bag/data/zeros.bin": (bytes(20 * 1024 * 1024), FILE_MODE)}, "zip bomb"),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+def test_slips_links_collisions_and_bombs_from_every_reader(slip: str, bag: Path, tmp_path: Path) -> None:
+    members, fragment = SLIPS[slip]
+    archive = with_members(bag, tmp_path / "hostile.zip", members)
+    before = archive.read_bytes()
+    for command in ("unpack", "tre check"):  # readers that extract: refused, one line naming the member
+        assert_one_error_line(run_reader(command, archive, tmp_path), "hostile.zip", fragment)
+    for command in ("validate", "verify"):  # readers that report: the member is an issue, never read
+        result = run_reader(command, archive, tmp_path)
+        assert result.exit_code == 1 and result.stderr == "", (result.stdout, result.stderr)
+    result = invoke("validate", archive, "--format", "json")
+    messages = " ".join(i["message"] for i in json.loads(result.stdout)["issues"])
+    assert fragment in messages
+    assert invoke("status", archive).exit_code == 0  # the timeline reads the metadata only
+    assert archive.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.zip", "request.zip"]
+    assert not Path("/tmp/evil.txt").exists()
+
+
+def test_a_zip_of_too_many_entries_is_refused_by_every_reader(tmp_path: Path) -> None:
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("bag/bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+        for index in range(100_001):
+            out.writestr(f"bag/data/{index}", b"")
+    for command in READERS:
+        assert_one_error_line(run_reader(command, archive, tmp_path), "many.zip",
+                              "entries, more than the limit of 100000")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["many.zip"]
