@@ -718,3 +718,19 @@ def test_a_zip_of_too_many_entries_is_refused_by_every_reader(tmp_path: Path) ->
         assert_one_error_line(run_reader(command, archive, tmp_path), "many.zip",
                               "entries, more than the limit of 100000")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.zip"]
+
+
+def test_concurrent_writers_of_one_output_never_leave_a_mixed_or_partial_file(tmp_path: Path) -> None:
+    """Two ``pack`` processes race for one output: one writes it, the other is refused; nothing else is left."""
+    script = Path(sys.executable).parent / "fivesafes"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "fivesafes_crate"]
+    output = tmp_path / "out.zip"
+    racers = [subprocess.Popen([*command, "pack", str(EXAMPLE), "-o", str(output)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    finished = [(p.wait(timeout=120), *p.communicate()) for p in racers]
+    assert sorted(code for code, _, _ in finished) == [0, 2], finished
+    for code, _, stderr in finished:
+        if code == 2:
+            assert stderr.count("\n") == 1 and ("already exists" in stderr or "appeared while" in stderr), stderr
+    assert validate(output).valid
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.zip"]
