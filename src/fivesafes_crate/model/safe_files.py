@@ -153,8 +153,11 @@ class Temporary:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = -1
+        if fcntl is None:  # pragma: no cover - Windows: nothing is ever taken for stale, so nothing to lock
+            return
         self._lock = os.open(path, os.O_RDONLY | _NOFOLLOW | (_DIRECTORY if path.is_dir() else 0))
-        if not _try_lock(self._lock) and fcntl is not None:  # pragma: no cover - a fresh random name
+        if not _try_lock(self._lock):  # pragma: no cover - a fresh random name
             os.close(self._lock)
             raise FileExistsError(f"temporary {path} is locked by another process")
 
