@@ -34,10 +34,13 @@ _EXPORTS: dict[str, str] = {
     "DisclosureDecision": "fivesafes_crate.phases.disclosure",
     "DisclosurePolicy": "fivesafes_crate.disclosure_control.policy",
     "DisclosurePolicyError": "fivesafes_crate.disclosure_control.policy",
+    "DurConfigError": "fivesafes_crate.interop.dur",
     "EntityError": "fivesafes_crate.model.crate",
     "EvidenceError": "fivesafes_crate.disclosure_control.evidence",
     "ExpectedInputs": "fivesafes_crate.phases.validation",
+    "ExportRefused": "fivesafes_crate.interop.dur",
     "ExportedProfile": "fivesafes_crate.interop.rocrate_validator",
+    "FederatedSummary": "fivesafes_crate.federation.gather",
     "FiveSafesError": "fivesafes_crate.errors",
     "InputFailure": "fivesafes_crate.issues",
     "Issue": "fivesafes_crate.issues",
@@ -46,18 +49,22 @@ _EXPORTS: dict[str, str] = {
     "License": "fivesafes_crate.phases.publishing",
     "Limits": "fivesafes_crate.model.source",
     "MetadataSyntaxError": "fivesafes_crate.model.crate",
+    "Node": "fivesafes_crate.federation.nodes",
+    "NodeOutcome": "fivesafes_crate.federation.gather",
+    "NodeResult": "fivesafes_crate.federation.gather",
     "OutputExistsError": "fivesafes_crate.errors",
     "OutputFile": "fivesafes_crate.phases.results",
     "OutputReference": "fivesafes_crate.phases.results",
     "OutputScreening": "fivesafes_crate.disclosure_control.outcomes",
     "OutputValue": "fivesafes_crate.phases.results",
+    "PooledOutput": "fivesafes_crate.federation.pool",
     "Profile": "fivesafes_crate.profiles",
     "Receipt": "fivesafes_crate.phases.receiving",
     "Report": "fivesafes_crate.issues",
     "ReportSet": "fivesafes_crate.issues",
     "RequestSpec": "fivesafes_crate.authoring.spec",
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningOutcome": "fivesafes_crate.disclosure_control.outcomes",
+    "ScreeningOutcome": "fivesafes_crate.issues",
     "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningResult": "fivesafes_crate.phases.screening",
     "Severity": "fivesafes_crate.issues",
@@ -68,13 +75,13 @@ _EXPORTS: dict[str, str] = {
     "SigningRefused": "fivesafes_crate.signing.writer",
     "SpecError": "fivesafes_crate.authoring.spec",
     "Stage": "fivesafes_crate.issues",
-    "Status": "fivesafes_crate.phases.lifecycle",
-    "Step": "fivesafes_crate.phases.lifecycle",
+    "Status": "fivesafes_crate.model.lifecycle",
+    "Step": "fivesafes_crate.model.lifecycle",
     "StepRefused": "fivesafes_crate.phases.lifecycle",
     "StepResult": "fivesafes_crate.phases.lifecycle",
     "StorageError": "fivesafes_crate.errors",
     "SuppliedFileError": "fivesafes_crate.errors",
-    "Timeline": "fivesafes_crate.phases.receiving",
+    "Timeline": "fivesafes_crate.model.lifecycle",
     "TrustError": "fivesafes_crate.errors",
     "TrustStore": "fivesafes_crate.signing.trust",
     "TrustStoreError": "fivesafes_crate.signing.trust",
@@ -87,8 +94,12 @@ _EXPORTS: dict[str, str] = {
     "create_key_pair": "fivesafes_crate.api",
     "create_request": "fivesafes_crate.api",
     "endorsed_actions": "fivesafes_crate.api",
+    "export_dur": "fivesafes_crate.api",
     "export_profile": "fivesafes_crate.api",
     "fail_run": "fivesafes_crate.api",
+    "federate_gather": "fivesafes_crate.api",
+    "federate_pool": "fivesafes_crate.api",
+    "federate_split": "fivesafes_crate.api",
     "finish_run": "fivesafes_crate.api",
     "from_rocrate": "fivesafes_crate.api",
     "generate_key": "fivesafes_crate.api",
@@ -102,17 +113,18 @@ _EXPORTS: dict[str, str] = {
     "open_crate": "fivesafes_crate.api",
     "package": "fivesafes_crate.api",
     "preview": "fivesafes_crate.api",
-    "printable": "fivesafes_crate.reporting.text",
+    "printable": "fivesafes_crate.untrusted",
     "publish": "fivesafes_crate.api",
     "read_acro_results": "fivesafes_crate.api",
     "receive": "fivesafes_crate.api",
+    "receive_federation": "fivesafes_crate.api",
     "record_check": "fivesafes_crate.api",
     "record_disclosure": "fivesafes_crate.api",
     "record_retrieval": "fivesafes_crate.api",
     "record_screening": "fivesafes_crate.api",
     "record_signoff": "fivesafes_crate.api",
     "record_validation": "fivesafes_crate.api",
-    "render_preview": "fivesafes_crate.reporting.preview",
+    "render_preview": "fivesafes_crate.website",
     "sanitize": "fivesafes_crate.api",
     "save_crate": "fivesafes_crate.model.crate",
     "screen_outputs": "fivesafes_crate.api",
@@ -126,6 +138,7 @@ _EXPORTS: dict[str, str] = {
     "validate_all": "fivesafes_crate.api",
     "verify": "fivesafes_crate.api",
     "verify_bag": "fivesafes_crate.api",
+    "verify_federation": "fivesafes_crate.api",
     "verify_signatures": "fivesafes_crate.api",
     "write_preview": "fivesafes_crate.api",
 }
@@ -149,10 +162,13 @@ __all__ = [
     "DisclosureDecision",
     "DisclosurePolicy",
     "DisclosurePolicyError",
+    "DurConfigError",
     "EntityError",
     "EvidenceError",
     "ExpectedInputs",
+    "ExportRefused",
     "ExportedProfile",
+    "FederatedSummary",
     "FiveSafesError",
     "InputFailure",
     "Issue",
@@ -161,11 +177,15 @@ __all__ = [
     "License",
     "Limits",
     "MetadataSyntaxError",
+    "Node",
+    "NodeOutcome",
+    "NodeResult",
     "OutputExistsError",
     "OutputFile",
     "OutputReference",
     "OutputScreening",
     "OutputValue",
+    "PooledOutput",
     "Profile",
     "Receipt",
     "Report",
@@ -203,8 +223,12 @@ __all__ = [
     "create_key_pair",
     "create_request",
     "endorsed_actions",
+    "export_dur",
     "export_profile",
     "fail_run",
+    "federate_gather",
+    "federate_pool",
+    "federate_split",
     "finish_run",
     "from_rocrate",
     "generate_key",
@@ -222,6 +246,7 @@ __all__ = [
     "publish",
     "read_acro_results",
     "receive",
+    "receive_federation",
     "record_check",
     "record_disclosure",
     "record_retrieval",
@@ -242,6 +267,7 @@ __all__ = [
     "validate_all",
     "verify",
     "verify_bag",
+    "verify_federation",
     "verify_signatures",
     "write_preview",
 ]
@@ -252,8 +278,12 @@ if TYPE_CHECKING:
         create_key_pair,
         create_request,
         endorsed_actions,
+        export_dur,
         export_profile,
         fail_run,
+        federate_gather,
+        federate_pool,
+        federate_split,
         finish_run,
         from_rocrate,
         generate_key,
@@ -270,6 +300,7 @@ if TYPE_CHECKING:
         publish,
         read_acro_results,
         receive,
+        receive_federation,
         record_check,
         record_disclosure,
         record_retrieval,
@@ -288,6 +319,7 @@ if TYPE_CHECKING:
         validate_all,
         verify,
         verify_bag,
+        verify_federation,
         verify_signatures,
         write_preview,
     )
@@ -295,7 +327,7 @@ if TYPE_CHECKING:
     from .authoring.workflow import UnknownInputError
     from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError
     from .disclosure_control.evidence import EvidenceError
-    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
     from .errors import (
         ContextUnavailable,
@@ -310,27 +342,32 @@ if TYPE_CHECKING:
         UnsafeInputError,
         UsageError,
     )
+    from .federation.gather import FederatedSummary, NodeOutcome, NodeResult
+    from .federation.nodes import Node
+    from .federation.pool import PooledOutput
+    from .interop.dur import DurConfigError, ExportRefused
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
-    from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
+    from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
+    from .model.lifecycle import Status, Step, Timeline
     from .model.source import Limits
     from .phases.disclosure import DisclosureDecision, Verdict
-    from .phases.lifecycle import Agent, AgentKind, Status, Step, StepRefused, StepResult
+    from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License
-    from .phases.receiving import Receipt, Timeline
+    from .phases.receiving import Receipt
     from .phases.results import OutputFile, OutputReference, OutputValue
     from .phases.retrieval import WorkflowMismatchError
     from .phases.screening import ScreeningResult
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
-    from .reporting.preview import render_preview
-    from .reporting.text import printable
     from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
     from .signing.trust import TrustStore, TrustStoreError
     from .signing.verifier import SignatureInvalid, SignatureVerification
     from .signing.writer import SigningRefused
+    from .untrusted import printable
     from .validation.registry import CheckContext, CheckInfo
+    from .website import render_preview
 
 
 def __getattr__(name: str) -> Any:

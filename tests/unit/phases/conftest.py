@@ -9,22 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from fivesafes_crate.model.entities import Entity
+from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.model.vocab import SHA512_TERM
 from fivesafes_crate.packaging import pack
 from fivesafes_crate.phases.disclosure import DisclosureDecision, record_disclosure
 from fivesafes_crate.phases.execution import finish_run, start_run
-from fivesafes_crate.phases.lifecycle import (
-    Agent,
-    AgentKind,
-    LifecycleState,
-    Status,
-    Step,
-    StepBody,
-    apply_step,
-    ensure_entity,
-    record_action,
-)
+from fivesafes_crate.phases.lifecycle import Agent, AgentKind, StepBody, apply_step, ensure_entity, record_action
 from fivesafes_crate.phases.results import OutputFile, OutputReference, add_results
 from fivesafes_crate.phases.workspace import Workspace
 
@@ -128,9 +119,10 @@ def metadata_of(target: Path) -> bytes:
         return source.read_metadata()
 
 
-def assert_golden(name: str, data: bytes) -> None:
-    """Compare ``data`` with ``golden/<name>``; with FIVESAFES_UPDATE_GOLDEN=1, (re)write the file instead."""
-    path = GOLDEN_DIR / name
+def assert_golden(name: str, data: bytes, folder: Path = GOLDEN_DIR) -> None:
+    """Compare ``data`` with ``golden/<name>`` (or ``folder/<name>``); with FIVESAFES_UPDATE_GOLDEN=1, (re)write
+    the file instead."""
+    path = folder / name
     if os.environ.get(UPDATE_GOLDEN) == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
