@@ -72,13 +72,15 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline; see :func:`fivesafes_crate.validation.engine.validate`.
 
     With a ``trust`` store (:func:`load_trust_store`) the bag's signatures are checked too (``signature.*``).
+    ``engine`` forces a SHACL engine (``"pyshacl"``, the reference, or ``"shacl"``, the fast one).
     """
     return _validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                     extra_checks=extra_checks, trust=trust)
+                     extra_checks=extra_checks, trust=trust, engine=engine)
 
 
 def validate_all(
@@ -90,6 +92,7 @@ def validate_all(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
@@ -106,7 +109,7 @@ def validate_all(
             continue
         try:
             reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                                    extra_checks=extra_checks, trust=trust)
+                                    extra_checks=extra_checks, trust=trust, engine=engine)
         except CrateReadError as exc:
             message = str(exc) if exc.path == key else f"{key}: {exc}"
             failures[key] = InputFailure(key, type(exc).__name__, message)

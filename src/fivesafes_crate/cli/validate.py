@@ -8,6 +8,7 @@ import typer
 
 from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
+    EngineOpt,
     Format,
     PathsArg,
     PhaseOpt,
@@ -29,6 +30,7 @@ def validate(
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Validate Five Safes RO-Crates offline: one, or several at once for CI.
 
@@ -73,6 +75,7 @@ def validate(
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
             trust=api.load_trust_store(trust) if trust is not None else None,
+            engine=engine.value if engine else None,
         ),
         render,
     )

@@ -1,0 +1,285 @@
+"""SHACL engines: the same shapes (``shapes/``) run by pySHACL, the reference, or by a faster Rust engine.
+
+An engine takes a crate's RDF graph and the shapes that apply to its profile version and stage, and returns the
+top-level validation results as :class:`ShapeResult` values; :func:`~.shacl.run_shapes` turns them into issues
+in the crate's words, one mapping for every engine. Two engines exist:
+
+- ``pyshacl`` (:class:`PyShaclEngine`): pySHACL, always installed, the reference that every other engine is
+  compared with (``tests/differential/test_shacl_engines.py``);
+- ``shacl`` (:class:`RustShaclEngine`): the Rust engine of the ``shacl`` package (extra ``fivesafes-crate[fast]``),
+  chosen after measuring the candidates (``docs/engines.md``): identical findings on every fixture, example and
+  spec example, and several times faster.
+
+:func:`get_engine` with no name gives the fast engine when it is installed, else pySHACL; a name forces one
+(``fivesafes validate --engine pyshacl``). The Rust engine reads the graph as N-Triples written here: blank
+nodes get fresh labels (a crate's ``_:`` labels need not be valid N-Triples ones) and characters an IRI may not
+hold are percent-encoded, and both are mapped back, so results name the crate's own nodes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol
+
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from ..errors import UsageError
+from ..issues import Stage
+
+if TYPE_CHECKING:
+    from ..model.graph import CrateGraph
+
+REFERENCE = "pyshacl"
+"""The name of the reference engine."""
+
+FAST = "shacl"
+"""The name of the fast engine, also the name of the package that provides it."""
+
+FAST_EXTRA = "fivesafes-crate[fast]"
+"""What to install for the fast engine."""
+
+
+class EngineError(Exception):
+    """An engine could not apply the shapes: a defect of this installation, never a user's mistake.
+
+    Deliberately not a :class:`~fivesafes_crate.errors.FiveSafesError`: the CLI shows it as an internal error.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class ShapeResult:
+    """One top-level validation result: the shape IRI that reported it, its SHACL severity IRI, the focus node,
+    the result path (None for a node shape) and the value at fault (None when the result names none)."""
+
+    shape: str
+    severity: str
+    focus: Node
+    path: Node | None
+    value: Node | None
+
+
+@dataclass(frozen=True)
+class SelectedShapes:
+    """The shapes graph for one profile version and stage (shapes that do not apply are ``sh:deactivated``)."""
+
+    graph: Graph
+    profile_version: str
+    stage: Stage
+
+
+class ShaclEngine(Protocol):
+    """Runs the selected shapes over a crate graph."""
+
+    name: str
+
+    def results(self, data: CrateGraph, shapes: SelectedShapes) -> list[ShapeResult]:
+        """The top-level results of validating ``data`` (nested ``sh:detail`` results are not returned)."""
+        ...
+
+
+def _report_results(report: Graph) -> list[ShapeResult]:
+    """The top-level results of a SHACL validation report graph."""
+    results: list[ShapeResult] = []
+    for node in report.subjects(RDF.type, SH.ValidationReport):
+        for result in report.objects(node, SH.result):
+            focus = report.value(result, SH.focusNode)
+            if focus is None:
+                raise EngineError("a validation result has no sh:focusNode")
+            results.append(ShapeResult(str(report.value(result, SH.sourceShape)),
+                                       str(report.value(result, SH.resultSeverity) or SH.Violation), focus,
+                                       report.value(result, SH.resultPath), report.value(result, SH.value)))
+    return results
+
+
+PYSHACL_LOCK = threading.RLock()
+"""Held around every pySHACL run: the SPARQL patch below is process-wide, and pySHACL validates in place."""
+
+_prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+
+@contextmanager
+def prepared_sparql() -> Iterator[None]:
+    """Reuse parsed SPARQL queries across pySHACL runs (call only while holding :data:`PYSHACL_LOCK`).
+
+    pySHACL hands rdflib the query text of each SPARQL-based shape on every run, and rdflib parses it again
+    each time: parsing dominated validation time. The queries are our shapes' own (crate data never becomes
+    query text), so the parsed, translated form can be kept for the life of the process. The patch is
+    applied only around our own pySHACL call.
+    """
+    from rdflib.plugins.sparql import processor  # start-up cost: rdflib's SPARQL engine only when validating
+
+    original = processor.SPARQLProcessor.query
+
+    def query(
+        self: processor.SPARQLProcessor,
+        str_or_query: Any,
+        initBindings: Mapping[str, Any] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        if isinstance(str_or_query, str):
+            key = (str_or_query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            if key not in _prepared:
+                _prepared[key] = processor.prepareQuery(str_or_query, initNs=initNs, base=base)
+            str_or_query = _prepared[key]
+        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
+class PyShaclEngine:
+    """pySHACL over the rdflib graph, with the SPARQL queries of the shapes parsed once per process."""
+
+    name = REFERENCE
+
+    def results(self, data: CrateGraph, shapes: SelectedShapes) -> list[ShapeResult]:
+        """Validate with pySHACL (advanced features on, no inference, in place: the graph is not copied)."""
+        from pyshacl import validate as pyshacl_validate  # start-up cost: imported on first validation only
+
+        with PYSHACL_LOCK, prepared_sparql():
+            _conforms, report, _text = pyshacl_validate(
+                data.graph,
+                shacl_graph=shapes.graph,
+                inference="none",
+                advanced=True,
+                allow_infos=True,
+                allow_warnings=True,
+                inplace=True,
+            )
+        if not isinstance(report, Graph):  # pyshacl returns its exception object when the shapes are broken
+            raise EngineError(f"the SHACL shapes could not be applied: {report}")
+        return _report_results(report)
+
+
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
+_LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+class _NTriplesWriter:
+    """Writes an rdflib graph as N-Triples a strict parser accepts, remembering how to map terms back."""
+
+    def __init__(self) -> None:
+        self.back: dict[str, Node] = {}
+        self._bnodes: dict[BNode, str] = {}
+
+    def iri(self, node: URIRef) -> str:
+        text = str(node)
+        if _IRI_UNSAFE.search(text) is None:
+            return f"<{text}>"
+        safe = _IRI_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), text)
+        written = f"<{safe}>"
+        self.back[written] = node
+        return written
+
+    def term(self, node: Node) -> str:
+        if isinstance(node, URIRef):
+            return self.iri(node)
+        if isinstance(node, BNode):
+            label = self._bnodes.get(node)
+            if label is None:
+                label = self._bnodes[node] = f"_:b{len(self._bnodes)}"
+                self.back[label] = node
+            return label
+        if isinstance(node, Literal):
+            text = f'"{str(node).translate(_LITERAL_ESCAPES)}"'
+            if node.language:
+                return f"{text}@{node.language}"
+            if node.datatype is not None:
+                return f"{text}^^{self.iri(node.datatype)}"
+            return text
+        raise EngineError(f"cannot write the RDF term {node!r}")
+
+    def write(self, graph: Iterable[tuple[Node, Node, Node]]) -> str:
+        term = self.term
+        return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)
+
+    def read(self, written: str | None) -> Node | None:
+        """The node a term in a result stands for (only IRIs and blank nodes are mapped back exactly)."""
+        if not written:
+            return None
+        if written in self.back:
+            return self.back[written]
+        if written.startswith("<") and written.endswith(">"):
+            return URIRef(written[1:-1])
+        if written.startswith("_:"):
+            return BNode(written[2:])
+        return Literal(written)  # a literal value: only its kind matters to the issue
+
+
+class RustShaclEngine:
+    """The Rust engine of the ``shacl`` package: shapes compiled once per profile version and stage."""
+
+    name = FAST
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[str, Stage], Any] = {}
+        self._lock = threading.Lock()
+
+    def _compile(self, shapes: SelectedShapes) -> Any:
+        import shacl  # start-up cost: imported on first validation only
+
+        key = (shapes.profile_version, shapes.stage)
+        with self._lock:
+            if key not in self._compiled:
+                self._compiled[key] = shacl.Shapes.from_text(_NTriplesWriter().write(shapes.graph), format="nt")
+            return self._compiled[key]
+
+    def results(self, data: CrateGraph, shapes: SelectedShapes) -> list[ShapeResult]:
+        """Validate with the Rust engine over the graph written as N-Triples; results mapped back to nodes."""
+        compiled = self._compile(shapes)
+        writer = _NTriplesWriter()
+        text = writer.write(data.graph)
+        try:
+            report = compiled.validate_text(text, format="nt", allow_warnings=True)
+        except ValueError as exc:  # our own writer's output rejected: a defect, not the user's input
+            raise EngineError(f"the fast SHACL engine rejected the graph: {exc}") from exc
+        results: list[ShapeResult] = []
+        for result in report.results:
+            focus = writer.read(result.focus_node)
+            if focus is None:
+                raise EngineError("a validation result has no focus node")
+            results.append(ShapeResult(str(writer.read(result.source_shape)), result.severity_iri, focus,
+                                       writer.read(result.path), writer.read(result.value)))
+        return results
+
+
+def fast_engine_installed() -> bool:
+    """Whether the package of the fast engine can be imported (found without importing it)."""
+    return importlib.util.find_spec(FAST) is not None
+
+
+ENGINE_NAMES = (FAST, REFERENCE)
+"""Every engine name, the fast one first."""
+
+
+@cache
+def _engine(name: str) -> ShaclEngine:
+    return RustShaclEngine() if name == FAST else PyShaclEngine()
+
+
+def get_engine(name: str | None = None) -> ShaclEngine:
+    """The engine called ``name``; by default the fast one when installed, else the reference (pySHACL).
+
+    Raises :class:`~fivesafes_crate.errors.UsageError` for an unknown name or a fast engine not installed.
+    """
+    if name is None:
+        name = FAST if fast_engine_installed() else REFERENCE
+    if name not in ENGINE_NAMES:
+        raise UsageError(f"unknown SHACL engine {name!r}: choose {' or '.join(ENGINE_NAMES)}")
+    if name == FAST and not fast_engine_installed():
+        raise UsageError(f"the {FAST} SHACL engine is not installed: pip install '{FAST_EXTRA}'")
+    return _engine(name)
+
