@@ -13,12 +13,14 @@ in the crate's words, one mapping for every engine. Two engines exist:
 :func:`get_engine` with no name gives the fast engine when it is installed, else pySHACL; a name forces one
 (``fivesafes validate --engine pyshacl``). The Rust engine reads the graph as N-Triples written here: blank
 nodes get fresh labels (a crate's ``_:`` labels need not be valid N-Triples ones) and characters an IRI may not
-hold are percent-encoded, and both are mapped back, so results name the crate's own nodes.
+hold are percent-encoded, and both are mapped back, so results name the crate's own nodes. The engine relabels
+blank nodes in its results, so a crate with a finding about a blank node is judged by the reference instead.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,6 +38,8 @@ from ..issues import Stage
 
 if TYPE_CHECKING:
     from ..model.graph import CrateGraph
+
+logger = logging.getLogger(__name__)
 
 REFERENCE = "pyshacl"
 """The name of the reference engine."""
@@ -168,11 +172,17 @@ _IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 _LITERAL_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+class _EngineBNode(BNode):
+    """A blank node in an engine's result: its label is the engine's, not the crate's."""
+
+    __slots__ = ()
+
+
 class _NTriplesWriter:
-    """Writes an rdflib graph as N-Triples a strict parser accepts, remembering how to map terms back."""
+    """Writes an rdflib graph as N-Triples a strict parser accepts, remembering how to map IRIs back."""
 
     def __init__(self) -> None:
-        self.back: dict[str, Node] = {}
+        self.back: dict[str, URIRef] = {}
         self._bnodes: dict[BNode, str] = {}
 
     def iri(self, node: URIRef) -> str:
@@ -191,7 +201,6 @@ class _NTriplesWriter:
             label = self._bnodes.get(node)
             if label is None:
                 label = self._bnodes[node] = f"_:b{len(self._bnodes)}"
-                self.back[label] = node
             return label
         if isinstance(node, Literal):
             text = f'"{str(node).translate(_LITERAL_ESCAPES)}"'
@@ -207,7 +216,8 @@ class _NTriplesWriter:
         return "".join(f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in graph)
 
     def read(self, written: str | None) -> Node | None:
-        """The node a term in a result stands for (only IRIs and blank nodes are mapped back exactly)."""
+        """The node a term in a result stands for: IRIs exactly; a blank node as an :class:`_EngineBNode`, since
+        the engine relabels them; a literal as a plain one (only its kind matters to the issue)."""
         if not written:
             return None
         if written in self.back:
@@ -215,8 +225,8 @@ class _NTriplesWriter:
         if written.startswith("<") and written.endswith(">"):
             return URIRef(written[1:-1])
         if written.startswith("_:"):
-            return BNode(written[2:])
-        return Literal(written)  # a literal value: only its kind matters to the issue
+            return _EngineBNode(written[2:])
+        return Literal(written)
 
 
 class RustShaclEngine:
@@ -248,12 +258,22 @@ class RustShaclEngine:
             raise EngineError(f"the fast SHACL engine rejected the graph: {exc}") from exc
         results: list[ShapeResult] = []
         for result in report.results:
-            focus = writer.read(result.focus_node)
+            focus, value = writer.read(result.focus_node), writer.read(result.value)
             if focus is None:
                 raise EngineError("a validation result has no focus node")
+            if _unmapped(focus) or _unmapped(value):
+                # The engine relabels blank nodes, so a result about one cannot name the crate's node: the
+                # reference engine judges this crate instead (crates rarely hold blank nodes; RO-Crate uses @ids).
+                logger.debug("a SHACL result names a blank node: validating with %s instead", REFERENCE)
+                return _engine(REFERENCE).results(data, shapes)
             results.append(ShapeResult(str(writer.read(result.source_shape)), result.severity_iri, focus,
-                                       writer.read(result.path), writer.read(result.value)))
+                                       writer.read(result.path), value))
         return results
+
+
+def _unmapped(node: Node | None) -> bool:
+    """Whether ``node`` is a blank node of the engine's, which cannot be mapped back to the crate's."""
+    return isinstance(node, _EngineBNode)
 
 
 def fast_engine_installed() -> bool:
