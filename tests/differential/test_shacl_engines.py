@@ -2,9 +2,10 @@
 
 Both engines run the same selected shapes over the same crate graph, for every fixture under ``tests/crates/``,
 every example, every spec example and hypothesis mutations of the examples, and must report the same set of
-(check id, severity, focus, path). A shape that only one engine runs would show here as a difference on its own
-invalid fixture (every check id has one: ``tests/test_fixtures.py``); :func:`test_every_shape_fires_in_both_engines`
-also asserts, over all inputs, that every shape of the library was reported by each engine at least once.
+(check id, severity, focus, path), and the same messages (which name or quote the value at fault). A shape
+that only one engine runs would show here as a difference on its own invalid fixture (every check id has one:
+``tests/test_fixtures.py``); :func:`test_every_shape_fires_in_both_engines` also asserts, over all inputs,
+that every shape of the library was reported by each engine at least once.
 
 The fast engine is a test dependency (the ``test`` extra installs ``shacl``), so this module never skips.
 """
@@ -35,7 +36,7 @@ CRATES = REPO / "tests" / "crates"
 EXAMPLES = REPO / "examples"
 SPEC = REPO / "tests" / "data" / "5s-crate"
 
-Finding = tuple[str, str, str | None, str | None]
+Finding = tuple[str, str, str | None, str | None, str]
 
 
 def _inputs() -> list[tuple[str, Path, str | None, str | None]]:
@@ -57,7 +58,7 @@ INPUTS = _inputs()
 
 
 def _findings(graph: CrateGraph, version: str, stage: Stage, engine: str) -> set[Finding]:
-    return {(i.check, i.severity.label, i.focus, i.path) for i in run_shapes(graph, version, stage, engine)}
+    return {(i.check, i.severity.label, i.focus, i.path, i.message) for i in run_shapes(graph, version, stage, engine)}
 
 
 def _prepared(crate: Crate, profile: str | None, phase: str | None) -> tuple[CrateGraph, str, Stage] | None:
@@ -118,7 +119,7 @@ def test_every_shape_fires_in_both_engines() -> None:
 # shapes see (entities, properties, references, types) and at what the fast engine's N-Triples writer must
 # carry over exactly (odd @ids: spaces, quotes, non-ASCII, blank-node labels with colons).
 ODD_IDS = st.sampled_from(["my file.csv", 'q"uote', "outputs/ü.csv", "_:a:b:c", "#x y", "<angle>", "a\\b",
-                           "http://example.org/with space", "outputs/", "urn:x", "../escape"])
+                           "http://example.org/with space", "outputs/", "urn:x", "../escape", "%", "100%25", "a%zz"])
 SCALARS = st.one_of(st.text(max_size=8), st.integers(-5, 5), st.booleans(), ODD_IDS)
 EXAMPLE_DOCS = {p.name: json.loads((p / "ro-crate-metadata.json").read_text(encoding="utf-8"))
                 for p in sorted(EXAMPLES.iterdir()) if (p / "ro-crate-metadata.json").is_file()}

@@ -45,7 +45,7 @@ def test_named_engines_and_unknown_names() -> None:
 
 
 ODD = [URIRef(BASE + "my file.csv"), URIRef(BASE + 'q"uote<x>'), URIRef(BASE + "outputs/ü.csv"),
-       BNode("localid:tre72:project81"), URIRef("http://example.org/a\\b{c}")]
+       BNode("localid:tre72:project81"), URIRef("http://example.org/a\\b{c}"), URIRef(BASE + "100%25 %")]
 
 
 def test_writer_output_is_strict_ntriples_and_maps_back() -> None:
@@ -67,7 +67,23 @@ def test_writer_output_is_strict_ntriples_and_maps_back() -> None:
             assert writer.read(writer.term(node)) == node
         else:  # the engine relabels blank nodes: never taken for the crate's
             assert shacl_engines._unmapped(writer.read(writer.term(node)))
-    assert writer.read(None) is None and isinstance(writer.read('"x"'), Literal)
+    assert writer.read(None) is None
+
+
+@pytest.mark.parametrize("literal", [Literal('x"y\nz\\ \r\t'), Literal("2024", datatype=URIRef(
+    "http://www.w3.org/2001/XMLSchema#gYear")), Literal("hé", lang="en-GB"), Literal(5), Literal("ü \x01"),
+    Literal("odd", datatype=URIRef("http://example.org/a type"))])
+def test_literal_values_are_read_back_exactly(literal: Literal) -> None:
+    """A literal value in a result is the crate's literal (messages may quote it)."""
+    import shacl
+
+    writer = _NTriplesWriter()
+    text = writer.write([(URIRef("http://ex/a"), URIRef("http://ex/p"), literal)])
+    shapes = shacl.Shapes.from_turtle("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> . "
+                                      "ex:s a sh:NodeShape ; sh:targetNode ex:a ; "
+                                      "sh:property [ sh:path ex:p ; sh:datatype ex:none ] .")
+    (result,) = shapes.validate_text(text, format="nt").results
+    assert writer.read(result.value) == literal
 
 
 def test_both_engines_name_odd_focus_nodes_alike() -> None:
@@ -92,3 +108,13 @@ def test_a_result_about_a_blank_node_is_judged_by_the_reference(monkeypatch: pyt
     with_bnode.add((ODD[3], RDF.type, URIRef("http://schema.org/CreateAction")))
     assert run_shapes(CrateGraph(iri_only), "0.4", Stage.REQUEST, FAST) and not calls
     assert run_shapes(CrateGraph(with_bnode), "0.4", Stage.REQUEST, FAST) and calls == ["pyshacl"]
+
+
+def test_a_graph_the_fast_engine_refuses_is_judged_by_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    original = PyShaclEngine.results
+    monkeypatch.setattr(PyShaclEngine, "results", lambda self, *a: calls.append("pyshacl") or original(self, *a))
+    graph = Graph()
+    graph.add((URIRef("no-scheme"), RDF.type, URIRef("http://schema.org/CreateAction")))  # N-Triples: absolute only
+    issues = run_shapes(CrateGraph(graph), "0.4", Stage.REQUEST, FAST)
+    assert calls == ["pyshacl"] and "no-scheme" in {issue.focus for issue in issues}
