@@ -41,7 +41,7 @@ cannot drift)::
     └── StorageError                  a place we must write to cannot be written (read-only, no permission, full)
 
 Outside the tree, on purpose: internal exceptions that are always caught inside the library and never reach
-a caller (NotRegularFile, WriteFailed, LineTooLong, MalformedEnvelope, _NonJsonConstant), and ShapesError,
+a caller (NotRegularFile, WriteFailed, LineTooLong, MalformedEnvelope, _NonJsonConstant, EngineError), and ShapesError,
 which means that this installation's own SHACL shapes are broken: a defect to report, never a user's mistake,
 so the CLI shows it as an internal error.
 

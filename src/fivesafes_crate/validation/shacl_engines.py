@@ -55,7 +55,8 @@ FAST_EXTRA = "fivesafes-crate[fast]"
 class EngineError(Exception):
     """An engine could not apply the shapes: a defect of this installation, never a user's mistake.
 
-    Deliberately not a :class:`~fivesafes_crate.errors.FiveSafesError`: the CLI shows it as an internal error.
+    Deliberately not a :class:`~fivesafes_crate.errors.FiveSafesError`: internal, always caught by
+    :func:`~.shacl.run_shapes`, which raises :class:`~.shacl.ShapesError` (shown as an internal error).
     """
 
 
