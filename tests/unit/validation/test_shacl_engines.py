@@ -118,3 +118,20 @@ def test_a_graph_the_fast_engine_refuses_is_judged_by_the_reference(monkeypatch:
     graph.add((URIRef("no-scheme"), RDF.type, URIRef("http://schema.org/CreateAction")))  # N-Triples: absolute only
     issues = run_shapes(CrateGraph(graph), "0.4", Stage.REQUEST, FAST)
     assert calls == ["pyshacl"] and "no-scheme" in {issue.focus for issue in issues}
+
+
+def test_a_batch_passes_the_engine_to_each_validation() -> None:
+    from pathlib import Path
+
+    from fivesafes_crate.validation.batch import validate_many
+    from fivesafes_crate.validation.engine import validate
+
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    seen: list[str | None] = []
+
+    def validator(target: object, **options: object) -> object:
+        seen.append(options["engine"])  # type: ignore[arg-type]
+        return validate(target, **options)  # type: ignore[arg-type]
+
+    reports = validate_many([examples / "request", examples / "executed"], engine=REFERENCE, validator=validator)
+    assert seen == [REFERENCE, REFERENCE] and len(reports) == 2
