@@ -281,18 +281,22 @@ def write_preview(
 
 
 def sanitize(
-    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str], *, force: bool = False, clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS
 ) -> StepResult:
     """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
 
     Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
     also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
     other entities go, the entities stay. ``result.removed`` says what went; nothing to remove writes nothing.
-    Run it first. A bag that fails its manifests is refused rather than given fresh ones.
+    Run it first, on the crate as received: a crate holding a check (the TRE's intake) or a publishing action is
+    refused (``StepRefused``, naming the step) unless ``force``, since sanitizing would remove the TRE's own
+    records; with ``force`` the summary lists every item removed. A bag that fails its manifests is refused
+    rather than given fresh ones.
     """
     from .phases.sanitizing import sanitize as _sanitize
 
-    return _sanitize(target, clock=clock, limits=limits)
+    return _sanitize(target, force=force, clock=clock, limits=limits)
 
 
 def record_check(
