@@ -78,13 +78,15 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline; see :func:`fivesafes_crate.validation.engine.validate`.
 
     With a ``trust`` store (:func:`load_trust_store`) the bag's signatures are checked too (``signature.*``).
+    ``engine`` forces a SHACL engine (``"pyshacl"``, the reference, or ``"shacl"``, the fast one).
     """
     return _validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                     extra_checks=extra_checks, trust=trust)
+                     extra_checks=extra_checks, trust=trust, engine=engine)
 
 
 def validate_all(
@@ -97,6 +99,7 @@ def validate_all(
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
     jobs: int = 1,
+    engine: str | None = None,
 ) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
@@ -106,7 +109,8 @@ def validate_all(
     (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it is an
     :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given. ``jobs``
     validates that many inputs at a time (worker processes of the standard library); the result is the same.
-    Arguments that are wrong for every input (an unknown profile) still raise.
+    ``engine`` forces a SHACL engine, as for :func:`validate`. Arguments that are wrong for every input (an
+    unknown profile) still raise.
     """
     from .federation.summary import summary_nodes
     from .validation.batch import validate_many
@@ -120,7 +124,7 @@ def validate_all(
             nodes = []  # reported by its own validation
         expanded += [os.path.join(os.fspath(target), "nodes", node.id) for node in nodes]
     return validate_many(expanded, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                         extra_checks=extra_checks, trust=trust, jobs=jobs, validator=validate)
+                         extra_checks=extra_checks, trust=trust, jobs=jobs, validator=validate, engine=engine)
 
 
 def list_checks() -> list[CheckInfo]:
