@@ -78,13 +78,15 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline; see :func:`fivesafes_crate.validation.engine.validate`.
 
     With a ``trust`` store (:func:`load_trust_store`) the bag's signatures are checked too (``signature.*``).
+    ``engine`` forces a SHACL engine (``"pyshacl"``, the reference, or ``"shacl"``, the fast one).
     """
     return _validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                     extra_checks=extra_checks, trust=trust)
+                     extra_checks=extra_checks, trust=trust, engine=engine)
 
 
 def validate_all(
@@ -97,6 +99,7 @@ def validate_all(
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
     jobs: int = 1,
+    engine: str | None = None,
 ) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
@@ -106,7 +109,8 @@ def validate_all(
     (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it is an
     :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given. ``jobs``
     validates that many inputs at a time (worker processes of the standard library); the result is the same.
-    Arguments that are wrong for every input (an unknown profile) still raise.
+    ``engine`` forces a SHACL engine, as for :func:`validate`. Arguments that are wrong for every input (an
+    unknown profile) still raise.
     """
     # deferred: start-up (the front door loads a service only when it is called)
     from .federation.summary import summary_nodes
@@ -121,7 +125,7 @@ def validate_all(
             nodes = []  # reported by its own validation
         expanded += [os.path.join(os.fspath(target), "nodes", node.id) for node in nodes]
     return validate_many(expanded, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                         extra_checks=extra_checks, trust=trust, jobs=jobs, validator=validate)
+                         extra_checks=extra_checks, trust=trust, jobs=jobs, validator=validate, engine=engine)
 
 
 def list_checks() -> list[CheckInfo]:
@@ -287,19 +291,23 @@ def write_preview(
 
 
 def sanitize(
-    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str], *, force: bool = False, clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS
 ) -> StepResult:
     """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
 
     Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
     also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
     other entities go, the entities stay. ``result.removed`` says what went; nothing to remove writes nothing.
-    Run it first. A bag that fails its manifests is refused rather than given fresh ones.
+    Run it first, on the crate as received: a crate holding a check (the TRE's intake) or a publishing action is
+    refused (``StepRefused``, naming the step) unless ``force``, since sanitizing would remove the TRE's own
+    records; with ``force`` the summary lists every item removed. A bag that fails its manifests is refused
+    rather than given fresh ones.
     """
     # deferred: start-up (the front door loads a service only when it is called)
     from .phases.sanitizing import sanitize as _sanitize
 
-    return _sanitize(target, clock=clock, limits=limits)
+    return _sanitize(target, force=force, clock=clock, limits=limits)
 
 
 def record_check(

@@ -43,9 +43,9 @@ cannot drift)::
     └── StorageError                  a place we must write to cannot be written (read-only, no permission, full)
 
 Outside the tree, on purpose: internal exceptions that are always caught inside the library and never reach
-a caller (NotRegularFile, WriteFailed, LineTooLong, MalformedEnvelope, _NonJsonConstant), and ShapesError,
-which means that this installation's own SHACL shapes are broken: a defect to report, never a user's mistake,
-so the CLI shows it as an internal error.
+a caller (NotRegularFile, WriteFailed, LineTooLong, MalformedEnvelope, _NonJsonConstant, _DuplicateKey,
+EngineError), and ShapesError, which means that this installation's own SHACL shapes are broken: a defect to
+report, never a user's mistake, so the CLI shows it as an internal error.
 
 This module imports nothing from the package.
 """

@@ -27,10 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SuppliedFileError
+from ..model.crate import nested_deeper_than
 
 SCHEMA_FILE = "request-spec.schema.json"
 PROFILE_VERSIONS = ("0.4", "0.5-DRAFT")
 DEFAULT_PROFILE = "0.4"
+MAX_SPEC_DEPTH = 64
+"""The deepest nesting of objects and arrays a spec file may have (a request spec needs about five)."""
 
 _ORCID = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
 _ROR = re.compile(r"^0[a-z0-9]{6}[0-9]{2}$")
@@ -354,6 +357,30 @@ def _duplicate_keys(node: Any) -> list[SpecProblem]:
     return sorted(found, key=lambda problem: (problem.line or 0, problem.column or 0))
 
 
+def _refuse_aliases_and_depth(text: str, display: str) -> None:
+    """Refuse YAML aliases and deep nesting from the parser's events, before any node is built.
+
+    An alias repeats what its anchor holds, so a few lines can stand for billions of values (the "billion
+    laughs"), or for themselves (a recursive alias); a request spec never needs one. PyYAML parses iteratively
+    but builds nodes recursively, so depth is capped here too. Raises :class:`SpecError` at the place found.
+    """
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
+
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise SpecError("YAML anchors and aliases (&name, *name) are not accepted in a spec file: write the "
+                            "value out", path=display, line=mark.line + 1, column=mark.column + 1)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_SPEC_DEPTH:
+                raise SpecError(f"nested deeper than {MAX_SPEC_DEPTH} levels", path=display,
+                                line=mark.line + 1, column=mark.column + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
     """The document and its node tree; a syntax error ends reading (nothing after it can be located)."""
     import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
@@ -364,12 +391,18 @@ def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SpecError(f"not valid JSON: {exc.msg}", path=display, line=exc.lineno, column=exc.colno) from exc
+        except RecursionError:
+            document = None  # nested far too deep: refused just below
+        if document is None or nested_deeper_than(document, MAX_SPEC_DEPTH):
+            raise SpecError(f"nested deeper than {MAX_SPEC_DEPTH} levels", path=display)
         try:
+            _refuse_aliases_and_depth(text, display)
             nodes = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError:  # valid JSON that YAML 1.1 cannot read (tabs): no line numbers
             nodes = None
     else:
         try:
+            _refuse_aliases_and_depth(text, display)
             nodes = yaml.compose(text, Loader=yaml.SafeLoader)
             document = yaml.safe_load(text)
         except yaml.YAMLError as exc:

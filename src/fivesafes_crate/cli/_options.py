@@ -44,6 +44,17 @@ class PhaseChoice(enum.StrEnum):
     published = "published"
 
 
+class EngineChoice(enum.StrEnum):
+    """A SHACL engine: the fast Rust one (``fivesafes-crate[fast]``) or pySHACL, the reference.
+
+    The values are :data:`fivesafes_crate.validation.shacl_engines.ENGINE_NAMES`, spelled here so that parsing
+    the options imports no RDF library (``tests/cli/test_engine_option.py`` keeps the two equal).
+    """
+
+    shacl = "shacl"
+    pyshacl = "pyshacl"
+
+
 PathArg = Annotated[
     Path,
     typer.Argument(
@@ -78,6 +89,11 @@ ReportFormatOpt = Annotated[
     ReportFormat,
     typer.Option("--format", help="Output format: text, json (one crate), sarif (SARIF 2.1.0 for code scanning) "
                  "or junit (JUnit XML test report)."),
+]
+EngineOpt = Annotated[
+    EngineChoice | None,
+    typer.Option("--engine", help="SHACL engine: shacl (fast, the default when installed) or pyshacl (the "
+                 "reference); both find the same."),
 ]
 TrustOpt = Annotated[
     Path | None,

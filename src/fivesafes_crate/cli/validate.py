@@ -10,6 +10,7 @@ import typer
 
 from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
+    EngineOpt,
     Format,
     PathsArg,
     PhaseOpt,
@@ -44,6 +45,7 @@ def validate(
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
+    engine: EngineOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validate this many crates at a time (worker "
                                       "processes); the output is the same, in the order given.")] = 1,
 ) -> None:
@@ -94,6 +96,7 @@ def validate(
             threshold=Severity.parse(severity.value),
             trust=api.load_trust_store(trust) if trust is not None else None,
             jobs=jobs,
+            engine=engine.value if engine else None,
         ),
         render,
     )

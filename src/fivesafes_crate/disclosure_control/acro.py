@@ -209,7 +209,7 @@ def _parse(data: bytes, limits: Limits) -> dict[str, Any]:
     from ..model.crate import parse_metadata  # deferred: start-up (screening alone should start fast)
 
     try:
-        document = parse_metadata(data, path=RESULTS_FILE, max_depth=limits.max_json_depth)
+        document = parse_metadata(data, path=RESULTS_FILE, limits=limits)
     except CrateReadError as exc:
         raise AcroResultsError(exc.message, path=RESULTS_FILE) from exc
     if not isinstance(document, dict) or not isinstance(document.get("results"), dict):

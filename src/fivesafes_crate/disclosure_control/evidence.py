@@ -197,7 +197,7 @@ def _json(data: bytes, name: str, limits: Limits) -> Any:
     from ..model.crate import parse_metadata  # deferred: start-up (screening alone should start fast)
 
     try:
-        return parse_metadata(data, path=name, max_depth=limits.max_json_depth)
+        return parse_metadata(data, path=name, limits=limits)
     except CrateReadError as exc:
         raise EvidenceError(exc.message, path=name) from exc
 

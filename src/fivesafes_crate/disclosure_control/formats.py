@@ -224,7 +224,7 @@ def _json(data: Input, name: str, context: Context) -> Analysis:
     from ..model.crate import parse_metadata  # deferred: start-up (screening a table should start fast)
 
     try:
-        document = parse_metadata(b"".join(kept), path=name, max_depth=context.limits.max_json_depth)
+        document = parse_metadata(b"".join(kept), path=name, limits=context.limits)
     except CrateReadError as exc:
         return OutputKind.JSON, [_review("sdc.unreadable", exc.message), *scan.findings()], []
     return OutputKind.JSON, count_leaf_findings(document, context.policy) + scan.findings(), []

@@ -8,17 +8,22 @@ order, ``@id`` strings and the ``@context`` are never rewritten, so that saving 
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import os
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import CrateError, CrateReadError, UsageError
 from ..issues import Stage
 from .entities import JSON, Entity, as_list, infer_stage, iter_entities, ref_ids
 from .folders import sync_folder
-from .safe_files import write_temporary, writing
-from .source import METADATA_FILE, CrateSource
+from .safe_files import replace_with, write_temporary, writing
+from .source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits
 
 
 class MetadataSyntaxError(CrateReadError):
@@ -45,17 +50,94 @@ class EntityError(CrateError):
     """An edit names an entity that is missing (or already present), or a value that is not an entity."""
 
 
-def _depth_exceeds(value: JSON, limit: int) -> bool:
-    stack: list[tuple[JSON, int]] = [(value, 1)]
+def _shape_problem(value: JSON, max_depth: int, max_items: int, max_values: int) -> str | None:
+    """What makes ``value`` exceed a limit (nesting, one array's length, the count of all values), or None.
+
+    Walked with an explicit stack, never recursion, and stopped at the first limit passed.
+    """
+    if not isinstance(value, dict | list):
+        return None
+    stack: list[tuple[dict[str, JSON] | list[JSON], int]] = [(value, 1)]
+    values = 1
     while stack:
         item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((child, depth + 1) for child in item.values() if isinstance(child, dict | list))
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item if isinstance(child, dict | list))
-    return False
+        if depth > max_depth:
+            return f"JSON nested deeper than {max_depth} levels"
+        if isinstance(item, list) and len(item) > max_items:
+            return f"a JSON array of {len(item)} elements, more than the limit of {max_items}"
+        children = item.values() if isinstance(item, dict) else item
+        values += len(children)
+        if values > max_values:
+            return f"more than {max_values} JSON values"
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return None
+
+
+def nested_deeper_than(value: JSON, limit: int) -> bool:
+    """True when ``value`` nests objects and arrays more than ``limit`` levels deep (found without recursion)."""
+    unlimited = sys.maxsize
+    return _shape_problem(value, limit, unlimited, unlimited) is not None
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object holds a key twice (internal: :func:`parse_metadata` raises :class:`MetadataSyntaxError`)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, JSON]]) -> dict[str, JSON]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return found
+
+
+def _duplicate_place(text: str, key: str) -> tuple[int, int] | None:
+    """Line and column (1-based) of the second ``key`` in one object of ``text``, found by a second parse.
+
+    Only run once a duplicate is known (it uses the slower pure-Python scanner, which reports where each object
+    starts and ends). The key is searched as :func:`json.dumps` writes it, outside the object's own objects;
+    None when it is spelled otherwise (with escapes) or the text cannot be parsed again.
+    """
+    spans: list[tuple[int, int]] = []
+    place: list[int] = []
+    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
+
+    def parse_object(state: tuple[str, int], *args: Any) -> tuple[dict[str, JSON], int]:
+        start, mark = state[1] - 1, len(spans)
+        pairs: list[tuple[str, JSON]] = []
+
+        def keep(found: list[tuple[str, JSON]]) -> dict[str, JSON]:
+            pairs.extend(found)
+            return dict(found)
+
+        strict, scan_once, _object_hook, _pairs_hook, *memo = args
+        obj, end = json.decoder.JSONObject(state, strict, scan_once, None, keep, *memo)  # type: ignore[attr-defined]
+        inner, spans[mark:] = spans[mark:], [(start, end)]
+        if not place and [k for k, _ in pairs].count(key) > 1:
+            hits = [m.start() for m in pattern.finditer(text, start, end)
+                    if not any(a <= m.start() < b for a, b in inner)]
+            if len(hits) > 1:
+                place.append(hits[1])
+        return obj, end
+
+    decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+    decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
+    try:
+        decoder.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    if not place:
+        return None
+    line = text.count("\n", 0, place[0]) + 1
+    return line, place[0] - (text.rfind("\n", 0, place[0]) + 1) + 1
 
 
 class _NonJsonConstant(ValueError):
@@ -67,24 +149,38 @@ def _refuse_constant(name: str) -> None:
     raise _NonJsonConstant(name)
 
 
-def parse_metadata(data: bytes, *, path: str = METADATA_FILE, max_depth: int = 128) -> JSON:
-    """Parse metadata bytes as JSON (UTF-8, BOM tolerated), refusing nesting deeper than ``max_depth``."""
+def parse_metadata(data: bytes, *, path: str = METADATA_FILE, limits: Limits = DEFAULT_LIMITS) -> JSON:
+    """Parse metadata bytes as JSON (UTF-8, BOM tolerated) within ``limits``.
+
+    A key given twice in one object is a :class:`MetadataSyntaxError` at the second one (RFC 8259 leaves
+    which one counts to the reader, so two tools could read two different crates). Nesting deeper than
+    ``limits.max_json_depth``, an array longer than ``limits.max_json_array_items`` or more values in all than
+    ``limits.max_json_values`` is a :class:`MetadataLimitError`: such a document is not interpreted.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise MetadataSyntaxError(f"not UTF-8 text (byte {exc.start})", path=path) from exc
+    max_depth = limits.max_json_depth
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except _NonJsonConstant as exc:
         raise MetadataSyntaxError(f"not valid JSON: {exc.args[0]} is not a JSON value (RFC 8259)", path=path) from exc
+    except _DuplicateKey as exc:
+        line, column = _duplicate_place(text, exc.key) or (None, None)
+        raise MetadataSyntaxError(
+            f"the key {exc.key!r} appears twice in one object: readers disagree on which one counts",
+            path=path, line=line, column=column,
+        ) from exc
     except json.JSONDecodeError as exc:
         raise MetadataSyntaxError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
     except RecursionError as exc:
         raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path) from exc
     except ValueError as exc:  # e.g. an integer literal longer than Python's int limit
         raise MetadataSyntaxError(f"not valid JSON: {exc}", path=path) from exc
-    if _depth_exceeds(value, max_depth):
-        raise MetadataLimitError(f"JSON nested deeper than {max_depth} levels", path=path)
+    problem = _shape_problem(value, max_depth, limits.max_json_array_items, limits.max_json_values)
+    if problem is not None:
+        raise MetadataLimitError(problem, path=path)
     return value
 
 
@@ -309,14 +405,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     The file gets a new inode (mode :data:`~.safe_files.FILE_MODE`), so a hard link to the old file keeps the
     old bytes. The bytes are synced before the rename and the folder after it, so a power failure leaves one
-    or the other.
+    or the other. Anything but a regular file at ``path`` (a device, FIFO, link) is refused, never replaced.
     """
-    temporary = write_temporary(path, data)
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    replace_with(write_temporary(path, data), path)
     sync_folder(path.parent)
 
 
@@ -350,7 +441,7 @@ def load_crate(source: CrateSource) -> Crate:
     ``metadata_file`` is the input as given, which later errors about the crate name.
     """
     data = source.read_metadata()
-    document = parse_metadata(data, path=source.named(METADATA_FILE), max_depth=source.limits.max_json_depth)
+    document = parse_metadata(data, path=source.named(METADATA_FILE), limits=source.limits)
     return Crate(document, source=source, metadata_file=source.label)
 
 
@@ -361,6 +452,7 @@ __all__ = [
     "MetadataLimitError",
     "MetadataSyntaxError",
     "load_crate",
+    "nested_deeper_than",
     "parse_metadata",
     "save_crate",
     "serialise",

@@ -8,7 +8,14 @@
   a link) with exactly the given mode, whatever the umask; :func:`write_temporary` writes a new hidden
   sibling of a file, synced, for a caller that then renames or links it into place; :func:`place_new` puts
   such a finished file at a name that must not exist (a hard link: never over an existing file, even one that
-  appears meanwhile), :func:`write_new` does both.
+  appears meanwhile), :func:`write_new` does both; :func:`replace_with` renames it over an existing file, and
+  :func:`refuse_special_output` is the one guard that an output is absent or a regular file (never a device,
+  FIFO, socket, folder or link, which a rename would replace: ``-o /dev/null`` run as root).
+* :func:`new_temporary_file` and :func:`new_temporary_folder` create the hidden sibling an output is built
+  in (``.NAME.XXXXXXXX.tmp``), locked (``flock``) for as long as it is in use, after removing the siblings of
+  that pattern that no process holds any more (:func:`remove_stale_temporaries`): the temporaries of a run
+  killed mid-way (``kill -9``, a power cut) are cleaned by the next run, and those of a concurrent writer are
+  left alone.
 * :func:`read_chunks` is the one chunked read loop (into reusable buffers, memory bounded by one chunk);
   :func:`hash_stream` and :func:`hash_file` hash with it, every algorithm of a file in one read.
 
@@ -23,6 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -30,7 +39,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..errors import StorageError
+from ..errors import StorageError, UsageError
 
 FILE_MODE = 0o644
 """Mode of the files this library writes, whatever the umask."""
@@ -43,6 +52,15 @@ CHUNK_SIZE = 1024 * 1024
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no flock, so no temporary is ever taken for stale
+    fcntl = None  # type: ignore[assignment]
+
+TEMPORARY_SUFFIX = ".tmp"
+"""The suffix of every temporary sibling: ``.NAME.XXXXXXXX.tmp`` (``tempfile``'s eight random characters)."""
 
 
 class NotRegularFile(Exception):
@@ -82,6 +100,108 @@ def create_exclusive(path: str | os.PathLike[str], mode: int = FILE_MODE) -> IO[
     return os.fdopen(handle, "wb")
 
 
+def _temporary_pattern(target: Path) -> re.Pattern[str]:
+    return re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}{re.escape(TEMPORARY_SUFFIX)}")
+
+
+def _try_lock(handle: int) -> bool:
+    """Take the exclusive lock of an open file or folder without waiting; False when a live process holds it."""
+    if fcntl is None:  # pragma: no cover - Windows
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporaries of ``target`` that a killed run left behind; return those removed.
+
+    Only siblings named as this library names them (``.NAME.XXXXXXXX.tmp``) are considered, and only those
+    whose lock no process holds: a temporary in use by a concurrent writer is locked by it and left alone.
+    Where locks are unavailable (Windows) nothing is removed.
+    """
+    pattern = _temporary_pattern(target)
+    removed: list[Path] = []
+    try:
+        with os.scandir(target.parent) as listing:
+            candidates = [Path(e.path) for e in listing if pattern.fullmatch(e.name)]
+    except OSError:
+        return removed
+    for candidate in candidates:
+        try:
+            is_folder = stat.S_ISDIR(candidate.lstat().st_mode)
+            handle = os.open(candidate, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | (_DIRECTORY if is_folder else 0))
+        except OSError:  # gone meanwhile, a link, or not ours to open
+            continue
+        try:
+            if not _try_lock(handle):
+                continue
+            if is_folder:
+                shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                candidate.unlink(missing_ok=True)
+            removed.append(candidate)
+        finally:
+            os.close(handle)
+    return removed
+
+
+class Temporary:
+    """A locked temporary sibling of an output: ``path``; :meth:`release` drops the lock once it is renamed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = -1
+        if fcntl is None:  # pragma: no cover - Windows: nothing is ever taken for stale, so nothing to lock
+            return
+        self._lock = os.open(path, os.O_RDONLY | _NOFOLLOW | (_DIRECTORY if path.is_dir() else 0))
+        if not _try_lock(self._lock):  # pragma: no cover - a fresh random name
+            os.close(self._lock)
+            raise FileExistsError(f"temporary {path} is locked by another process")
+
+    def release(self) -> None:
+        """Drop the lock (closing the lock's own handle); call once the temporary is renamed or removed."""
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
+
+
+def new_temporary_file(target: Path) -> tuple[int, Temporary]:
+    """A new locked temporary file beside ``target`` (an open handle, mode 0o600), after removing stale ones."""
+    remove_stale_temporaries(target)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent)
+    try:
+        return handle, Temporary(Path(name))
+    except BaseException:
+        os.close(handle)
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+def new_temporary_folder(target: Path) -> Temporary:
+    """A new locked temporary folder beside ``target`` (mode 0o700), after removing stale ones."""
+    remove_stale_temporaries(target)
+    name = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX, dir=target.parent))
+    try:
+        return Temporary(name)
+    except BaseException:
+        shutil.rmtree(name, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def scratch_folder(target: Path) -> Iterator[Path]:
+    """A locked temporary folder beside ``target`` for work on a copy of it, removed when the block ends."""
+    claimed = new_temporary_folder(target)
+    try:
+        yield claimed.path
+    finally:
+        shutil.rmtree(claimed.path, ignore_errors=True)
+        claimed.release()
+
+
 def write_temporary(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write ``data`` to a new hidden sibling of ``path`` with ``mode``, synced to disk; return the sibling.
 
@@ -111,6 +231,48 @@ def place_new(temporary: Path, path: Path) -> None:
         os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def refuse_special_output(path: str | os.PathLike[str], shown: str | None = None) -> None:
+    """Raise :class:`~fivesafes_crate.errors.UsageError` unless ``path`` is absent or a regular file.
+
+    An output is written to a temporary sibling and renamed into place, and a rename replaces whatever has the
+    name: a device node (``/dev/null``), a FIFO, a socket or a link would be lost. ``shown`` names the output
+    in the error (default: ``path``). Checked without following a link.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # absent (or unreachable: writing it will say so)
+        return
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    raise UsageError(f"the output is {kind}, never replaced: give the name of a new or regular file",
+                     path=shown if shown is not None else os.fspath(path))
+
+
+def replace_with(temporary: Path, path: Path) -> None:
+    """Rename the finished file ``temporary`` to ``path``, atomically replacing a regular file of that name.
+
+    Refused (:func:`refuse_special_output`, ``temporary`` removed) when ``path`` is anything but absent or a
+    regular file.
+    """
+    try:
+        refuse_special_output(path)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def write_new(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
@@ -215,15 +377,23 @@ __all__ = [
     "CHUNK_SIZE",
     "DIR_MODE",
     "FILE_MODE",
+    "TEMPORARY_SUFFIX",
     "NotRegularFile",
+    "Temporary",
     "create_exclusive",
     "hash_file",
     "hash_stream",
     "naming",
     "new_hasher",
+    "new_temporary_file",
+    "new_temporary_folder",
     "open_regular",
     "place_new",
     "read_chunks",
+    "refuse_special_output",
+    "remove_stale_temporaries",
+    "replace_with",
+    "scratch_folder",
     "write_new",
     "write_temporary",
     "writing",

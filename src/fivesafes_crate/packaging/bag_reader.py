@@ -248,16 +248,32 @@ def _read_declaration(parser: _Parser) -> BagDeclaration:
         bad("bagit.txt has no Tag-File-Character-Encoding line")
     else:
         try:
-            codecs.lookup(encoding_text)
-            encoding = encoding_text
+            codec = codecs.lookup(encoding_text)
         except LookupError:
             bad(f"bagit.txt declares unknown Tag-File-Character-Encoding {encoding_text!r}; UTF-8 is assumed")
+        else:
+            if _is_text_encoding(codec):
+                encoding = encoding_text
+            else:
+                bad(f"bagit.txt declares Tag-File-Character-Encoding {encoding_text!r}, which is not a character "
+                    "encoding (of text); UTF-8 is assumed")
     if at_least_1_0:
         if version_spaced or encoding_spaced:
             bad("bagit.txt must write each line as 'Label: value' with one space after the colon and no other")
         if order and order != ["BagIt-Version", "Tag-File-Character-Encoding"][: len(order)]:
             bad("bagit.txt must list BagIt-Version before Tag-File-Character-Encoding")
     return BagDeclaration(version_text, version_number, encoding)
+
+
+def _is_text_encoding(codec: codecs.CodecInfo) -> bool:
+    """True for a codec that decodes bytes to text: not a bytes-to-bytes transform (``zlib``, ``bz2_codec``,
+    ``base64``), text-to-text (``rot13``) or ``undefined``, which Python's codec registry holds beside them."""
+    if not getattr(codec, "_is_text_encoding", True):
+        return False
+    try:
+        return isinstance(codec.decode(b"")[0], str)
+    except (UnicodeError, TypeError, ValueError):
+        return False
 
 
 def _split_lines(text: str) -> list[str]:

@@ -49,7 +49,7 @@ from typing import IO
 
 from ..errors import CrateReadError, OutputExistsError, UnsafeInputError, UsageError
 from ..model.crate import parse_metadata, write_atomic
-from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive, writing
+from ..model.safe_files import CHUNK_SIZE, DIR_MODE, create_exclusive, refuse_special_output, writing
 from ..model.source import (
     DEFAULT_LIMITS,
     METADATA_FILE,
@@ -161,7 +161,7 @@ def _check_metadata_syntax(source: CrateSource) -> None:
 
     Only the syntax (and the size and nesting limits): the document is parsed and dropped, not interpreted.
     """
-    parse_metadata(source.read_metadata(), path=source.named(METADATA_FILE), max_depth=source.limits.max_json_depth)
+    parse_metadata(source.read_metadata(), path=source.named(METADATA_FILE), limits=source.limits)
 
 
 def _payload_entries(source: CrateSource, is_bag: bool) -> dict[str, Entry]:
@@ -273,6 +273,8 @@ def _output_path(crate: Path, output: str | os.PathLike[str] | None, folder: boo
     if not parent.is_dir():
         raise UsageError("the output's folder does not exist", path=shown)
     real_target = parent / target.name
+    if not folder and not real_target.is_dir():
+        refuse_special_output(real_target, shown)
     if real_target == real_crate or real_crate in real_target.parents:
         raise UsageError("the output lies inside the crate folder; write it elsewhere", path=shown)
     if folder and os.path.lexists(real_target):

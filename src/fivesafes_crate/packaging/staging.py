@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import OutputExistsError, StorageError
-from ..model.safe_files import writing
+from ..model.safe_files import new_temporary_folder, writing
 
 
 class WriteFailed(Exception):
@@ -42,10 +41,13 @@ def write_error(exc: BaseException, target: Path) -> BaseException:
 def new_folder(target: Path, doing: str) -> Iterator[Path]:
     """Build a folder in a temporary sibling and rename it to ``target`` only if the block succeeds.
 
-    On any error the temporary folder is removed and ``target`` is untouched: never a half-written output.
+    On any error the temporary folder is removed and ``target`` is untouched: never a half-written output. A
+    temporary of ``target`` left by a killed run is removed first
+    (:func:`~fivesafes_crate.model.safe_files.new_temporary_folder`).
     """
     with writing(target):
-        temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        claimed = new_temporary_folder(target)
+    temporary = claimed.path
     try:
         yield temporary
         if os.path.lexists(target):
@@ -57,6 +59,8 @@ def new_folder(target: Path, doing: str) -> Iterator[Path]:
         if error is exc:
             raise
         raise error from exc
+    finally:
+        claimed.release()
 
 
 __all__ = ["WriteFailed", "new_folder", "write_error"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from typing import IO
 
 from ..errors import CrateReadError, OutputExistsError
 from ..model.folders import sync_folder
-from ..model.safe_files import DIR_MODE, FILE_MODE, place_new, writing
+from ..model.safe_files import DIR_MODE, FILE_MODE, new_temporary_file, place_new, replace_with, writing
 from ..model.source import Entry
 from .staging import write_error
 
@@ -112,7 +111,8 @@ def new_zip(target: Path, *, replace: bool) -> Iterator[zipfile.ZipFile]:
     :class:`~fivesafes_crate.errors.StorageError` naming ``target``.
     """
     with writing(target):
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        handle, claimed = new_temporary_file(target)
+    temporary = claimed.path
     try:
         with (
             os.fdopen(handle, "w+b") as stream,
@@ -122,20 +122,22 @@ def new_zip(target: Path, *, replace: bool) -> Iterator[zipfile.ZipFile]:
             yield archive
         os.chmod(temporary, FILE_MODE)
         if replace:
-            os.replace(temporary, target)
+            replace_with(temporary, target)
         else:
             try:
-                place_new(Path(temporary), target)
+                place_new(temporary, target)
             except FileExistsError:
                 raise OutputExistsError("the output appeared while it was written; nothing was replaced",
                                         path=str(target)) from None
         sync_folder(target.parent)  # the rename too survives a power failure
     except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         error = write_error(exc, target)
         if error is exc:
             raise
         raise error from exc
+    finally:
+        claimed.release()
 
 
 def zip_info(name: str, *, directory: bool = False) -> zipfile.ZipInfo:

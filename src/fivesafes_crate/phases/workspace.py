@@ -160,8 +160,8 @@ def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
         try:
             write_atomic(space.crate_root / WEBSITE_FILE, render_preview(space.crate).encode("utf-8"))
-        except IsADirectoryError as exc:  # the crate holds a folder of that name: the crate's fault, not the disk's
-            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=WEBSITE_FILE) from exc
+        except UsageError as exc:  # the crate holds a folder, link or FIFO of that name: its fault, not the disk's
+            raise CrateError(f"cannot write the preview: {exc.message}", path=WEBSITE_FILE) from exc
         if space.is_bag:
             refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
     for finalize in space.finalizers:  # a hook's own errors are its own; only a StorageError is renamed

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import OutputExistsError, UsageError
 from ..issues import Severity
 from ..model.crate import load_crate, write_atomic
-from ..model.safe_files import write_new, writing
+from ..model.safe_files import refuse_special_output, write_new, writing
 from ..model.source import DEFAULT_LIMITS, WEBSITE_FILE, Limits, SourceKind, open_source
 from ..validation.engine import validate_crate
 from ..website import render_preview
@@ -64,6 +64,7 @@ def _check_output(output: Path, source_path: Path, kind: SourceKind, overwrite: 
     real = parent / output.name
     if real.is_dir():
         raise UsageError("the output is a folder; give a file name", path=shown)
+    refuse_special_output(real, shown)
     crate = source_path.resolve()
     if real == crate:
         raise UsageError("the output is the crate itself", path=shown)

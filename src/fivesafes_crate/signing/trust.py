@@ -31,10 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SuppliedFileError, UsageError
+from ..model.crate import nested_deeper_than
 from .keys import KeyAlgorithm, PublicKey, SigningKeyError, algorithm_of, key_id, load_public_key, parse_public_key
 from .statement import REQUESTER, valid_role, valid_uri
 
 MAX_TRUST_FILE_BYTES = 1024 * 1024
+MAX_TRUST_DEPTH = 16
+"""The deepest nesting of tables and arrays a trust store may have (its schema needs three)."""
 REQUESTING_AGENT = "requesting-agent"
 """A policy ``principal`` meaning: the agent of the crate's requested ``CreateAction``, as the requester signed it."""
 
@@ -180,6 +183,10 @@ def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
         raise TrustStoreError(f"not UTF-8 (byte {exc.start})", path=shown) from None
     except tomllib.TOMLDecodeError as exc:
         raise TrustStoreError(f"not valid TOML: {exc}", path=shown) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        document = None
+    if document is None or nested_deeper_than(document, MAX_TRUST_DEPTH):
+        raise TrustStoreError(f"nested deeper than {MAX_TRUST_DEPTH} levels", path=shown)
     try:
         return _parse(document, given.parent)
     except TrustStoreError as exc:

@@ -25,7 +25,7 @@ from ..issues import Severity
 from ..model.crate import write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.lifecycle import Step
-from ..model.safe_files import DIR_MODE, writing
+from ..model.safe_files import DIR_MODE, scratch_folder, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, EntryKind, Limits, SourceKind, open_source
 from ..packaging import (
     BAG_INFO_FILE,
@@ -285,9 +285,8 @@ def sign(
 
 def _sign_zip(given: Path, signer: Signer, role: str, principal: str, phase: str | None, assess_action: str | None,
               now: datetime, limits: Limits) -> SignatureRecord:
-    with writing(given), tempfile.TemporaryDirectory(prefix=f".{given.name}.", suffix=".tmp",
-                                                     dir=given.parent) as temporary:
-        folder = Path(temporary) / "bag"
+    with writing(given), scratch_folder(given) as temporary:  # locked: a concurrent pack never takes it for stale
+        folder = temporary / "bag"
         unpack(given, folder, limits=limits)
         with open_source(folder, limits) as source:
             require_intact(source)

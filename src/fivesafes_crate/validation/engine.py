@@ -21,6 +21,7 @@ from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
 from . import checks  # noqa: F401  (the rule modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
+from .shacl_engines import get_engine
 
 if TYPE_CHECKING:
     from ..signing.trust import TrustStore
@@ -56,10 +57,11 @@ def validate_source(
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate an opened source; see :func:`validate`."""
     crate, load_error = _load(source)
-    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks, trust)
+    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks, trust, engine)
 
 
 def validate_crate(
@@ -70,9 +72,10 @@ def validate_crate(
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate an in-memory crate (its source, if any, is used for file and BagIt checks)."""
-    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks, trust)
+    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks, trust, engine)
 
 
 def _validate(
@@ -84,7 +87,10 @@ def _validate(
     threshold: Severity,
     extra_checks: Iterable[ExtraCheck],
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
+    if engine is not None:
+        get_engine(engine)  # an unknown or missing engine is a usage error before any work
     chosen = get_profile(profile) if isinstance(profile, str) else profile
     if chosen is None:
         chosen = (detect_profile(crate) if crate is not None else None) or DEFAULT_PROFILE
@@ -111,7 +117,7 @@ def _validate(
         if needed is not None:
             issues.extend(check.run(context))
     if graph is not None:
-        issues.extend(run_shapes(graph, chosen.version, stage))
+        issues.extend(run_shapes(graph, chosen.version, stage, engine))
     for extra in extra_checks:
         issues.extend(extra(context))
     metadata_file = source.named(METADATA_FILE) if source is not None else None
@@ -129,6 +135,7 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: Iterable[ExtraCheck] = (),
     trust: TrustStore | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline and return a :class:`~fivesafes_crate.issues.Report`.
 
@@ -136,14 +143,16 @@ def validate(
     directory or a crate, or an in-memory :class:`Crate`. The profile comes from the root's ``conformsTo``
     unless ``profile`` is given; the stage is inferred from the crate's actions unless ``phase`` is given.
     ``threshold`` decides ``report.valid``; the report holds issues of every severity. With a ``trust`` store,
-    the bag's signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
+    the bag's signatures are verified too (``signature.*`` checks, see ``docs/signing.md``). ``engine`` names the
+    SHACL engine (``"shacl"``, the fast one, default when installed; ``"pyshacl"``, the reference): both give
+    the same findings (``docs/engines.md``).
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
-    :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
+    :class:`~fivesafes_crate.errors.UsageError` for an unknown profile or engine, or a fast engine not installed.
     """
     if isinstance(target, Crate):
         return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
-                              trust=trust)
+                              trust=trust, engine=engine)
     with open_source(target, limits) as source:
         return validate_source(source, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
-                               trust=trust)
+                               trust=trust, engine=engine)

@@ -62,7 +62,7 @@ def test_depth_limit_boundary() -> None:
     with pytest.raises(MetadataLimitError):
         parse_metadata(nested(129))
     with pytest.raises(MetadataLimitError, match="deeper than 5"):
-        parse_metadata(b'{"a": {"b": {"c": {"d": {"e": {}}}}}}', max_depth=5)
+        parse_metadata(b'{"a": {"b": {"c": {"d": {"e": {}}}}}}', limits=Limits(max_json_depth=5))
 
 
 def test_absurd_nesting_does_not_crash() -> None:

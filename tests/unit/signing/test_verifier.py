@@ -379,3 +379,13 @@ def test_openssl_verifies_rsa_pss(tmp_path: Path) -> None:
 
 def test_the_keys_fixture_is_shared(bag: Path) -> None:
     assert isinstance(keys(), Keys) and URN in (bag / "bag-info.txt").read_text()
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.99])
+def test_a_truncated_envelope_fails_with_a_reason(bag: Path, keep: float) -> None:
+    data = (bag / SECOND).read_bytes()
+    (bag / SECOND).write_bytes(data[: int(len(data) * keep)])
+    report = _verify(bag)
+    problems = [p for p in report.problems if p.kind is Failure.ENVELOPE]
+    assert not report.valid and problems and problems[0].file == SECOND
+    assert "is not valid JSON" in problems[0].message
