@@ -26,6 +26,7 @@ BASE = -1  # issues.py, errors.py: importable from anywhere, import nothing from
 LAYERS: dict[str, int] = {
     "issues": BASE,
     "errors": BASE,
+    "untrusted": BASE,
     "contexts": 0,
     "model": 1,
     # services
@@ -112,6 +113,7 @@ EXPECTED_ALL = [
     "TrustStoreError",
     "UnknownInputError",
     "UnsafeInputError",
+    "UnsupportedProfileError",
     "UsageError",
     "Verdict",
     "WorkflowMismatchError",

@@ -80,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "TrustStoreError": "fivesafes_crate.signing.trust",
     "UnknownInputError": "fivesafes_crate.authoring.workflow",
     "UnsafeInputError": "fivesafes_crate.errors",
+    "UnsupportedProfileError": "fivesafes_crate.errors",
     "UsageError": "fivesafes_crate.errors",
     "Verdict": "fivesafes_crate.phases.disclosure",
     "WorkflowMismatchError": "fivesafes_crate.phases.retrieval",
@@ -195,6 +196,7 @@ __all__ = [
     "TrustStoreError",
     "UnknownInputError",
     "UnsafeInputError",
+    "UnsupportedProfileError",
     "UsageError",
     "Verdict",
     "WorkflowMismatchError",
@@ -308,6 +310,7 @@ if TYPE_CHECKING:
         SuppliedFileError,
         TrustError,
         UnsafeInputError,
+        UnsupportedProfileError,
         UsageError,
     )
     from .interop.ro_crate_py import ConversionError

@@ -12,7 +12,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CrateReadError, UsageError
+from .errors import CrateReadError, UnsupportedProfileError, UsageError
 from .issues import InputFailure, Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
@@ -94,7 +94,8 @@ def validate_all(
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
     The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. An input
-    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it
+    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`), or that declares only an
+    unsupported profile version (:class:`~fivesafes_crate.errors.UnsupportedProfileError`), does not stop the others: it
     is an :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given.
     Arguments that are wrong for every input (an unknown profile) still raise.
     """
@@ -107,8 +108,8 @@ def validate_all(
         try:
             reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
                                     extra_checks=extra_checks, trust=trust)
-        except CrateReadError as exc:
-            message = str(exc) if exc.path == key else f"{key}: {exc}"
+        except (CrateReadError, UnsupportedProfileError) as exc:
+            message = str(exc) if exc.path is not None and exc.path.startswith(key) else f"{key}: {exc}"
             failures[key] = InputFailure(key, type(exc).__name__, message)
     return ReportSet(reports, tuple(failures.values()))
 

@@ -9,6 +9,7 @@ import typer
 from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     Format,
+    OfflineOpt,
     PathsArg,
     PhaseOpt,
     ProfileOpt,
@@ -29,10 +30,15 @@ def validate(
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
+    offline: OfflineOpt = False,
 ) -> None:
     """Validate Five Safes RO-Crates offline: one, or several at once for CI.
 
-    With --trust, a bag's signatures are verified too (issues with signature.* check ids).
+    With --trust, a bag's signatures are verified too (issues with signature.* check ids). --offline is
+    accepted and changes nothing: validation never touches the network.
+
+    A crate declaring only a Five Safes profile version that is not supported (e.g. 5s-crate/1.0) is refused
+    (exit 2) unless --profile names one to validate against anyway; the report then says the versions differ.
 
     Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only). An input
     that cannot be read does not stop the others: it is reported beside them (an error line, a SARIF tool
@@ -45,6 +51,8 @@ def validate(
     from .. import api
     from ..issues import ReportSet, Severity
     from ..reporting import MULTI_REPORTERS
+
+    del offline  # accepted for users of rocrate-validator: there is nothing to switch off
 
     if fmt is ReportFormat.json and len(paths) > 1:
         raise typer.BadParameter("describes one crate: give one path, or use sarif or junit",

@@ -17,8 +17,9 @@ from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
-from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
+from ..profiles import Profile, resolve_profile
 from . import archive, bagit, disclosure, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
+from .checks import base_layer, profile_conformance  # noqa: F401  (modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
 
@@ -85,9 +86,9 @@ def _validate(
     extra_checks: Iterable[ExtraCheck],
     trust: TrustStore | None = None,
 ) -> Report:
-    chosen = get_profile(profile) if isinstance(profile, str) else profile
-    if chosen is None:
-        chosen = (detect_profile(crate) if crate is not None else None) or DEFAULT_PROFILE
+    metadata_file = source.named(METADATA_FILE) if source is not None else None
+    resolution = resolve_profile(crate, profile, path=metadata_file or METADATA_FILE)
+    chosen = resolution.profile
     if isinstance(phase, str):
         try:
             phase = Stage.parse(phase)
@@ -101,7 +102,7 @@ def _validate(
         except (ContextUnavailable, GraphBuildError) as exc:
             graph_error = exc
     context = CheckContext(source, crate, graph, chosen, stage, load_error=load_error, graph_error=graph_error,
-                           trust=trust)
+                           trust=trust, resolution=resolution)
     issues: list[Issue] = []
     for check in PYTHON_CHECKS.values():
         if not check.info.applies(chosen.version, stage):
@@ -114,10 +115,9 @@ def _validate(
         issues.extend(run_shapes(graph, chosen.version, stage))
     for extra in extra_checks:
         issues.extend(extra(context))
-    metadata_file = source.named(METADATA_FILE) if source is not None else None
     if crate is None:  # unreadable metadata: nothing was checked against a profile, and no stage is known
         return Report.build(None, None, threshold, issues, metadata_file)
-    return Report.build(chosen.id, stage, threshold, issues, metadata_file)
+    return Report.build(chosen.id, stage, threshold, issues, metadata_file, declared=resolution.declared)
 
 
 def validate(
@@ -138,8 +138,10 @@ def validate(
     ``threshold`` decides ``report.valid``; the report holds issues of every severity. With a ``trust`` store,
     the bag's signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
 
-    Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
-    :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all,
+    :class:`~fivesafes_crate.errors.UnsupportedProfileError` when no ``profile`` is given and the root declares
+    only Five Safes profile versions that are not supported (exact IRIs, see :func:`~fivesafes_crate.profiles.
+    resolve_profile`), and :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
     """
     if isinstance(target, Crate):
         return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
