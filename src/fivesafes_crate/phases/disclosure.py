@@ -29,16 +29,16 @@ back to pending (:func:`reset_disclosure`).
 * rejected outputs must be pruned before the check is approved (``prune``);
 * a verdict is refused when the output's bytes changed since it was screened, attached or judged.
 
-**Withholding.** Nothing un-approved may leave the TRE. A rejection of the whole check deletes the result
-payload (the files of the run's result entities and everything under ``outputs/``), the output entities (with
-their ``hasPart`` contents and their ``DigitalDocumentPermission``\\ s) and every link to them (``result``,
-``hasPart``, ``object``); the ``CreateAction`` stays by default, since the profile requires one in every crate,
-and ``remove_run`` also removes it, as the profile's SHOULD describes, with the contextual entities only
-it linked (its agent, its parameter values), which RO-Crate 1.2 would otherwise find linked from nowhere.
-Pruning does the same for the rejected outputs only. Either way, the reviews of a withheld output then point to a placeholder (``WithheldOutput``)
-that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256`` (a hash of a small
-table can be confirmed by guessing), and so do the withheld outputs' entries of the screening report. Inputs,
-the workflow and the root are never removed.
+**Withholding.** Nothing un-approved may leave the TRE. A rejection of the whole check deletes the result payload
+(the files of the run's result entities and everything under ``outputs/``), the output entities (with their
+``hasPart`` contents and their ``DigitalDocumentPermission``\\ s) and every link to them (``result``, ``hasPart``,
+``object``); the ``CreateAction`` stays by default, since the profile requires one in every crate, and
+``remove_run`` also removes it, as the profile's SHOULD describes, with the contextual entities only it linked (its
+agent, its parameter values), which RO-Crate 1.2 would otherwise find linked from nowhere. Pruning does the same
+for the rejected outputs only. Either way, the reviews of a withheld output then point to a placeholder
+(``WithheldOutput``) that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256``
+(a hash of a small table can be confirmed by guessing), and so do the withheld outputs' entries of the screening
+report. Inputs, the workflow and the root are never removed.
 """
 
 from __future__ import annotations
