@@ -26,7 +26,6 @@ VERSIONS = ["0.4", "0.5-DRAFT"]
 
 SHAPE_FILES = {
     "metadata-file.ttl",
-    "profile-conformance.ttl",
     "workflow-reference.ttl",
     "requested-workflow-run.ttl",
     "requesting-agent.ttl",
