@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "ReportSet": "fivesafes_crate.issues",
     "RequestSpec": "fivesafes_crate.authoring.spec",
     "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningOutcome": "fivesafes_crate.disclosure_control.outcomes",
+    "ScreeningOutcome": "fivesafes_crate.issues",
     "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
     "ScreeningResult": "fivesafes_crate.phases.screening",
     "Severity": "fivesafes_crate.issues",
@@ -68,13 +68,13 @@ _EXPORTS: dict[str, str] = {
     "SigningRefused": "fivesafes_crate.signing.writer",
     "SpecError": "fivesafes_crate.authoring.spec",
     "Stage": "fivesafes_crate.issues",
-    "Status": "fivesafes_crate.phases.lifecycle",
-    "Step": "fivesafes_crate.phases.lifecycle",
+    "Status": "fivesafes_crate.model.lifecycle",
+    "Step": "fivesafes_crate.model.lifecycle",
     "StepRefused": "fivesafes_crate.phases.lifecycle",
     "StepResult": "fivesafes_crate.phases.lifecycle",
     "StorageError": "fivesafes_crate.errors",
     "SuppliedFileError": "fivesafes_crate.errors",
-    "Timeline": "fivesafes_crate.phases.receiving",
+    "Timeline": "fivesafes_crate.model.lifecycle",
     "TrustError": "fivesafes_crate.errors",
     "TrustStore": "fivesafes_crate.signing.trust",
     "TrustStoreError": "fivesafes_crate.signing.trust",
@@ -103,7 +103,7 @@ _EXPORTS: dict[str, str] = {
     "open_crate": "fivesafes_crate.api",
     "package": "fivesafes_crate.api",
     "preview": "fivesafes_crate.api",
-    "printable": "fivesafes_crate.reporting.text",
+    "printable": "fivesafes_crate.untrusted",
     "publish": "fivesafes_crate.api",
     "read_acro_results": "fivesafes_crate.api",
     "receive": "fivesafes_crate.api",
@@ -113,7 +113,7 @@ _EXPORTS: dict[str, str] = {
     "record_screening": "fivesafes_crate.api",
     "record_signoff": "fivesafes_crate.api",
     "record_validation": "fivesafes_crate.api",
-    "render_preview": "fivesafes_crate.reporting.preview",
+    "render_preview": "fivesafes_crate.website",
     "sanitize": "fivesafes_crate.api",
     "save_crate": "fivesafes_crate.model.crate",
     "screen_outputs": "fivesafes_crate.api",
@@ -297,7 +297,7 @@ if TYPE_CHECKING:
     from .authoring.workflow import UnknownInputError
     from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError
     from .disclosure_control.evidence import EvidenceError
-    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
     from .errors import (
         ContextUnavailable,
@@ -315,25 +315,26 @@ if TYPE_CHECKING:
     )
     from .interop.ro_crate_py import ConversionError
     from .interop.rocrate_validator import ExportedProfile
-    from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
+    from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
+    from .model.lifecycle import Status, Step, Timeline
     from .model.source import Limits
     from .phases.disclosure import DisclosureDecision, Verdict
-    from .phases.lifecycle import Agent, AgentKind, Status, Step, StepRefused, StepResult
+    from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License
-    from .phases.receiving import Receipt, Timeline
+    from .phases.receiving import Receipt
     from .phases.results import OutputFile, OutputReference, OutputValue
     from .phases.retrieval import WorkflowMismatchError
     from .phases.screening import ScreeningResult
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
     from .profiles import Profile
-    from .reporting.preview import render_preview
-    from .reporting.text import printable
     from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
     from .signing.trust import TrustStore, TrustStoreError
     from .signing.verifier import SignatureInvalid, SignatureVerification
     from .signing.writer import SigningRefused
+    from .untrusted import printable
     from .validation.registry import CheckContext, CheckInfo
+    from .website import render_preview
 
 
 def __getattr__(name: str) -> Any:

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
     from .disclosure_control import AcroResults, DisclosurePolicy, ScreeningReport
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import Entity
+    from .model.lifecycle import Timeline
     from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
-    from .phases.lifecycle import Agent, Clock, IdFactory, SignHook, StepResult
+    from .phases.lifecycle import Agent, Clock, IdFactory, StepResult
     from .phases.publishing import License
-    from .phases.receiving import Receipt, Timeline
+    from .phases.receiving import Receipt
     from .phases.results import Output
     from .phases.screening import ScreeningResult
     from .signing import (
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         Signer,
         TrustStore,
     )
+    from .signing.writer import SignHook
 
 ProgressCallback = Callable[[int, int], None]
 """``progress(done, total)`` in bytes, called while hashing or writing a payload."""

@@ -177,7 +177,8 @@ def check(
       --provider-name "Example TRE"[/]
     """
     from .. import api
-    from ..disclosure_control import ScreeningOutcome, render_json
+    from ..disclosure_control import render_json
+    from ..issues import ScreeningOutcome
     from .render import console_text, shown
 
     if as_decision and not write:

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
 from ..errors import UsageError
-from ..reporting.text import printable
+from ..untrusted import printable
 from . import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import ForceOpt, Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text, shown

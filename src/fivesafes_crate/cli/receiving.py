@@ -19,7 +19,8 @@ from ._options import (
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..phases.receiving import Receipt, Timeline
+    from ..model.lifecycle import Timeline
+    from ..phases.receiving import Receipt
 
 _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "potential": "cyan"}
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UsageError
-from ..reporting.text import printable
+from ..untrusted import printable
 from . import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 

@@ -22,7 +22,8 @@ from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app
 from ._options import Format
 
 if TYPE_CHECKING:
-    from ..phases.lifecycle import Agent, SignHook, StepResult
+    from ..phases.lifecycle import Agent, StepResult
+    from ..signing.writer import SignHook
 
 tre_app = typer.Typer(
     cls=OneLineErrors,
@@ -120,9 +121,9 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     """A renderer for :func:`~fivesafes_crate.cli.finish`: one line or one JSON object, and the exit code."""
 
     def render(result: StepResult) -> tuple[str, int]:
-        from ..phases.lifecycle import Status
+        from ..model.lifecycle import Status
         from ..reporting.json import step_to_json
-        from ..reporting.text import printable
+        from ..untrusted import printable
 
         code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID
         if fmt is Format.json:

@@ -18,8 +18,7 @@ from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_c
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import Profile, resolve_profile
-from . import archive, bagit, disclosure, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
-from .checks import base_layer, profile_conformance  # noqa: F401  (modules register their checks on import)
+from . import checks  # noqa: F401  (the rule modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
 

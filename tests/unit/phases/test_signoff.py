@@ -11,7 +11,8 @@ import pytest
 from fivesafes_crate import Agent, AgentKind, Crate, api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, StepRefused, lifecycle_state
+from fivesafes_crate.model.lifecycle import Status, lifecycle_state
+from fivesafes_crate.phases.lifecycle import StepRefused
 
 from .conftest import (
     POLICY,

@@ -12,7 +12,8 @@ import pytest
 from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult, api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, StepRefused
+from fivesafes_crate.model.lifecycle import Status
+from fivesafes_crate.phases.lifecycle import StepRefused
 from fivesafes_crate.validation.registry import CheckContext
 
 from .conftest import (

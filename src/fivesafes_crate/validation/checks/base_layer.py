@@ -23,8 +23,8 @@ from ...model.graph import context_urls
 from ...model.source import METADATA_FILE, SourceKind
 from ...model.vocab import RO_CRATE_BASE
 from ...untrusted import quoted
-from ..jsonld import _all_ids
 from ..registry import CheckContext, Finding, check
+from .jsonld_form import _all_ids
 
 
 def _text(value: JSON) -> str | None:
