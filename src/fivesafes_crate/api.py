@@ -12,8 +12,8 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CrateReadError, UnsupportedProfileError, UsageError
-from .issues import InputFailure, Report, ReportSet, Severity, Stage
+from .errors import CrateReadError, CrateStateError, UsageError
+from .issues import Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .profiles import PROFILES, Profile
@@ -26,8 +26,12 @@ if TYPE_CHECKING:
 
     from .authoring.spec import RequestSpec
     from .disclosure_control import AcroResults, DisclosurePolicy, ScreeningReport
+    from .federation.gather import FederatedSummary
+    from .federation.nodes import Node
+    from .federation.pool import PooledOutput
+    from .federation.summary import NestedNode
     from .interop.rocrate_validator import ExportedProfile
-    from .model.entities import Entity
+    from .model.entities import JSON, Entity
     from .model.lifecycle import Timeline
     from .packaging import BagVerification
     from .phases.disclosure import DisclosureDecision, Verdict
@@ -92,28 +96,31 @@ def validate_all(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    jobs: int = 1,
 ) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
-    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. An input
-    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`), or that declares only an
-    unsupported profile version (:class:`~fivesafes_crate.errors.UnsupportedProfileError`), does not stop the others: it
-    is an :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given.
+    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. A
+    federated summary crate (``federate gather``) is followed by each crate it nests, validated with its own
+    detected profile and keyed ``SUMMARY/nodes/<tre>``. An input that cannot be opened at all
+    (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it is an
+    :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given. ``jobs``
+    validates that many inputs at a time (worker processes of the standard library); the result is the same.
     Arguments that are wrong for every input (an unknown profile) still raise.
     """
-    reports: dict[str, Report] = {}
-    failures: dict[str, InputFailure] = {}
+    from .federation.summary import summary_nodes
+    from .validation.batch import validate_many
+
+    expanded: list[str | os.PathLike[str]] = []
     for target in targets:
-        key = os.fspath(target)
-        if key in reports or key in failures:
-            continue
+        expanded.append(target)
         try:
-            reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                                    extra_checks=extra_checks, trust=trust)
-        except (CrateReadError, UnsupportedProfileError) as exc:
-            message = str(exc) if exc.path is not None and exc.path.startswith(key) else f"{key}: {exc}"
-            failures[key] = InputFailure(key, type(exc).__name__, message)
-    return ReportSet(reports, tuple(failures.values()))
+            nodes = summary_nodes(target, limits=limits) or []
+        except CrateReadError:
+            nodes = []  # reported by its own validation
+        expanded += [os.path.join(os.fspath(target), "nodes", node.id) for node in nodes]
+    return validate_many(expanded, profile=profile, phase=phase, threshold=threshold, limits=limits,
+                         extra_checks=extra_checks, trust=trust, jobs=jobs, validator=validate)
 
 
 def list_checks() -> list[CheckInfo]:
@@ -270,18 +277,22 @@ def write_preview(
 
 
 def sanitize(
-    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str], *, force: bool = False, clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS
 ) -> StepResult:
     """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
 
     Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
     also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
     other entities go, the entities stay. ``result.removed`` says what went; nothing to remove writes nothing.
-    Run it first. A bag that fails its manifests is refused rather than given fresh ones.
+    Run it first, on the crate as received: a crate holding a check (the TRE's intake) or a publishing action is
+    refused (``StepRefused``, naming the step) unless ``force``, since sanitizing would remove the TRE's own
+    records; with ``force`` the summary lists every item removed. A bag that fails its manifests is refused
+    rather than given fresh ones.
     """
     from .phases.sanitizing import sanitize as _sanitize
 
-    return _sanitize(target, clock=clock, limits=limits)
+    return _sanitize(target, force=force, clock=clock, limits=limits)
 
 
 def record_check(
@@ -780,3 +791,173 @@ def read_acro_results(
     from .disclosure_control import read_acro_results as _read
 
     return _read(Path(folder), timezone, limits=limits)
+
+
+# --- registers ---------------------------------------------------------------------------------------------
+
+
+def export_dur(
+    crates: Sequence[str | os.PathLike[str]],
+    *,
+    config: str | os.PathLike[str] | None = None,
+    fmt: str = "gateway-json",
+    output: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, JSON]:
+    """The HDR UK Data Use Register entry of one or more published crates of one project (a Gateway DUR create
+    request body); with ``output``, also written there (never over an existing file unless ``overwrite``).
+
+    Fields come from the crates as :data:`~fivesafes_crate.interop.dur.GATEWAY_JSON` says, what a crate cannot
+    hold from the ``[dur]`` table of the TRE's TOML ``config``, else ``null``; several crates roll up into one
+    entry; a federated summary crate (``federate gather``) stands for its completed nodes. Only approved outputs
+    appear. Raises :class:`~fivesafes_crate.ExportRefused` for a crate that is not
+    published or lacks a completed sign-off or disclosure check, or of another project than the others, and
+    :class:`~fivesafes_crate.DurConfigError` for a bad configuration file.
+    """
+    from .federation.summary import summary_nodes
+    from .interop.dur import dumps, export_entry, load_dur_config, write_output
+
+    settings = load_dur_config(config)
+    if not crates:
+        raise UsageError("give at least one published crate")
+    targets: list[str | os.PathLike[str]] = []
+    for path in crates:
+        nodes = summary_nodes(path, limits=limits) if Path(path).is_dir() else None
+        if nodes is None:
+            targets.append(path)
+            continue
+        completed = [node.folder for node in _federation_nodes(path, limits) if node.completed]
+        if not completed:
+            raise CrateStateError("no node of this federated summary completed: nothing was approved for release",
+                                  path=os.fspath(path))
+        targets += completed
+    opened: list[tuple[Crate, str]] = []
+    try:
+        for target in targets:
+            opened.append((open_crate(target, limits=limits), os.fspath(target)))
+        entry = export_entry(opened, settings, fmt=fmt)
+    finally:
+        for crate, _ in opened:
+            if crate.source is not None:
+                crate.source.close()
+    if output is not None:
+        write_output(Path(output), dumps(entry).encode("utf-8"), overwrite=overwrite)
+    return entry
+
+
+# --- federation --------------------------------------------------------------------------------------------
+
+
+def federate_split(
+    request: str | os.PathLike[str],
+    tres: Sequence[Node | str],
+    output: str | os.PathLike[str],
+    *,
+    federated_id: str | None = None,
+    bagging_date: date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Path]:
+    """Split a request (crate folder, bag folder or bag ZIP) into one packed request per TRE of a federation.
+
+    ``tres`` are :class:`~fivesafes_crate.Node`\\ s or ``ID=URL`` strings. Writes ``output/<id>.bagit.zip``
+    (a new folder, complete or not at all), each a valid request sharing one federated identifier
+    (``federated_id``, default a new ``urn:uuid:``) so that their results can be gathered. Returns the ZIPs.
+    """
+    from .federation.nodes import Node as _Node
+    from .federation.split import new_federated_id, split
+
+    nodes = [tre if isinstance(tre, _Node) else _Node.parse(tre) for tre in tres]
+    return split(request, nodes, output, federated_id=federated_id or new_federated_id, bagging_date=bagging_date,
+                 limits=limits)
+
+
+def federate_gather(
+    results: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    expected: Sequence[Node | str] = (),
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FederatedSummary:
+    """Gather the bags the TREs returned into a federated summary crate folder ``output``.
+
+    Each node's bag is nested untouched under ``nodes/<id>/`` (a ``Dataset`` with the versionless RO-Crate
+    ``conformsTo``), with its tag-manifest digest and signatures listed, and one action per node records its
+    outcome (:class:`~fivesafes_crate.NodeOutcome`: completed, failed, withheld, or never returned for an
+    ``expected`` node without a result). See ``docs/federation.md``.
+    """
+    from .federation.gather import gather
+    from .federation.nodes import Node as _Node
+
+    nodes = [tre if isinstance(tre, _Node) else _Node.parse(tre) for tre in expected]
+    return gather(results, output, expected=nodes, clock=clock, limits=limits)
+
+
+def federate_pool(
+    summary: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    policy: DisclosurePolicy | str | os.PathLike[str] = "acro-default",
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[PooledOutput]:
+    """Pool the completed nodes' tables of a summary crate into ``pooled/`` and screen each pooled output.
+
+    Records an aggregation action per pooled table (``agent`` pooled it) and two ``Review``\\ s of it: the
+    disclosure rules of ``policy`` and a differencing check between each node's cells and the pooled total.
+    """
+    from .disclosure_control import load_policy
+    from .federation.pool import pool
+
+    return pool(summary, agent=agent, policy=load_policy(policy), clock=clock, limits=limits)
+
+
+def _federation_nodes(summary: str | os.PathLike[str], limits: Limits) -> list[NestedNode]:
+    """The nested nodes of a summary crate folder whose tag manifests still have the digests recorded."""
+    from .errors import TrustError
+    from .federation.summary import summary_nodes
+
+    nodes = summary_nodes(summary, limits=limits)
+    if nodes is None:
+        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
+    for node in nodes:
+        if not node.digest_matches:
+            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
+                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
+    return nodes
+
+
+def verify_federation(
+    summary: str | os.PathLike[str],
+    trust: TrustStore,
+    *,
+    policy: str | None = None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, SignatureVerification]:
+    """Verify every node bag nested in a summary crate against ``trust`` (and ``policy``), offline.
+
+    Returns each node's signature report by node id. Raises :class:`~fivesafes_crate.TrustError` naming the
+    node when a nested bag's tag manifest no longer has the digest the summary recorded, and
+    :class:`~fivesafes_crate.UsageError` when ``summary`` is not a summary crate folder.
+    """
+    return {node.id: verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
+            for node in _federation_nodes(summary, limits)}
+
+
+def receive_federation(
+    summary: str | os.PathLike[str],
+    *,
+    trust: TrustStore | None = None,
+    policy: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Receipt]:
+    """:func:`receive` every node bag nested in a summary crate (with ``trust``: against the trust store),
+    offline; each node's receipt by node id. A node whose outputs were withheld is not accepted (it was not
+    published). Raises as :func:`verify_federation` does for a changed nested bag or a folder that is not a
+    summary.
+    """
+    return {node.id: receive(node.folder, threshold=threshold, trust=trust, policy=policy, limits=limits)
+            for node in _federation_nodes(summary, limits)}

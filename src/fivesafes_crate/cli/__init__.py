@@ -152,6 +152,8 @@ from . import (  # noqa: E402,F401  (commands register themselves on the app)
     catalogue,
     disclosure,
     disclosure_record,
+    export,
+    federate,
     interop,
     new,
     package,

@@ -40,17 +40,24 @@ ThresholdOpt = Annotated[
 ]
 
 
+SanitizeForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Sanitize a crate that holds a check or a publishing action anyway, removing those records "
+    "too, and list every item removed (for a crate known to be as received).")]
+
+
 @tre_app.command("sanitize")
-def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
+def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text, force: SanitizeForceOpt = False) -> None:
     """Remove every client-submitted AssessAction and lookalike from a received crate, and say what went.
 
-    Run it first: it trusts no review record in the crate. Nothing to remove: nothing is written.
+    Run it first, on the crate as received: it trusts no review record in the crate, so it refuses a crate
+    that holds a check (the TRE's intake) or a publishing action unless --force. Nothing to remove: nothing is
+    written.
 
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
     from .. import api
 
-    finish(lambda: api.sanitize(path), render_step(fmt))
+    finish(lambda: api.sanitize(path, force=force), render_step(fmt))
 
 
 @tre_app.command("check")
