@@ -133,6 +133,7 @@ EXPECTED_ALL = [
     "TrustStoreError",
     "UnknownInputError",
     "UnsafeInputError",
+    "UnsupportedProfileError",
     "UsageError",
     "Verdict",
     "WorkflowMismatchError",

@@ -87,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     "TrustStoreError": "fivesafes_crate.signing.trust",
     "UnknownInputError": "fivesafes_crate.authoring.workflow",
     "UnsafeInputError": "fivesafes_crate.errors",
+    "UnsupportedProfileError": "fivesafes_crate.errors",
     "UsageError": "fivesafes_crate.errors",
     "Verdict": "fivesafes_crate.phases.disclosure",
     "WorkflowMismatchError": "fivesafes_crate.phases.retrieval",
@@ -215,6 +216,7 @@ __all__ = [
     "TrustStoreError",
     "UnknownInputError",
     "UnsafeInputError",
+    "UnsupportedProfileError",
     "UsageError",
     "Verdict",
     "WorkflowMismatchError",
@@ -340,6 +342,7 @@ if TYPE_CHECKING:
         SuppliedFileError,
         TrustError,
         UnsafeInputError,
+        UnsupportedProfileError,
         UsageError,
     )
     from .federation.gather import FederatedSummary, NodeOutcome, NodeResult

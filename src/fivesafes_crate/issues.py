@@ -129,7 +129,9 @@ class Report:
     None when the metadata could not be read: nothing was checked against a profile, and no stage is known.
     ``metadata_file`` is the metadata file as the user names it (``notcrate.json``,
     ``req/ro-crate-metadata.json``, ``bag.zip/bag/data/ro-crate-metadata.json``; None for a crate in memory),
-    where reports place issues that have a line.
+    where reports place issues that have a line. ``declared`` lists the Five Safes RO-Crate profile IRIs the
+    root declares in ``conformsTo``, as written (empty when it declares none): ``profile`` is what was checked,
+    which differs from them when a profile was asked for or none was declared.
     """
 
     profile: str | None
@@ -137,6 +139,7 @@ class Report:
     threshold: Severity
     issues: tuple[Issue, ...] = field(default_factory=tuple)
     metadata_file: str | None = None
+    declared: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -146,11 +149,13 @@ class Report:
         threshold: Severity,
         issues: Iterable[Issue],
         metadata_file: str | None = None,
+        *,
+        declared: tuple[str, ...] = (),
     ) -> Report:
         """Create a report with de-duplicated, sorted issues."""
         unique = sorted(set(issues), key=Issue.sort_key)
         return cls(profile=profile, phase=phase, threshold=threshold, issues=tuple(unique),
-                   metadata_file=metadata_file)
+                   metadata_file=metadata_file, declared=declared)
 
     @property
     def phase_label(self) -> str:

@@ -66,8 +66,9 @@ def test_invalid_crate_exits_1(invalid_crate: Path) -> None:
 
 def test_example_request_at_must_and_should() -> None:
     result = invoke("validate", EXAMPLE_REQUEST, "--severity", "must", "--format", "json")
-    assert result.exit_code == 0, result.stdout
-    assert json.loads(result.stdout)["valid"] is True
+    assert result.exit_code == 1, result.stdout  # the example's root has neither name nor description (RO-Crate 1.2)
+    must = {(i["check"], i["focus"]) for i in json.loads(result.stdout)["issues"]}
+    assert must == {("rocrate.root-name", "./"), ("rocrate.root-description", "./")}
     result = invoke("validate", EXAMPLE_REQUEST, "--severity", "should", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -221,3 +222,36 @@ def test_unreadable_metadata_is_located_in_the_file_given(tmp_path: Path, monkey
     assert (data["profile"], data["phase"]) == (None, "unknown")
     assert [(i["check"], i["line"], i["column"]) for i in data["issues"]] == [("json.syntax", 2, 1)]
 
+
+
+def _declaring(folder: Path, iri: str) -> Path:
+    document = request_document()
+    entity(document, "./")["conformsTo"] = {"@id": iri}
+    return write_crate(folder, document)
+
+
+def test_a_root_declaring_an_unsupported_profile_exits_2_with_one_line(tmp_path: Path) -> None:
+    crate = _declaring(tmp_path / "c", "https://w3id.org/5s-crate/1.0")
+    line = assert_one_error_line(invoke("validate", crate, "--format", "json"))
+    assert line.startswith(f"error: {crate / 'ro-crate-metadata.json'}: ./: ")
+    assert "https://w3id.org/5s-crate/1.0" in line and "https://w3id.org/5s-crate/0.4" in line
+    assert "https://w3id.org/5s-crate/0.5-DRAFT" in line and "--profile" in line
+
+
+def test_profile_option_validates_it_anyway_and_reports_the_mismatch(tmp_path: Path) -> None:
+    crate = _declaring(tmp_path / "c", "https://w3id.org/5s-crate/1.0")
+    result = invoke("validate", crate, "--profile", "0.4", "--severity", "should", "--format", "json")
+    assert result.exit_code == 1 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["profile"] == "https://w3id.org/5s-crate/0.4" and data["declared"] == ["https://w3id.org/5s-crate/1.0"]
+    [mismatch] = [i for i in data["issues"] if i["check"] == "profile.conforms-to"]
+    assert mismatch["severity"] == "should" and mismatch["focus"] == "./" and mismatch["path"] == "conformsTo"
+    assert '"https://w3id.org/5s-crate/1.0"' in mismatch["message"] and '"https://w3id.org/5s-crate/0.4"' in mismatch[
+        "message"]
+    assert invoke("validate", crate, "--profile", "0.4").exit_code == 0  # only a SHOULD
+
+
+def test_offline_is_accepted_and_changes_nothing(valid_crate: Path) -> None:
+    plain = invoke("validate", valid_crate, "--format", "json")
+    offline = invoke("validate", valid_crate, "--offline", "--format", "json")
+    assert offline.exit_code == plain.exit_code == 0 and offline.stdout == plain.stdout

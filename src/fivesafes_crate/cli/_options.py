@@ -73,7 +73,12 @@ PathsArg = Annotated[
 ]
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo."),
+    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo "
+                 "(exactly a supported IRI), else 0.4."),
+]
+OfflineOpt = Annotated[
+    bool,
+    typer.Option("--offline", help="Accepted for rocrate-validator users; has no effect: nothing is ever fetched."),
 ]
 PhaseOpt = Annotated[
     PhaseChoice | None,

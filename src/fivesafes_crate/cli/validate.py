@@ -12,6 +12,7 @@ from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     EngineOpt,
     Format,
+    OfflineOpt,
     PathsArg,
     PhaseOpt,
     ProfileOpt,
@@ -46,6 +47,7 @@ def validate(
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
     engine: EngineOpt = None,
+    offline: OfflineOpt = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validate this many crates at a time (worker "
                                       "processes); the output is the same, in the order given.")] = 1,
 ) -> None:
@@ -53,7 +55,11 @@ def validate(
 
     With --trust, a bag's signatures are verified too (issues with signature.* check ids). A federated summary
     crate (fivesafes federate gather) is followed by a report for each node crate it nests, validated with its
-    own profile (text, sarif, junit; json describes the summary alone).
+    own profile (text, sarif, junit; json describes the summary alone). --offline is accepted and changes
+    nothing: validation never touches the network.
+
+    A crate declaring only a Five Safes profile version that is not supported (e.g. 5s-crate/1.0) is refused
+    (exit 2) unless --profile names one to validate against anyway; the report then says the versions differ.
 
     Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only). An input
     that cannot be read does not stop the others: it is reported beside them (an error line, a SARIF tool
@@ -67,6 +73,8 @@ def validate(
     from .. import api
     from ..issues import Severity
     from ..reporting import MULTI_REPORTERS
+
+    del offline  # accepted for users of rocrate-validator: there is nothing to switch off
 
     if fmt is ReportFormat.json and len(paths) > 1:
         raise typer.BadParameter("describes one crate: give one path, or use sarif or junit",

@@ -17,7 +17,7 @@ from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
-from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
+from ..profiles import Profile, resolve_profile
 from . import checks  # noqa: F401  (the rule modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
@@ -91,9 +91,9 @@ def _validate(
 ) -> Report:
     if engine is not None:
         get_engine(engine)  # an unknown or missing engine is a usage error before any work
-    chosen = get_profile(profile) if isinstance(profile, str) else profile
-    if chosen is None:
-        chosen = (detect_profile(crate) if crate is not None else None) or DEFAULT_PROFILE
+    metadata_file = source.named(METADATA_FILE) if source is not None else None
+    resolution = resolve_profile(crate, profile, path=metadata_file or METADATA_FILE)
+    chosen = resolution.profile
     if isinstance(phase, str):
         try:
             phase = Stage.parse(phase)
@@ -107,7 +107,7 @@ def _validate(
         except (ContextUnavailable, GraphBuildError) as exc:
             graph_error = exc
     context = CheckContext(source, crate, graph, chosen, stage, load_error=load_error, graph_error=graph_error,
-                           trust=trust)
+                           trust=trust, resolution=resolution)
     issues: list[Issue] = []
     for check in PYTHON_CHECKS.values():
         if not check.info.applies(chosen.version, stage):
@@ -120,10 +120,9 @@ def _validate(
         issues.extend(run_shapes(graph, chosen.version, stage, engine))
     for extra in extra_checks:
         issues.extend(extra(context))
-    metadata_file = source.named(METADATA_FILE) if source is not None else None
     if crate is None:  # unreadable metadata: nothing was checked against a profile, and no stage is known
         return Report.build(None, None, threshold, issues, metadata_file)
-    return Report.build(chosen.id, stage, threshold, issues, metadata_file)
+    return Report.build(chosen.id, stage, threshold, issues, metadata_file, declared=resolution.declared)
 
 
 def validate(
@@ -147,8 +146,11 @@ def validate(
     SHACL engine (``"shacl"``, the fast one, default when installed; ``"pyshacl"``, the reference): both give
     the same findings (``docs/engines.md``).
 
-    Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
-    :class:`~fivesafes_crate.errors.UsageError` for an unknown profile or engine, or a fast engine not installed.
+    Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all,
+    :class:`~fivesafes_crate.errors.UnsupportedProfileError` when no ``profile`` is given and the root declares
+    only Five Safes profile versions that are not supported (exact IRIs, see :func:`~fivesafes_crate.profiles.
+    resolve_profile`), and :class:`~fivesafes_crate.errors.UsageError` for an unknown profile or engine, or a
+    fast engine not installed.
     """
     if isinstance(target, Crate):
         return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..model.crate import Crate
     from ..model.graph import CrateGraph
     from ..model.source import CrateSource
-    from ..profiles import Profile
+    from ..profiles import Profile, ProfileResolution
     from ..signing.trust import TrustStore
 
 SPEC_SECTIONS: dict[str, str] = {
@@ -120,6 +120,8 @@ class CheckContext:
     load_error: FiveSafesError | None = None
     trust: TrustStore | None = None
     graph_error: FiveSafesError | None = None
+    resolution: ProfileResolution | None = None
+    """How :attr:`profile` was chosen and what the root declares (None for a context built by hand)."""
     cache: dict[str, object] = field(default_factory=dict)
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:

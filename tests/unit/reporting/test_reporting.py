@@ -73,7 +73,7 @@ def test_schema_rejects_other_shapes(schema: dict[str, Any], broken: dict[str, A
 
 def test_json_keys_exactly() -> None:
     data = json.loads(render_json(sample(Severity.MAY)))
-    assert list(data) == ["valid", "profile", "phase", "issues"]
+    assert list(data) == ["valid", "profile", "declared", "phase", "issues"]
     assert all(list(issue) == ["severity", "check", "focus", "path", "file", "line", "column", "message"]
                for issue in data["issues"])
 

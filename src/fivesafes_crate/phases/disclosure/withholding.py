@@ -4,11 +4,12 @@ A rejection of the whole check (:func:`withhold_results`) deletes the result pay
 result entities and everything under ``outputs/``), the output entities (with their ``hasPart`` contents and
 their ``DigitalDocumentPermission``\\ s) and every link to them (``result``, ``hasPart``, ``object``); the
 ``CreateAction`` stays by default, since the profile requires one in every crate, and ``remove_run`` also
-removes it, as the profile's SHOULD describes. Pruning (:func:`prune_outputs`) does the same for the rejected
-outputs only. Either way, the reviews of a withheld output then point to a placeholder (``WithheldOutput``)
-that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256`` (a hash of a small
-table can be confirmed by guessing), and so do the withheld outputs' entries of the screening report
-(:func:`redact_report`). Inputs, the workflow and the root are never removed.
+removes it, as the profile's SHOULD describes, with the contextual entities only it linked (its agent, its
+parameter values), which RO-Crate 1.2 would otherwise find linked from nowhere. Pruning (:func:`prune_outputs`)
+does the same for the rejected outputs only. Either way, the reviews of a withheld output then point to a
+placeholder (``WithheldOutput``) that keeps its name, or not even that (``redact_withheld_names``); they lose
+their ``sha256`` (a hash of a small table can be confirmed by guessing), and so do the withheld outputs' entries
+of the screening report (:func:`redact_report`). Inputs, the workflow and the root are never removed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ...model.crate import Crate
-from ...model.entities import Entity, has_type, local_path, ref_ids
+from ...model.entities import Entity, has_type, is_data_entity, local_path, ref_ids
 from ...model.reviews import OUTPUTS_FOLDER, WITHHELD_OUTPUT, ScopedOutput, reviewed, screening_of
 from ...model.safe_files import writing
 from ...model.source import METADATA_FILE, EntryKind, open_source
@@ -137,8 +138,8 @@ def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False,
     Removed: the ``result`` entities of ``run`` and what they contain through ``hasPart``, every data entity
     under ``outputs/``, the ``DigitalDocumentPermission``\\ s only they used, and the files and folders of all
     of them (everything under ``outputs/`` included). Inputs, the workflow, the root and the metadata file are
-    never removed. With ``remove_run`` the ``CreateAction`` goes too. Reviews of what is removed point to
-    placeholders instead (names hidden with ``redact``).
+    never removed. With ``remove_run`` the ``CreateAction`` goes too, with the contextual entities that only it
+    linked. Reviews of what is removed point to placeholders instead (names hidden with ``redact``).
     """
     crate = space.crate
     root = crate.root
@@ -158,9 +159,29 @@ def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False,
     files = _delete_payload(space, withheld, protected)
     redact_report(space, files, redact=redact)
     if remove_run:
+        linked = [target for _key, target in crate.references(run)]
         edit.remove(run["@id"])
         withheld.append(run["@id"])
+        kept = protected - set(ref_ids(run.get("object")))  # its parameter values go when nothing else links them
+        withheld.extend(_drop_unlinked(crate, linked, kept))
     return [*withheld, *(name for name in files if name not in withheld)]
+
+
+def _drop_unlinked(crate: Crate, candidates: list[str], protected: set[str]) -> list[str]:
+    """Remove the contextual entities among ``candidates`` that nothing links to any more, and in turn what only
+    they linked (the removed run's agent and parameter values): RO-Crate 1.2 asks that every contextual entity
+    be linked from another. Data entities (the input files) and ``protected`` ones stay; return what went."""
+    dropped: list[str] = []
+    queue = list(candidates)
+    while queue:
+        entity_id = queue.pop(0)
+        entity = crate.get(entity_id)
+        if entity is None or entity_id in protected or _referenced(crate, entity_id) or is_data_entity(entity):
+            continue
+        queue.extend(target for _key, target in crate.references(entity) if target != entity_id)
+        crate.edit().remove(entity_id)
+        dropped.append(entity_id)
+    return dropped
 
 
 def _withheld_entities(crate: Crate, run: Entity, protected: set[str]) -> list[str]:
