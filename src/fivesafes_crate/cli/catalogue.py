@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from . import EXIT_VALID, app, finish
+from ._app import EXIT_VALID, app, finish
 from ._options import Format, FormatOpt
 from .render import console_text
 

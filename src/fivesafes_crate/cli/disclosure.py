@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
+from ._app import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
 from ._options import Format, FormatOpt
-from .tre import (
+from ._steps import (
     AgentType,
     KeyOpt,
     KeyPassphraseOpt,

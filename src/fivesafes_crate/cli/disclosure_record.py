@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import finish
+from ._app import finish
 from ._options import Format
-from .disclosure import disclosure_app
-from .tre import (
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -32,6 +31,7 @@ from .tre import (
     render_step,
     step_signer,
 )
+from .disclosure import disclosure_app
 
 if TYPE_CHECKING:
     from ..phases.disclosure import Verdict

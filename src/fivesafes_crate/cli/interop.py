@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_VALID, app, finish
+from ._app import EXIT_VALID, app, finish
 
 if TYPE_CHECKING:
     from ..interop.rocrate_validator import ExportedProfile

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from ..errors import UsageError
 from ..reporting.text import printable
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import ForceOpt, Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text, shown
 

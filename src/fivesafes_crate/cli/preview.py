@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..reporting.text import printable
-from . import EXIT_VALID, app, finish
+from ._app import EXIT_VALID, app, finish
 from ._options import ForceOpt, PathArg, ProfileOpt, SeverityChoice, SeverityOpt
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import (
     Format,
     FormatOpt,

@@ -9,9 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import OneLineErrors, app, finish
+from ._app import OneLineErrors, app, finish
 from ._options import Format
-from .tre import KeyOpt, KeyPassphraseOpt, SignerOpt, StepFormatOpt, StepTargetArg, render_step, step_signer
+from ._steps import (
+    KeyOpt,
+    KeyPassphraseOpt,
+    SignerOpt,
+    StepFormatOpt,
+    StepTargetArg,
+    render_step,
+    step_signer,
+)
 
 if TYPE_CHECKING:
     from ..phases.results import Output

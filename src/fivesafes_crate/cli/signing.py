@@ -18,7 +18,7 @@ import typer
 
 from ..errors import UsageError
 from ..reporting.text import printable
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ def render_signatures(result: SignatureVerification) -> str:
 
 
 def signatures_output(json_format: bool) -> Callable[[SignatureVerification], tuple[str, int]]:
-    """A renderer for :func:`~fivesafes_crate.cli.finish`: the text or JSON report and exit 0 or 1."""
+    """A renderer for :func:`~fivesafes_crate.cli._app.finish`: the text or JSON report and exit 0 or 1."""
 
     def render(result: SignatureVerification) -> tuple[str, int]:
         import json

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from . import OneLineErrors, finish
+from ._app import OneLineErrors, finish
 from ._options import Format
-from .tre import (
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -27,8 +27,8 @@ from .tre import (
     make_agent,
     render_step,
     step_signer,
-    tre_app,
 )
+from .tre import tre_app
 
 """The crate a lifecycle step works on (shared by the step commands outside ``tre.py``)."""
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import finish
+from ._app import finish
 from ._options import Format, ProfileOpt, SeverityChoice
-from .tre import (
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -29,8 +29,8 @@ from .tre import (
     make_agent,
     render_step,
     step_signer,
-    tre_app,
 )
+from .tre import tre_app
 
 if TYPE_CHECKING:
     from ..phases.lifecycle import StepResult

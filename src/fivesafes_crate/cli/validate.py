@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
+from ._app import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     Format,
     PathsArg,
