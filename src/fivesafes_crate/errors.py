@@ -20,7 +20,7 @@ cannot drift)::
     │   ├── ContextUnavailable        it names a JSON-LD context that is not bundled
     │   ├── GraphBuildError           it cannot be interpreted as JSON-LD (model.graph)
     │   ├── EntityError               it lacks (or already has) the entity an edit names (model.crate)
-    │   └── ConversionError           ro-crate-py cannot hold it as written (interop.ro_crate_py)
+    │   └── ConversionError           ro-crate-py cannot hold it as written
     ├── SuppliedFileError             another file you gave us is at fault
     │   ├── SpecError                 a request spec file (authoring.spec)
     │   │   └── InputFileError        an input file the spec names (authoring.spec)
@@ -90,6 +90,13 @@ class ContextUnavailable(CrateError):
     def __init__(self, url: str, *, path: str | None = None) -> None:
         super().__init__(f"JSON-LD context {url!r} is not bundled and is never fetched", path=path)
         self.url = url
+
+
+class ConversionError(CrateError):
+    """ro-crate-py cannot hold the crate as written (or an ro-crate-py crate holds values that are not JSON).
+
+    Defined here rather than beside the adapter so that catching it does not import ro-crate-py.
+    """
 
 
 class SuppliedFileError(FiveSafesError):

@@ -148,12 +148,12 @@ def test_missing_argument_and_unknown_option_exit_2(valid_crate: Path) -> None:
 
 
 def test_internal_error_exits_2_with_one_line(valid_crate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fivesafes_crate import api
+    import fivesafes_crate
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(api, "validate", boom)
+    monkeypatch.setattr(fivesafes_crate, "validate_all", boom)
     line = assert_one_error_line(invoke("validate", valid_crate))
     assert "internal error, please report: RuntimeError: boom\\nsecond line" in line  # shown, not obeyed
 

@@ -8,6 +8,9 @@ pyld) are imported inside commands so that ``fivesafes --help`` stays fast.
 
 from __future__ import annotations
 
+from . import tre  # noqa: F401  (first: command groups are listed in --help in the order they register)
+
+# isort: split
 from . import (  # noqa: F401  (commands register themselves on the app)
     catalogue,
     disclosure,
@@ -19,7 +22,6 @@ from . import (  # noqa: F401  (commands register themselves on the app)
     receiving,
     results,
     signing,
-    tre,
     tre_execution,
     tre_review,
     validate,

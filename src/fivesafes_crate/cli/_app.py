@@ -23,7 +23,7 @@ try:  # Typer >= 0.24 carries its own copy of Click; its exceptions are the ones
 except ImportError:  # pragma: no cover - older Typer uses Click itself
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from ..errors import FiveSafesError
+from fivesafes_crate import FiveSafesError
 
 EXIT_VALID = 0
 EXIT_INVALID = 1

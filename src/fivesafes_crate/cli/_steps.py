@@ -19,11 +19,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import fivesafes_crate
+
 from ._app import EXIT_INVALID, EXIT_VALID
 from ._options import Format
 
 if TYPE_CHECKING:
-    from ..phases.lifecycle import Agent, SignHook, StepResult
+    from fivesafes_crate import Agent, Step, StepResult
+
+    SignHook = Callable[[Path, Step, str | None], None]  # what fivesafes_crate.sign_hook returns
 
 
 class AgentType(enum.StrEnum):
@@ -75,7 +79,7 @@ def make_agent(
     agent: str, name: str, kind: AgentType, provider: str | None, provider_name: str | None
 ) -> Agent:
     """The library :class:`~fivesafes_crate.phases.lifecycle.Agent` the options describe (validated there)."""
-    from ..phases.lifecycle import Agent, AgentKind
+    from fivesafes_crate import Agent, AgentKind
 
     owner = Agent(provider, provider_name or provider) if provider is not None else None
     kinds = {AgentType.organization: AgentKind.ORGANIZATION, AgentType.person: AgentKind.PERSON,
@@ -92,8 +96,8 @@ def step_signer(
     """
     if key is None:
         return lambda: None
-    from .. import api
-    from ..errors import UsageError
+    from fivesafes_crate import UsageError
+
     from .signing import passphrase_source
 
     secret = passphrase_source(passphrase_file, False, confirm=False)
@@ -103,7 +107,7 @@ def step_signer(
         principal = signer or (owner.id if owner is not None else None)
         if principal is None:
             raise UsageError("--key needs --signer: the URI of the TRE the signature is by")
-        return api.sign_hook(api.load_signer(key, secret()), principal=principal)
+        return fivesafes_crate.sign_hook(fivesafes_crate.load_signer(key, secret()), principal=principal)
 
     return make
 
@@ -112,9 +116,9 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     """A renderer for :func:`~fivesafes_crate.cli._app.finish`: one line or one JSON object, and the exit code."""
 
     def render(result: StepResult) -> tuple[str, int]:
-        from ..phases.lifecycle import Status
+        from fivesafes_crate import Status, printable
+
         from ..reporting.json import step_to_json
-        from ..reporting.text import printable
 
         code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID
         if fmt is Format.json:

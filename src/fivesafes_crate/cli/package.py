@@ -18,15 +18,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
-from ..errors import UsageError
-from ..reporting.text import printable
+import fivesafes_crate
+from fivesafes_crate import UsageError, printable
+
 from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import ForceOpt, Format, FormatOpt, TrustOpt, TrustPolicyOpt
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..packaging import BagVerification
-    from ..signing import SignatureVerification
+    from fivesafes_crate import BagVerification, SignatureVerification
 
 T = TypeVar("T")
 
@@ -104,11 +104,10 @@ def pack(
 
     Example: [bold]fivesafes pack request/ -o request.bagit.zip[/]
     """
-    from .. import api
 
     bar = ProgressBar("packing")
     finish(
-        lambda: bar.run(lambda: api.package(
+        lambda: bar.run(lambda: fivesafes_crate.package(
             crate, output, folder=bag_dir, external_identifier=external_identifier,
             bagging_date=bagging_date.date() if bagging_date else None, progress=bar, overwrite=force,
         )),
@@ -128,9 +127,8 @@ def unpack(
 
     Example: [bold]fivesafes unpack request.bagit.zip -o request[/]
     """
-    from .. import api
 
-    finish(lambda: api.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
+    finish(lambda: fivesafes_crate.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
 
 
 @app.command()
@@ -149,7 +147,6 @@ def verify(
 
     Example: [bold]fivesafes verify request.bagit.zip --trust trust.toml --policy published --format json[/]
     """
-    from .. import api
 
     bar = ProgressBar("verifying")
     if trust is not None or policy is not None:
@@ -158,7 +155,8 @@ def verify(
         def check() -> SignatureVerification:
             if trust is None:
                 raise UsageError("--policy needs --trust (the trust store that defines the policy)")
-            return api.verify_signatures(bag, api.load_trust_store(trust), policy=policy, progress=bar)
+            store = fivesafes_crate.load_trust_store(trust)
+            return fivesafes_crate.verify_signatures(bag, store, policy=policy, progress=bar)
 
         finish(lambda: bar.run(check), signatures_output(fmt is Format.json))
 
@@ -169,7 +167,7 @@ def verify(
             else render_verification(result)
         return text, EXIT_VALID if result.valid else EXIT_INVALID
 
-    finish(lambda: bar.run(lambda: api.verify_bag(bag, progress=bar)), render)
+    finish(lambda: bar.run(lambda: fivesafes_crate.verify_bag(bag, progress=bar)), render)
 
 
 def render_verification(result: BagVerification) -> str:

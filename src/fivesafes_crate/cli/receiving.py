@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+import fivesafes_crate
+
 from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import (
     Format,
@@ -19,7 +21,7 @@ from ._options import (
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..phases.receiving import Receipt, Timeline
+    from fivesafes_crate import Receipt, Timeline
 
 _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "potential": "cyan"}
 
@@ -47,7 +49,6 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes status result.bagit.zip[/]
     """
-    from .. import api
     from ..reporting.json import timeline_to_json
 
     def render(timeline: Timeline) -> tuple[str, int]:
@@ -55,7 +56,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
             return json.dumps(timeline_to_json(timeline), indent=2, ensure_ascii=False), EXIT_VALID
         return render_timeline(timeline).rstrip("\n"), EXIT_VALID
 
-    finish(lambda: api.status(path), render)
+    finish(lambda: fivesafes_crate.status(path), render)
 
 
 @app.command()
@@ -77,8 +78,8 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
+
     from ..reporting.json import receipt_to_json
 
     def render(receipt: Receipt) -> tuple[str, int]:
@@ -91,6 +92,7 @@ def receive(
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code
 
-    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value),
-                               trust=api.load_trust_store(trust) if trust is not None else None, policy=policy),
+    finish(lambda: fivesafes_crate.receive(path, profile=profile, threshold=Severity.parse(severity.value),
+                                           trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
+                                           policy=policy),
            render)

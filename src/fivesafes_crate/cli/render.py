@@ -12,7 +12,8 @@ import sys
 from rich.console import Console, RenderableType
 from rich.markup import escape
 
-from ..issues import Report
+from fivesafes_crate import Report
+
 from ..reporting import REPORTERS
 from ..reporting.text import printable, render_text
 from ._options import Format

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+
+import fivesafes_crate
 
 from ._app import OneLineErrors, app, finish
 from ._options import Format
@@ -20,9 +22,6 @@ from ._steps import (
     render_step,
     step_signer,
 )
-
-if TYPE_CHECKING:
-    from ..phases.results import Output
 
 result_app = typer.Typer(
     cls=OneLineErrors,
@@ -64,8 +63,7 @@ def add(
 
     Example: [bold]fivesafes result add result.bagit.zip counts.csv figures/ --value total=1234[/]
     """
-    from .. import api
-    from ..phases.results import OutputFile, OutputReference, OutputValue
+    from fivesafes_crate import OutputFile, OutputReference, OutputValue
 
     if sensitive and (files or not uris):
         raise typer.BadParameter("sensitive outputs are referenced with --uri, never copied", param_hint="--sensitive")
@@ -73,7 +71,7 @@ def add(
         space = uuid.UUID(namespace) if namespace is not None else None
     except ValueError:
         raise typer.BadParameter(f"not a UUID: {namespace!r}", param_hint="--namespace") from None
-    outputs: list[Output] = [OutputFile(file) for file in files or []]
+    outputs: list[OutputFile | OutputReference | OutputValue] = [OutputFile(file) for file in files or []]
     outputs += [OutputReference(uri, sensitive=sensitive) for uri in uris or []]
     for item in values or []:
         name, equals, text = item.partition("=")
@@ -81,7 +79,7 @@ def add(
             raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--value")
         outputs.append(OutputValue(name.strip(), _value(text)))
     sign = step_signer(key, key_passphrase_file, signer)
-    finish(lambda: api.add_results(path, outputs, namespace=space, sign=sign()), render_step(fmt))
+    finish(lambda: fivesafes_crate.add_results(path, outputs, namespace=space, sign=sign()), render_step(fmt))
 
 
 def _value(text: str) -> str | int | float | bool:

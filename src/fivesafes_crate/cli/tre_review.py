@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+import fivesafes_crate
+
 from ._app import finish
 from ._options import Format, ProfileOpt, SeverityChoice
 from ._steps import (
@@ -33,7 +35,7 @@ from ._steps import (
 from .tre import tre_app
 
 if TYPE_CHECKING:
-    from ..phases.lifecycle import StepResult
+    from fivesafes_crate import StepResult
 
 ThresholdOpt = Annotated[
     SeverityChoice, typer.Option("--severity", help="Lowest requirement level that fails the validation.")
@@ -48,9 +50,8 @@ def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
-    from .. import api
 
-    finish(lambda: api.sanitize(path), render_step(fmt))
+    finish(lambda: fivesafes_crate.sanitize(path), render_step(fmt))
 
 
 @tre_app.command("check")
@@ -70,11 +71,10 @@ def check(
 
     Example (the agent from the FIVESAFES_AGENT... variables): [bold]fivesafes tre check request.bagit.zip[/]
     """
-    from .. import api
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_check(path, agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+        return fivesafes_crate.record_check(path, agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
 
@@ -98,13 +98,13 @@ def validate(
 
     Example: [bold]fivesafes tre validate request.bagit.zip --severity should[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_validation(path, agent=who, threshold=Severity.parse(severity.value), profile=profile,
-                                     sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return fivesafes_crate.record_validation(path, agent=who, threshold=Severity.parse(severity.value),
+                                                 profile=profile, sign=hook)
 
     finish(job, render_step(fmt))
 
@@ -134,11 +134,10 @@ def retrieve(
 
     Example: [bold]fivesafes tre retrieve request.bagit.zip --workflow-crate workflow.crate.zip --nest[/]
     """
-    from .. import api
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_retrieval(path, workflow_crate, nest=nest, url=url, agent=who,
+        return fivesafes_crate.record_retrieval(path, workflow_crate, nest=nest, url=url, agent=who,
                                     sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
@@ -165,7 +164,6 @@ def signoff(
 
     Example: [bold]fivesafes tre signoff request.bagit.zip --approve --policy https://tre.example.org/policy/81[/]
     """
-    from .. import api
 
     if decision is None:
         raise typer.BadParameter("give --approve or --reject", param_hint="'--approve' / '--reject'")
@@ -173,7 +171,8 @@ def signoff(
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_signoff(path, approved=approved, policy=policy, policy_name=policy_name, reason=reason,
-                                  agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return fivesafes_crate.record_signoff(path, approved=approved, policy=policy, policy_name=policy_name,
+                                              reason=reason, agent=who, sign=hook)
 
     finish(job, render_step(fmt))

@@ -6,6 +6,8 @@ import os
 
 import typer
 
+import fivesafes_crate
+
 from ._app import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     Format,
@@ -42,8 +44,8 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
-    from .. import api
-    from ..issues import ReportSet, Severity
+    from fivesafes_crate import ReportSet, Severity
+
     from ..reporting import MULTI_REPORTERS
 
     if fmt is ReportFormat.json and len(paths) > 1:
@@ -67,12 +69,12 @@ def validate(
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
 
     finish(
-        lambda: api.validate_all(
+        lambda: fivesafes_crate.validate_all(
             paths,
             profile=profile,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
-            trust=api.load_trust_store(trust) if trust is not None else None,
+            trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
         ),
         render,
     )

@@ -95,12 +95,14 @@ def record_check(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Verify the bag's SHA-512 payload and tag manifests and record the ``CheckValue`` assessment.
+    """Check phase: verify the bag's SHA-512 payload and tag manifests and record the ``CheckValue`` assessment.
+
+    A bag that fails is recorded as failed (``FailedActionStatus``, per-file reasons in ``description``),
+    which ends the lifecycle: a bag that fails is not an error.
 
     ``target`` is a bag folder or bag ZIP (a crate folder is refused with
     :class:`~fivesafes_crate.errors.UsageError`). Refused (:class:`~.lifecycle.StepRefused`, crate untouched)
-    when a check is recorded already, after a failed step, and after publishing. A bag that fails is not an
-    error: the returned action is failed, with the per-file reasons in its ``description``.
+    when a check is recorded already, after a failed step, and after publishing.
     """
     now = clock or system_clock
     ids = new_id or new_uuid

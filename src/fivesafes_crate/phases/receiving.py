@@ -93,7 +93,7 @@ def _row(crate: Crate, action: RecordedAction) -> TimelineRow:
 
 
 def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
-    """Read a crate and return its lifecycle timeline and inferred stage."""
+    """The lifecycle timeline of a crate (any form): one row per recorded action, and the inferred stage."""
     with open_source(path, limits) as source:
         return timeline_of(load_crate(source))
 
@@ -107,8 +107,12 @@ def receive(
     policy: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> Receipt:
-    """Check a crate handed back by a TRE: BagIt integrity, validation at ``threshold``, every step's status,
-    and with ``trust`` (and a named ``policy``) its signatures and the TRE endorsement of every review action.
+    """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step;
+    with ``trust`` (and a named ``policy``) also the signatures, each review action counting only when a
+    trusted TRE signature backs it.
+
+    ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
+    says what did not, in lifecycle order.
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` only when the input cannot be read at all.
     """

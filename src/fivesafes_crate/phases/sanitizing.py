@@ -204,10 +204,14 @@ def _summary(removed: list[str]) -> str:
 def sanitize(
     target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> StepResult:
-    """Remove every client-submitted ``AssessAction`` and lookalike from a received crate; report what went.
+    """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
+
+    Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
+    also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
+    other entities go, the entities stay; nothing to remove writes nothing. Run it first.
 
     ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically when something was removed.
-    ``result.removed`` lists it; ``result.action`` is None (sanitizing records no action). ``clock`` gives the
+    ``result.removed`` lists what went; ``result.action`` is None (sanitizing records no action). ``clock`` gives the
     ``Bagging-Date`` of regenerated manifests. Refused (:class:`~.lifecycle.StepRefused`, untouched) when a bag
     with something to remove fails its manifests. It is the intake step: it cannot tell the TRE's own records
     from a client's (a crate may arrive with another TRE's), so running it later removes the TRE's records too.

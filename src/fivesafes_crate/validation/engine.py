@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from ..errors import ContextUnavailable, CrateReadError, FiveSafesError, UsageError
 from ..issues import Issue, Report, Severity, Stage
@@ -18,12 +17,10 @@ from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_c
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
+from ..signing.trust import TrustStore
 from . import archive, bagit, disclosure, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
-
-if TYPE_CHECKING:
-    from ..signing.trust import TrustStore
 
 ExtraCheck = Callable[[CheckContext], Iterable[Issue]]
 """A TRE's own check: called with the same context as built-in checks, returns issues with its own ids."""
@@ -37,6 +34,11 @@ def catalogue() -> dict[str, CheckInfo]:
             raise ValueError(f"check id {check_id!r} is both a Python check and a shape")
         infos[check_id] = info
     return dict(sorted(infos.items()))
+
+
+def list_checks() -> list[CheckInfo]:
+    """Every check the validator runs (Python checks and SHACL shapes), sorted by id."""
+    return list(catalogue().values())
 
 
 def _load(source: CrateSource) -> tuple[Crate | None, FiveSafesError | None]:
@@ -136,7 +138,8 @@ def validate(
     directory or a crate, or an in-memory :class:`Crate`. The profile comes from the root's ``conformsTo``
     unless ``profile`` is given; the stage is inferred from the crate's actions unless ``phase`` is given.
     ``threshold`` decides ``report.valid``; the report holds issues of every severity. With a ``trust`` store,
-    the bag's signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
+    (:func:`~fivesafes_crate.load_trust_store`) the bag's signatures are verified too (``signature.*`` checks,
+    see ``docs/signing.md``).
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
     :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.vocab import SHA512_TERM
@@ -144,7 +144,7 @@ def test_a_published_crate_is_not_checked(tmp_path: Path) -> None:
 
 _KILLED_STEP = """
 import os, signal, sys
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.phases.lifecycle import Agent
 
 def kill(folder, step, action_id):

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import DisclosureDecision, License, OutputFile, OutputValue, Verdict, api
+import fivesafes_crate as api
+from fivesafes_crate import DisclosureDecision, License, OutputFile, OutputValue, Verdict
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.source import open_source

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.phases.lifecycle import Status, Step, StepRefused, StepResult

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import License, OutputFile, OutputReference, OutputValue, api
+import fivesafes_crate as api
+from fivesafes_crate import License, OutputFile, OutputReference, OutputValue
 from fivesafes_crate.errors import UnsafeInputError, UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.source import open_source

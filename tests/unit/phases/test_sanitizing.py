@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import Severity, Stage, api
+import fivesafes_crate as api
+from fivesafes_crate import Severity, Stage
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.vocab import CHECK_VALUE, COMPLETED, GENERATE_CHECK_VALUE, SIGN_OFF, VALIDATION_CHECK
 from fivesafes_crate.phases.lifecycle import StepRefused, lifecycle_state

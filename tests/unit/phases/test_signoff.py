@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import Agent, AgentKind, Crate, api
+import fivesafes_crate as api
+from fivesafes_crate import Agent, AgentKind, Crate
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.phases.lifecycle import Status, StepRefused, lifecycle_state

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult, api
+import fivesafes_crate as api
+from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
 from fivesafes_crate.phases.lifecycle import Status, StepRefused

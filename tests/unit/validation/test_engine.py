@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate.api import validate_all
+from fivesafes_crate import validate_all
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import InputFailure, Issue, Severity, Stage
 from fivesafes_crate.model.crate import Crate
