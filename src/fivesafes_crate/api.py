@@ -56,6 +56,7 @@ def validate_all(
     targets: Iterable[str | os.PathLike[str]],
     *,
     profile: str | Profile | None = None,
+    stage: Stage | str | None = None,
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     limits: Limits = DEFAULT_LIMITS,
@@ -76,8 +77,8 @@ def validate_all(
         if key in reports or key in failures:
             continue
         try:
-            reports[key] = validate(target, profile=profile, phase=phase, threshold=threshold, limits=limits,
-                                    extra_checks=extra_checks, trust=trust)
+            reports[key] = validate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
+                                    limits=limits, extra_checks=extra_checks, trust=trust)
         except CrateReadError as exc:
             message = str(exc) if exc.path == key else f"{key}: {exc}"
             failures[key] = InputFailure(key, type(exc).__name__, message)

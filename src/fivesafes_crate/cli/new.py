@@ -187,7 +187,7 @@ def new(
             f"see 'fivesafes validate {shown(str(out))} --severity should')"
         )
         profile = shown(report.profile or "none")
-        summary = f"created {shown(str(out))}\n{verdict} — profile {profile}, phase {report.phase_label}"
+        summary = f"created {shown(str(out))}\n{verdict} — profile {profile}, stage {report.stage_label}"
         return console_text(summary), EXIT_VALID if report.valid else EXIT_INVALID
 
     finish(job, render)

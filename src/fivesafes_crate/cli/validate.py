@@ -12,12 +12,13 @@ from ._app import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     Format,
     PathsArg,
-    PhaseOpt,
+    PhaseAliasOpt,
     ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SeverityChoice,
     SeverityOpt,
+    StageOpt,
     TrustOpt,
 )
 from .render import console_text, render_report, shown, styled
@@ -27,10 +28,11 @@ from .render import console_text, render_report, shown, styled
 def validate(
     paths: PathsArg,
     profile: ProfileOpt = None,
-    phase: PhaseOpt = None,
+    stage: StageOpt = None,
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
+    phase: PhaseAliasOpt = None,
 ) -> None:
     """Validate Five Safes RO-Crates offline: one, or several at once for CI.
 
@@ -72,6 +74,7 @@ def validate(
         lambda: fivesafes_crate.validate_all(
             paths,
             profile=profile,
+            stage=stage.value if stage else None,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
             trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,

@@ -34,12 +34,13 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The report as a JSON object listing the issues at or above its threshold (``profile`` null and ``phase``
-    ``unknown`` when the metadata could not be read)."""
+    """The report as a JSON object listing the issues at or above its threshold (``profile`` null and ``stage``
+    ``unknown`` when the metadata could not be read). ``phase`` repeats ``stage`` for one release (deprecated)."""
     return {
         "valid": report.valid,
         "profile": report.profile,
-        "phase": report.phase_label,
+        "stage": report.stage_label,
+        "phase": report.stage_label,
         "issues": [issue_to_json(issue) for issue in report.at_threshold()],
     }
 

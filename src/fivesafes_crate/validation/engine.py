@@ -54,6 +54,7 @@ def validate_source(
     source: CrateSource,
     *,
     profile: str | Profile | None = None,
+    stage: Stage | str | None = None,
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
@@ -61,20 +62,38 @@ def validate_source(
 ) -> Report:
     """Validate an opened source; see :func:`validate`."""
     crate, load_error = _load(source)
-    return _validate(source, crate, load_error, profile, phase, threshold, extra_checks, trust)
+    return _validate(source, crate, load_error, profile, chosen_stage(stage, phase), threshold, extra_checks, trust)
 
 
 def validate_crate(
     crate: Crate,
     *,
     profile: str | Profile | None = None,
+    stage: Stage | str | None = None,
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     extra_checks: Iterable[ExtraCheck] = (),
     trust: TrustStore | None = None,
 ) -> Report:
     """Validate an in-memory crate (its source, if any, is used for file and BagIt checks)."""
-    return _validate(crate.source, crate, None, profile, phase, threshold, extra_checks, trust)
+    return _validate(crate.source, crate, None, profile, chosen_stage(stage, phase), threshold, extra_checks, trust)
+
+
+def chosen_stage(stage: Stage | str | None, phase: Stage | str | None) -> Stage | None:
+    """The stage asked for by ``stage``, or by its deprecated name ``phase`` (kept for one release); None: infer it.
+
+    Raises :class:`~fivesafes_crate.errors.UsageError` for an unknown stage name, or for both names given
+    with different stages.
+    """
+    parsed = []
+    for given in (stage, phase):
+        try:
+            parsed.append(Stage.parse(given) if isinstance(given, str) else given)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if parsed[0] is not None and parsed[1] is not None and parsed[0] is not parsed[1]:
+        raise UsageError(f"stage {parsed[0].value!r} and phase {parsed[1].value!r} disagree: give the stage only")
+    return parsed[0] or parsed[1]
 
 
 def _validate(
@@ -82,7 +101,7 @@ def _validate(
     crate: Crate | None,
     load_error: FiveSafesError | None,
     profile: str | Profile | None,
-    phase: Stage | str | None,
+    asked: Stage | None,
     threshold: Severity,
     extra_checks: Iterable[ExtraCheck],
     trust: TrustStore | None = None,
@@ -90,12 +109,7 @@ def _validate(
     chosen = get_profile(profile) if isinstance(profile, str) else profile
     if chosen is None:
         chosen = (detect_profile(crate) if crate is not None else None) or DEFAULT_PROFILE
-    if isinstance(phase, str):
-        try:
-            phase = Stage.parse(phase)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-    stage = phase or (crate.stage() if crate is not None else Stage.REQUEST)
+    stage = asked or (crate.stage() if crate is not None else Stage.REQUEST)
     graph = graph_error = None
     if crate is not None:
         try:
@@ -126,6 +140,7 @@ def validate(
     target: str | os.PathLike[str] | Crate,
     *,
     profile: str | Profile | None = None,
+    stage: Stage | str | None = None,
     phase: Stage | str | None = None,
     threshold: Severity = Severity.MUST,
     limits: Limits = DEFAULT_LIMITS,
@@ -136,17 +151,17 @@ def validate(
 
     ``target`` is a crate directory, its ``ro-crate-metadata.json``, a BagIt directory, a ZIP holding one bag
     directory or a crate, or an in-memory :class:`Crate`. The profile comes from the root's ``conformsTo``
-    unless ``profile`` is given; the stage is inferred from the crate's actions unless ``phase`` is given.
-    ``threshold`` decides ``report.valid``; the report holds issues of every severity. With a ``trust`` store,
-    (:func:`~fivesafes_crate.load_trust_store`) the bag's signatures are verified too (``signature.*`` checks,
-    see ``docs/signing.md``).
+    unless ``profile`` is given; the stage is inferred from the crate's actions unless ``stage`` is given
+    (``phase`` is its deprecated name, kept for one release). ``threshold`` decides ``report.valid``; the report
+    holds issues of every severity. With a ``trust`` store (:func:`~fivesafes_crate.load_trust_store`) the bag's
+    signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
     :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
     """
     if isinstance(target, Crate):
-        return validate_crate(target, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
-                              trust=trust)
+        return validate_crate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
+                              extra_checks=extra_checks, trust=trust)
     with open_source(target, limits) as source:
-        return validate_source(source, profile=profile, phase=phase, threshold=threshold, extra_checks=extra_checks,
-                               trust=trust)
+        return validate_source(source, profile=profile, stage=stage, phase=phase, threshold=threshold,
+                               extra_checks=extra_checks, trust=trust)

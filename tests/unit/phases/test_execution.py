@@ -33,7 +33,7 @@ def _run(target: Path) -> dict[str, object]:
 
 def _valid_at_should(target: Path, stage: Stage) -> None:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is stage
+    assert report.stage is stage
     assert report.valid, [(issue.check, issue.focus, issue.message) for issue in report.at_threshold()]
 
 

@@ -42,7 +42,7 @@ def _graph(target: Path) -> dict[str, dict[str, Any]]:
 
 def _valid_at_should(target: Path) -> None:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is Stage.UNDER_REVIEW
+    assert report.stage is Stage.UNDER_REVIEW
     assert report.valid, [(issue.check, issue.focus, issue.message) for issue in report.at_threshold()]
     assert api.verify_bag(target).valid
 

@@ -99,7 +99,7 @@ def test_screening_records_the_report_a_review_per_output_and_a_pending_check(tm
     assert graph[TERMS + "ScreeningFail"]["@type"] == "DefinedTerm"
     assert graph[SCREENER.id]["provider"] == {"@id": TRE.id}
     assert_golden("screening/screened.json", metadata_of(bag))
-    assert api.validate(bag).phase is Stage.EXECUTED and _should(bag) == []
+    assert api.validate(bag).stage is Stage.EXECUTED and _should(bag) == []
 
 
 def test_a_new_screening_replaces_the_previous_one_and_its_policy(tmp_path: Path) -> None:
