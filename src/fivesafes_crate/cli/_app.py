@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 try:  # Typer >= 0.24 carries its own copy of Click; its exceptions are the ones raised
     from typer._click import exceptions as click_errors
@@ -65,11 +65,26 @@ def _usage_message(exc: click_errors.UsageError) -> str:
     return exc.format_message()
 
 
+def untyped_flags(command: Any, parent: typer.Context | None = None) -> None:
+    """Show no value type after a flag in ``--help`` (``--force``, ``--help``), here and in every subcommand.
+
+    A flag takes no value, but Typer (0.29) prints ``<bool>`` after each, which reads as if it wanted one. An
+    empty metavar shows nothing; options that take a value keep theirs.
+    """
+    ctx = typer.Context(command, parent=parent, info_name=command.name)
+    for param in command.get_params(ctx):
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        untyped_flags(sub, ctx)
+
+
 class OneLineErrors(TyperGroup):
     """A command group that reports usage errors as one line on stderr with exit code 2."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
+        untyped_flags(self)
         try:
             result = super().main(*args, **kwargs)
         except click_errors.NoArgsIsHelpError as exc:
