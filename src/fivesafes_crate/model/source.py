@@ -30,6 +30,9 @@ from .safe_files import NotRegularFile, open_regular
 METADATA_FILE = "ro-crate-metadata.json"
 BAG_DECLARATION = "bagit.txt"
 PAYLOAD_DIR = "data"
+WEBSITE_FILE = "ro-crate-preview.html"
+WEBSITE_FOLDER = "ro-crate-preview_files"
+"""The RO-Crate Website: no part of the payload, it SHOULD NOT be listed in ``hasPart`` (RO-Crate 1.2)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,7 +82,7 @@ class Comparison:
 class ComparingCheck(Protocol):
     """A TRE extra check (context in, issues out) that also says what it compared the crate with.
 
-    :func:`~fivesafes_crate.api.record_validation` adds the ``checked`` entities of its :class:`Comparison` to
+    :func:`record_validation` adds the ``checked`` entities of its :class:`Comparison` to
     the ``ValidationCheck``'s ``object`` and the ``expected`` ones to its ``instrument``.
     """
 

@@ -35,11 +35,10 @@ from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, load_crate, write_atomic
 from ..model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
 from ..model.safe_files import write_new, writing
-from ..model.source import DEFAULT_LIMITS, Limits, SourceKind, open_source
+from ..model.source import DEFAULT_LIMITS, WEBSITE_FILE, Limits, SourceKind, open_source
 from ..phases.lifecycle import Status, Step, main_action
 from ..phases.receiving import TimelineRow, timeline_of
 from ..validation.engine import validate_crate
-from ..validation.files import WEBSITE_FILE
 
 PREVIEW_FILE = WEBSITE_FILE
 """The preview's name in a crate root, as RO-Crate names its website: ``ro-crate-preview.html``."""

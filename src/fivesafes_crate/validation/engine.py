@@ -3,7 +3,7 @@
 Every layer that fails becomes an issue from its own check (``json.syntax``, ``jsonld.context-offline``...)
 and only the checks that can still be judged run after it: no RDF-based check runs on a graph that could not
 be interpreted. Only an input that cannot be opened at all raises. A report about metadata that could not be
-read claims no profile and no stage (``phase`` unknown): nothing was checked against either.
+read claims no profile and no stage (``stage`` unknown): nothing was checked against either.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
 from ..signing.trust import TrustStore
-from . import archive, bagit, disclosure, files, jsonld, security, signatures  # noqa: F401  (modules register their checks on import)
+from . import checks  # noqa: F401  (the rule modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
 from .shacl import load_library, run_shapes
 

@@ -32,8 +32,8 @@ from fivesafes_crate.authoring.spec import (
 from fivesafes_crate.authoring.workflow import UnknownInputError
 from fivesafes_crate.errors import StorageError, UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
+from fivesafes_crate.validation.checks.credentials import SECRET_NAME
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.security import SECRET_NAME
 from unit.authoring._specs import NOW, REPO, WORKFLOW_289, WORKFLOW_URL, fixed_ids, make_spec, write_workflow_crate
 
 PROFILES = ("0.4", "0.5-DRAFT")

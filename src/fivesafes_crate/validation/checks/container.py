@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..issues import Severity
-from ..model.source import EntryKind, SourceKind
-from .registry import CheckContext, Finding, check
+from ...issues import Severity
+from ...model.source import EntryKind, SourceKind
+from ..registry import CheckContext, Finding, check
 
 ZIP = "Zip expectations"
 ARCHIVE = "Archive serialisation"

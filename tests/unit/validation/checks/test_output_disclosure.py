@@ -11,11 +11,11 @@ import pytest
 
 from fivesafes_crate.issues import Severity
 from fivesafes_crate.model.crate import Crate
-from fivesafes_crate.validation.disclosure import stated_status
+from fivesafes_crate.validation.checks.credentials import secret_shape
+from fivesafes_crate.validation.checks.output_disclosure import stated_status
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.security import secret_shape
 
-from .._crates import QUERY, REPO, entity, request_document
+from ..._crates import QUERY, REPO, entity, request_document
 
 EXAMPLES = REPO / "examples"
 

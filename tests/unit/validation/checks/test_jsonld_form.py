@@ -11,10 +11,10 @@ import pytest
 from fivesafes_crate.issues import Issue, Report, Severity
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.source import Limits
+from fivesafes_crate.validation.checks.jsonld_form import is_vocabulary
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.jsonld import is_vocabulary
 
-from .._crates import CONTEXT, EXAMPLE_REQUEST, GRANT, PROJECT, entity, request_document, write_crate
+from ..._crates import CONTEXT, EXAMPLE_REQUEST, GRANT, PROJECT, entity, request_document, write_crate
 
 JSONLD_CHECKS = (
     "json.syntax", "json.limits", "metadata.present", "metadata.root-id", "jsonld.flattened", "jsonld.id-missing",

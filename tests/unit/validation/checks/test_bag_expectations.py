@@ -13,7 +13,7 @@ from fivesafes_crate.issues import Issue, Report, Severity
 from fivesafes_crate.validation.engine import catalogue, validate
 from unit._crates import REFERENCE_DIR
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[4]
 EXAMPLES = REFERENCE_DIR / "5s-crate"
 OURS = ("bagit.", "zip.", "archive.")
 

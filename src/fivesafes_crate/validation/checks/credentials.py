@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..disclosure_control.patterns import PRIVATE_KEY, TOKEN, scan_block
-from ..issues import Severity
-from ..model.crate import Crate
-from ..model.entities import Entity, as_list, has_type, ref_ids
-from .registry import CheckContext, Finding, check
+from ...disclosure_control.patterns import PRIVATE_KEY, TOKEN, scan_block
+from ...issues import Severity
+from ...model.crate import Crate
+from ...model.entities import Entity, as_list, has_type, ref_ids
+from ..registry import CheckContext, Finding, check
 
 SECRET_NAME = re.compile(
     r"(?:^|[_\-.\s])(pass(word|wd|phrase)?|secret|token|api[_-]?key|access[_-]?key|credentials?|private[_-]?key|"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..issues import Severity
-from ..packaging import verify_bag
-from ..signing.verifier import Failure, SignatureVerification, verify_source
-from .registry import CheckContext, Finding, check
+from ...issues import Severity
+from ...packaging import verify_bag
+from ...signing.verifier import Failure, SignatureVerification, verify_source
+from ..registry import CheckContext, Finding, check
 
 SECTION = "Check phase"
 

@@ -13,10 +13,10 @@ import pytest
 from fivesafes_crate.issues import Issue, Report
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.entities import local_path
+from fivesafes_crate.validation.checks.crate_files import data_entities
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.files import data_entities
 
-from .._crates import EXAMPLE_REQUEST, INPUT_TEXT, entity, request_document, write_crate
+from ..._crates import EXAMPLE_REQUEST, INPUT_TEXT, entity, request_document, write_crate
 
 FILE_CHECKS = {"data.file-missing", "data.link", "data.linked-from-root"}
 

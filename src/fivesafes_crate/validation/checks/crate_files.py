@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..issues import Severity
-from ..model.crate import Crate
-from ..model.entities import Entity, has_type, local_path, parts_closure
-from ..model.source import Entry, EntryKind
-from .registry import CheckContext, Finding, check
-
-WEBSITE_FILE = "ro-crate-preview.html"
-WEBSITE_FOLDER = "ro-crate-preview_files"
-"""The RO-Crate Website: no part of the payload, it SHOULD NOT be listed in ``hasPart`` (RO-Crate 1.2)."""
+from ...issues import Severity
+from ...model.crate import Crate
+from ...model.entities import Entity, has_type, local_path, parts_closure
+from ...model.source import WEBSITE_FILE, WEBSITE_FOLDER, Entry, EntryKind
+from ..registry import CheckContext, Finding, check
 
 
 def data_entities(crate: Crate) -> Iterator[tuple[Entity, str, bool]]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..disclosure_control import ScreeningOutcome
-from ..issues import Severity, Stage
-from ..model.entities import Entity, action_status, has_type, local_path
-from ..model.safe_files import hash_stream
-from ..model.source import EntryKind
-from ..phases.reviews import (
+from ...disclosure_control import ScreeningOutcome
+from ...issues import Severity, Stage
+from ...model.entities import Entity, action_status, has_type, local_path
+from ...model.safe_files import hash_stream
+from ...model.source import EntryKind
+from ...phases.reviews import (
     ScopedOutput,
     disclosure_checks,
     is_withheld,
@@ -25,7 +25,7 @@ from ..phases.reviews import (
     screening_of,
     verdict_of,
 )
-from .registry import CheckContext, Finding, check
+from ..registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"
 

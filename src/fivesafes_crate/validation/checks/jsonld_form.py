@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..contexts import canonical_context_url, term_definitions
-from ..errors import ContextUnavailable
-from ..issues import Severity
-from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError
-from ..model.entities import JSON, Entity, as_list, escapes_root
-from ..model.graph import unknown_context_urls
-from ..model.source import METADATA_FILE, TooLargeError
-from ..model.vocab import uri_scheme
-from .registry import CheckContext, Finding, check
+from ...contexts import canonical_context_url, term_definitions
+from ...errors import ContextUnavailable
+from ...issues import Severity
+from ...model.crate import Crate, MetadataLimitError, MetadataSyntaxError
+from ...model.entities import JSON, Entity, as_list, escapes_root
+from ...model.graph import unknown_context_urls
+from ...model.source import METADATA_FILE, TooLargeError
+from ...model.vocab import uri_scheme
+from ..registry import CheckContext, Finding, check
 
 VOCABULARY_PREFIXES = (
     "http://schema.org/",

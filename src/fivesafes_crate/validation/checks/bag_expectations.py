@@ -3,7 +3,7 @@
 Every check reads one shared :class:`~fivesafes_crate.packaging.BagVerification` (the bag is hashed once
 per validation) and reports one issue per file where the problem concerns a file, with ``file`` set to the
 bag-relative name. Symbolic links and special files in a bag folder are integrity problems (they cannot be
-verified and are never followed); in a ZIP they are left to ``zip.symlink`` (see :mod:`.archive`), which
+verified and are never followed); in a ZIP they are left to ``zip.symlink`` (see :mod:`.container`), which
 covers every member of the archive.
 
 ``fetch.txt``: the profile lists it as optional and RFC 8493 allows it, so its presence is not an issue. A file
@@ -17,10 +17,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 
-from ..issues import Severity
-from ..model.source import METADATA_FILE, EntryKind
-from ..packaging import BagVerification, ProblemKind, verify_bag
-from .registry import CheckContext, Finding, check
+from ...issues import Severity
+from ...model.source import METADATA_FILE, EntryKind
+from ...packaging import BagVerification, ProblemKind, verify_bag
+from ..registry import CheckContext, Finding, check
 
 RFC = "RFC 8493 (BagIt)"
 BAGIT = "BagIt expectations"

@@ -1,0 +1,28 @@
+"""The Python rule modules, one per family of checks; importing this package registers every one of them.
+
+The engine, the registry and the SHACL runner live one level up in :mod:`fivesafes_crate.validation`; the
+modules here only declare checks with :func:`~fivesafes_crate.validation.registry.check`:
+
+- :mod:`.container`: the ZIP archive (or folder) around the bag (``zip.*``, ``archive.*``);
+- :mod:`.bag_expectations`: RFC 8493 validity and the profile's BagIt expectations (``bagit.*``);
+- :mod:`.jsonld_form`: the metadata document as JSON and JSON-LD (``json.*``, ``jsonld.*``, ``metadata.*``,
+  ``id.*``, ``ref.*``);
+- :mod:`.crate_files`: data entities against the files of the crate (``data.*``);
+- :mod:`.credentials`: secrets that must not travel in the metadata (``security.*``);
+- :mod:`.output_disclosure`: the disclosure phase's per-output reviews and files (``disclosure.*``);
+- :mod:`.signature_trust`: signatures verified against a trust store (``signature.*``).
+"""
+
+from __future__ import annotations
+
+from . import bag_expectations, container, crate_files, credentials, jsonld_form, output_disclosure, signature_trust
+
+__all__ = [
+    "bag_expectations",
+    "container",
+    "crate_files",
+    "credentials",
+    "jsonld_form",
+    "output_disclosure",
+    "signature_trust",
+]

@@ -1,0 +1,1 @@
+"""Tests of the rule modules in fivesafes_crate.validation.checks."""
