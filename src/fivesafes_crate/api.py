@@ -9,7 +9,7 @@ these); import from there.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 from .disclosure_control.evidence import load_evidence
@@ -22,6 +22,7 @@ from .interop.rocrate_validator import ExportedProfile, export_rocrate_validator
 from .issues import InputFailure, Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
+from .packaging import ProgressCallback
 from .packaging.bag_verifier import BagVerification
 from .packaging.bag_verifier import verify_bag as verify_bag_source
 from .phases.lifecycle import Agent, Clock, IdFactory, SignHook
@@ -30,9 +31,6 @@ from .phases.screening import record_screening as record_screening_with
 from .profiles import PROFILES, Profile, get_profile
 from .signing.trust import TrustStore
 from .validation.engine import ExtraCheck, validate
-
-ProgressCallback = Callable[[int, int], None]
-"""``progress(done, total)`` in bytes, called while hashing or writing a payload."""
 
 EXPORT_TARGETS = ("rocrate-validator",)
 """The validators :func:`export_profile` writes profiles for."""
@@ -62,6 +60,7 @@ def validate_all(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: tuple[ExtraCheck, ...] = (),
     trust: TrustStore | None = None,
+    progress: ProgressCallback | None = None,
 ) -> ReportSet:
     """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
 
@@ -78,7 +77,7 @@ def validate_all(
             continue
         try:
             reports[key] = validate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
-                                    limits=limits, extra_checks=extra_checks, trust=trust)
+                                    limits=limits, extra_checks=extra_checks, trust=trust, progress=progress)
         except CrateReadError as exc:
             message = str(exc) if exc.path == key else f"{key}: {exc}"
             failures[key] = InputFailure(key, type(exc).__name__, message)

@@ -4,6 +4,9 @@ item 13)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -55,3 +58,81 @@ def test_a_pipe_is_plain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr("fivesafes_crate.cli.render.sys.stdout.isatty", lambda: False)
     assert console_text("[bold red]INVALID[/]") == "INVALID"
+
+
+class FakeProgress:
+    """Stands in for rich's Progress: records that a bar was drawn and what it showed."""
+
+    made: ClassVar[list[FakeProgress]] = []
+
+    def __init__(self, *columns: object, **options: object) -> None:
+        self.updates: list[tuple[int, int]] = []
+        self.stopped = False
+        FakeProgress.made.append(self)
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def add_task(self, label: str, total: int) -> int:
+        return 0
+
+    def update(self, task: int, *, completed: int, total: int) -> None:
+        self.updates.append((completed, total))
+
+
+@pytest.fixture
+def terminal_bars(monkeypatch: pytest.MonkeyPatch) -> list[FakeProgress]:
+    """stderr is a terminal and every payload is big enough for a bar."""
+    from fivesafes_crate.cli import _progress
+
+    FakeProgress.made = []
+    monkeypatch.setattr(_progress, "Progress", FakeProgress)
+    monkeypatch.setattr(_progress, "PROGRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(_progress, "sys", SimpleNamespace(stderr=_Terminal()))
+    return FakeProgress.made
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None: ...
+
+
+@pytest.fixture
+def bag(tmp_path: Path) -> Path:
+    from fivesafes_crate import package
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    return package(examples / "request", tmp_path / "request.bagit.zip", external_identifier=URN)
+
+
+URN = "urn:uuid:9796155a-fe44-4614-89b8-71945f718ffb"
+AGENT = ["--agent", "https://tre.example.org/", "--agent-name", "Example TRE"]
+
+
+@pytest.mark.parametrize(("command", "code"), [(["validate"], 0), (["receive"], 1), (["tre", "check", *AGENT], 0),
+                                             (["tre", "sanitize"], 0)])
+def test_a_step_that_hashes_shows_progress_on_a_terminal(terminal_bars: list[FakeProgress], bag: Path,
+                                                         command: list[str], code: int) -> None:
+    result = runner.invoke(app, [*command, str(bag)])
+    assert result.exit_code == code, result.stderr  # receive: a request is not a finished crate
+    if command == ["tre", "sanitize"]:
+        assert terminal_bars == []  # a clean request: nothing to remove, nothing hashed
+        return
+    [bar] = terminal_bars
+    assert bar.stopped and bar.updates and bar.updates[-1][0] == bar.updates[-1][1]
+    assert "\x1b" not in result.stdout
+
+
+@pytest.mark.parametrize("command", [["validate", "--format", "json"], ["validate", "--format", "sarif"],
+                                     ["receive", "--format", "json"], ["tre", "check", *AGENT, "--format", "json"],
+                                     ["verify", "--format", "json"]])
+def test_no_progress_beside_machine_output(terminal_bars: list[FakeProgress], bag: Path, command: list[str]) -> None:
+    result = runner.invoke(app, [*command, str(bag)])
+    assert result.stdout.lstrip().startswith("{") and terminal_bars == []

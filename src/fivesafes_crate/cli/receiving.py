@@ -18,6 +18,7 @@ from ._options import (
     TrustOpt,
     TrustPolicyOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, shown
 
 if TYPE_CHECKING:
@@ -92,7 +93,8 @@ def receive(
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code
 
-    finish(lambda: fivesafes_crate.receive(path, profile=profile, threshold=Severity.parse(severity.value),
-                                           trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
-                                           policy=policy),
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
+    finish(lambda: bar.run(lambda: fivesafes_crate.receive(
+        path, profile=profile, threshold=Severity.parse(severity.value),
+        trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None, policy=policy, progress=bar)),
            render)

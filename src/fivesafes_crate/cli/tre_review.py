@@ -16,6 +16,7 @@ import fivesafes_crate
 
 from ._app import finish
 from ._options import Format, ProfileOpt, SeverityChoice
+from ._progress import ProgressBar
 from ._steps import (
     AgentNameOpt,
     AgentOpt,
@@ -51,7 +52,8 @@ def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
 
-    finish(lambda: fivesafes_crate.sanitize(path), render_step(fmt))
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
+    finish(lambda: bar.run(lambda: fivesafes_crate.sanitize(path, progress=bar)), render_step(fmt))
 
 
 @tre_app.command("check")
@@ -74,8 +76,10 @@ def check(
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return fivesafes_crate.record_check(path, agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return bar.run(lambda: fivesafes_crate.record_check(path, agent=who, sign=hook, progress=bar))
 
+    bar = ProgressBar("checking", enabled=fmt is not Format.json)
     finish(job, render_step(fmt))
 
 

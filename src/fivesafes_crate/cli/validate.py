@@ -21,6 +21,7 @@ from ._options import (
     StageOpt,
     TrustOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, render_report, shown, styled
 
 
@@ -70,14 +71,16 @@ def validate(
             return texts[0][1], code
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
 
+    bar = ProgressBar("verifying", enabled=fmt is ReportFormat.text)
     finish(
-        lambda: fivesafes_crate.validate_all(
+        lambda: bar.run(lambda: fivesafes_crate.validate_all(
             paths,
             profile=profile,
             stage=stage.value if stage else None,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
             trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
-        ),
+            progress=bar,
+        )),
         render,
     )

@@ -35,7 +35,7 @@ from .bag_reader import (
 from .bag_verifier import METADATA_NOT_CHECKED, BagVerification, verify_bag
 from .bag_writer import PAYLOAD_MANIFEST, TAG_MANIFEST, BagMetadata, encode_manifest_path, tag_files
 from .hashing import PayloadCopier, digest_files
-from .packing import archive_bag, package, refresh_bag
+from .packing import ProgressCallback, archive_bag, package, refresh_bag
 from .unpacking import unpack
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "ManifestEntry",
     "PayloadCopier",
     "ProblemKind",
+    "ProgressCallback",
     "archive_bag",
     "digest_files",
     "encode_manifest_path",

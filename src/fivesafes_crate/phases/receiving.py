@@ -24,7 +24,7 @@ from ..issues import Report, Severity, Stage
 from ..model.crate import Crate, load_crate
 from ..model.entities import has_type
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..packaging import BagVerification, verify_bag
+from ..packaging import BagVerification, ProgressCallback, verify_bag
 from ..signing.trust import TrustStore
 from ..signing.verifier import SignatureVerification, verify_source
 from ..validation.engine import validate_crate
@@ -106,6 +106,7 @@ def receive(
     trust: TrustStore | None = None,
     policy: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> Receipt:
     """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step;
     with ``trust`` (and a named ``policy``) also the signatures, each review action counting only when a
@@ -114,10 +115,11 @@ def receive(
     ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
     says what did not, in lifecycle order.
 
-    Raises :class:`~fivesafes_crate.errors.CrateReadError` only when the input cannot be read at all.
+    ``progress(done, total)`` follows the bytes hashed. Raises :class:`~fivesafes_crate.errors.CrateReadError`
+    only when the input cannot be read at all.
     """
     with open_source(path, limits) as source:
-        bag = verify_bag(source) if source.is_bag else None
+        bag = verify_bag(source, progress=progress) if source.is_bag else None
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
         signatures = None

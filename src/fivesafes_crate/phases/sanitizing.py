@@ -41,6 +41,7 @@ from ..model.crate import Crate
 from ..model.entities import JSON, Entity, additional_types, as_list, iri_values
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SHP_TERMS
+from ..packaging import ProgressCallback
 from .check import verify_original
 from .lifecycle import Clock, LifecycleState, StepResult, apply_step, main_action, refuse, system_clock
 from .workspace import Workspace
@@ -202,7 +203,11 @@ def _summary(removed: list[str]) -> str:
 
 
 def sanitize(
-    target: str | os.PathLike[str], *, clock: Clock | None = None, limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str],
+    *,
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> StepResult:
     """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
 
@@ -222,7 +227,7 @@ def sanitize(
         crate = space.crate
         removed = remove_lookalikes(crate)
         if removed and space.is_bag:
-            _verification, reasons = verify_original(space, limits)
+            _verification, reasons = verify_original(space, limits, progress)
             if reasons:
                 raise refuse(f"cannot sanitize: the bag fails its manifests ({len(reasons)} problem(s), first: "
                              f"{reasons[0]}); regenerating them would hide that: record the failed check instead",

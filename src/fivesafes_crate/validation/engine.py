@@ -16,6 +16,7 @@ from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
+from ..packaging import ProgressCallback, verify_bag
 from ..profiles import DEFAULT_PROFILE, Profile, detect_profile, get_profile
 from ..signing.trust import TrustStore
 from . import checks  # noqa: F401  (the rule modules register their checks on import)
@@ -146,6 +147,7 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_checks: Iterable[ExtraCheck] = (),
     trust: TrustStore | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Report:
     """Validate a Five Safes RO-Crate offline and return a :class:`~fivesafes_crate.issues.Report`.
 
@@ -154,7 +156,8 @@ def validate(
     unless ``profile`` is given; the stage is inferred from the crate's actions unless ``stage`` is given
     (``phase`` is its deprecated name, kept for one release). ``threshold`` decides ``report.valid``; the report
     holds issues of every severity. With a ``trust`` store (:func:`~fivesafes_crate.load_trust_store`) the bag's
-    signatures are verified too (``signature.*`` checks, see ``docs/signing.md``).
+    signatures are verified too (``signature.*`` checks, see ``docs/signing.md``). ``progress(done, total)``
+    follows the bytes hashed when ``target`` is a bag (a large one takes seconds).
 
     Raises :class:`~fivesafes_crate.errors.CrateReadError` when the input cannot be opened at all and
     :class:`~fivesafes_crate.errors.UsageError` for an unknown profile.
@@ -163,5 +166,7 @@ def validate(
         return validate_crate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
                               extra_checks=extra_checks, trust=trust)
     with open_source(target, limits) as source:
+        if progress is not None and source.is_bag:
+            verify_bag(source, progress=progress)  # hashed once, here: the BagIt checks reuse the verification
         return validate_source(source, profile=profile, stage=stage, phase=phase, threshold=threshold,
                                extra_checks=extra_checks, trust=trust)
