@@ -378,7 +378,7 @@ def test_importing_the_package_is_light() -> None:
 
 # --- the front door ---------------------------------------------------------------------------------------
 
-API_COMPOSITIONS = ["export_profile", "open_crate", "record_screening", "screen_outputs", "validate_all", "verify_bag"]
+API_COMPOSITIONS = ["export_profile", "open_crate", "record_screening", "screen_outputs", "verify_bag"]
 """The functions of api.py: each does something no single implementation does. Any other public name is
 re-exported from the module that implements it."""
 

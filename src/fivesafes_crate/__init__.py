@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    ".api": ("export_profile", "open_crate", "record_screening", "screen_outputs", "validate_all", "verify_bag",),
+    ".api": ("export_profile", "open_crate", "record_screening", "screen_outputs", "verify_bag",),
     ".authoring.builder": ("create_request",),
     ".authoring.spec": ("RequestSpec", "SpecError", "load_request_spec",),
     ".authoring.workflow": ("UnknownInputError",),
@@ -64,7 +64,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "SignatureInvalid", "SignatureVerification", "endorsed_actions", "verify", "verify_signatures",
     ),
     ".signing.writer": ("SignatureRecord", "SigningRefused", "sign", "sign_hook",),
-    ".validation.engine": ("list_checks", "validate",),
+    ".validation.engine": ("list_checks", "validate", "validate_all",),
     ".validation.registry": ("CheckContext", "CheckInfo",),
 }
 """Where each public name is implemented (relative to this package): the module it is loaded from on first use."""
@@ -91,7 +91,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .api import export_profile, open_crate, record_screening, screen_outputs, validate_all, verify_bag
+    from .api import export_profile, open_crate, record_screening, screen_outputs, verify_bag
     from .authoring.builder import create_request
     from .authoring.spec import RequestSpec, SpecError, load_request_spec
     from .authoring.workflow import UnknownInputError
@@ -149,7 +149,7 @@ if TYPE_CHECKING:
     from .signing.trust import TrustStore, TrustStoreError, load_trust_store
     from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions, verify, verify_signatures
     from .signing.writer import SignatureRecord, SigningRefused, sign, sign_hook
-    from .validation.engine import list_checks, validate
+    from .validation.engine import list_checks, validate, validate_all
     from .validation.registry import CheckContext, CheckInfo
 
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -1,5 +1,5 @@
 """The compositions of the front door: each function here does something no single implementation does
-(opens and closes a source, validates several inputs, loads a policy and its evidence for a screening, picks the
+(opens and closes a source, loads a policy and its evidence for a screening, picks the
 validator an export is for).
 
 Every other public name is its implementation, re-exported by :mod:`fivesafes_crate` (which also re-exports
@@ -19,7 +19,6 @@ from .disclosure_control.screening import screen_outputs as screen_names
 from .disclosure_control.screening import screen_target
 from .errors import CrateReadError, UsageError
 from .interop.rocrate_validator import ExportedProfile, export_rocrate_validator
-from .issues import InputFailure, Report, ReportSet, Severity, Stage
 from .model.crate import Crate, load_crate
 from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .packaging import ProgressCallback
@@ -29,8 +28,6 @@ from .phases.lifecycle import Agent, Clock, IdFactory, SignHook
 from .phases.screening import ScreeningResult
 from .phases.screening import record_screening as record_screening_with
 from .profiles import PROFILES, Profile, get_profile
-from .signing.trust import TrustStore
-from .validation.engine import ExtraCheck, validate
 
 EXPORT_TARGETS = ("rocrate-validator",)
 """The validators :func:`export_profile` writes profiles for."""
@@ -48,40 +45,6 @@ def open_crate(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS)
     except BaseException:
         source.close()
         raise
-
-
-def validate_all(
-    targets: Iterable[str | os.PathLike[str]],
-    *,
-    profile: str | Profile | None = None,
-    stage: Stage | str | None = None,
-    phase: Stage | str | None = None,
-    threshold: Severity = Severity.MUST,
-    limits: Limits = DEFAULT_LIMITS,
-    extra_checks: tuple[ExtraCheck, ...] = (),
-    trust: TrustStore | None = None,
-    progress: ProgressCallback | None = None,
-) -> ReportSet:
-    """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
-
-    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. An input
-    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it
-    is an :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given.
-    Arguments that are wrong for every input (an unknown profile) still raise.
-    """
-    reports: dict[str, Report] = {}
-    failures: dict[str, InputFailure] = {}
-    for target in targets:
-        key = os.fspath(target)
-        if key in reports or key in failures:
-            continue
-        try:
-            reports[key] = validate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
-                                    limits=limits, extra_checks=extra_checks, trust=trust, progress=progress)
-        except CrateReadError as exc:
-            message = str(exc) if exc.path == key else f"{key}: {exc}"
-            failures[key] = InputFailure(key, type(exc).__name__, message)
-    return ReportSet(reports, tuple(failures.values()))
 
 
 def verify_bag(
