@@ -1,8 +1,9 @@
 """STYLE.md, enforced with ``ast`` over ``src/fivesafes_crate``.
 
-- Data flows one way: ``cli -> api -> services -> model -> contexts``; a lower layer never imports a higher
-  one (imports under ``TYPE_CHECKING`` count too). ``issues.py`` and ``errors.py`` import nothing from the
-  package and may be imported by every layer.
+- Data flows one way, "read down, write up": ``cli -> front door (__init__, api) -> reporting, interop -> phases
+  -> website -> validation -> signing, authoring -> packaging, disclosure_control -> model -> contexts``; a lower
+  layer never imports a higher one (imports in functions and under ``TYPE_CHECKING`` count too). ``issues.py``,
+  ``errors.py`` and ``untrusted.py`` import nothing from the package and may be imported by every layer.
 - Only ``cli/`` imports typer, click or rich; the library never prints or exits.
 - ``fivesafes_crate.__all__`` is sorted, pinned below, and every name in it can be imported.
 - Every public module has a docstring; every module with code starts with ``from __future__ import annotations``.
@@ -23,26 +24,27 @@ import fivesafes_crate
 PACKAGE = "fivesafes_crate"
 SRC = Path(fivesafes_crate.__file__).resolve().parent
 
-BASE = -1  # issues.py, errors.py: importable from anywhere, import nothing from the package
+BASE = -1  # issues.py, errors.py, untrusted.py: importable from anywhere, import nothing from the package
 LAYERS: dict[str, int] = {
     "issues": BASE,
     "errors": BASE,
+    "untrusted": BASE,
     "contexts": 0,
     "model": 1,
-    # services
-    "validation": 2,
     "packaging": 2,
-    "authoring": 2,
-    "phases": 2,
-    "reporting": 2,
-    "signing": 2,
     "disclosure_control": 2,
     "profiles": 2,
-    "interop": 2,
-    "api": 3,
-    "__init__": 3,  # the front door: api.py's compositions and every other public name from its implementation
-    "cli": 4,
-    "__main__": 5,
+    "signing": 3,
+    "authoring": 3,
+    "validation": 4,
+    "website": 5,
+    "phases": 6,
+    "interop": 7,
+    "reporting": 7,
+    "api": 8,
+    "__init__": 8,  # the front door: api.py's compositions and every other public name from its implementation
+    "cli": 9,
+    "__main__": 10,
 }
 """Every top-level module or package of ``fivesafes_crate`` and its layer; a new one must be added here."""
 
@@ -267,11 +269,18 @@ def test_lower_layers_never_import_higher_ones(module: Module) -> None:
         if target != PACKAGE and not target.startswith(PACKAGE + "."):
             continue
         top, layer = layer_of(target)
-        if module.top in ("issues", "errors"):
-            problems.append(f"{module.rel}:{line} imports {target} (issues/errors import nothing from the package)")
+        if layer_of(module.name)[1] == BASE:
+            problems.append(f"{module.rel}:{line} imports {target} ({module.top} imports nothing from the package)")
         elif layer is None or (layer > own and top != module.top):
             problems.append(f"{module.rel}:{line} ({module.top}, layer {own}) imports {target} (layer {layer})")
     assert not problems, "\n".join(problems)
+
+
+def test_the_preview_renderer_is_pure() -> None:
+    """``website.py`` renders what every step writes into the crate, so it reads the model and nothing above."""
+    website = next(m for m in MODULES if m.top == "website")
+    tops = {layer_of(target)[0] for _, target in imported_modules(website) if target.startswith(PACKAGE + ".")}
+    assert tops <= {"issues", "model"}, tops
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)

@@ -25,17 +25,18 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".authoring.workflow": ("UnknownInputError",),
     ".disclosure_control.acro": ("AcroOutput", "AcroResults", "AcroResultsError", "read_acro_results",),
     ".disclosure_control.evidence": ("EvidenceError",),
-    ".disclosure_control.outcomes": ("OutputScreening", "RuleFinding", "ScreeningOutcome", "ScreeningReport",),
+    ".disclosure_control.outcomes": ("OutputScreening", "RuleFinding", "ScreeningReport",),
     ".disclosure_control.policy": ("DisclosurePolicy", "DisclosurePolicyError", "load_disclosure_policy",),
     ".errors": (
-        "ContextUnavailable", "ConversionError", "CrateError", "CrateReadError", "CrateStateError", "FiveSafesError",
-        "OutputExistsError", "StorageError", "SuppliedFileError", "TrustError", "UnsafeInputError",
-        "UsageError",
+        "ContextUnavailable", "ConversionError", "CrateError", "CrateReadError", "CrateStateError",
+        "FiveSafesError", "OutputExistsError", "StorageError", "SuppliedFileError", "TrustError",
+        "UnsafeInputError", "UsageError",
     ),
     ".interop.ro_crate_py": ("from_rocrate", "to_rocrate",),
     ".interop.rocrate_validator": ("ExportedProfile",),
-    ".issues": ("InputFailure", "Issue", "Report", "ReportSet", "Severity", "Stage",),
+    ".issues": ("InputFailure", "Issue", "Report", "ReportSet", "ScreeningOutcome", "Severity", "Stage",),
     ".model.crate": ("Crate", "EntityError", "MetadataSyntaxError", "save_crate",),
+    ".model.lifecycle": ("Status", "Step", "Timeline",),
     ".model.source": ("Limits",),
     ".packaging.bag_verifier": ("BagVerification",),
     ".packaging.packing": ("package",),
@@ -43,9 +44,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".phases.check": ("record_check",),
     ".phases.disclosure": ("DisclosureDecision", "Verdict", "record_disclosure",),
     ".phases.execution": ("fail_run", "finish_run", "start_run",),
-    ".phases.lifecycle": ("Agent", "AgentKind", "Status", "Step", "StepRefused", "StepResult",),
+    ".phases.lifecycle": ("Agent", "AgentKind", "StepRefused", "StepResult",),
     ".phases.publishing": ("License", "publish",),
-    ".phases.receiving": ("Receipt", "Timeline", "receive", "status",),
+    ".phases.receiving": ("Receipt", "receive", "status",),
     ".phases.results": ("OutputFile", "OutputReference", "OutputValue", "add_results",),
     ".phases.retrieval": ("WorkflowMismatchError", "record_retrieval",),
     ".phases.sanitizing": ("sanitize",),
@@ -53,8 +54,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".phases.signoff": ("record_signoff",),
     ".phases.validation": ("ComparingCheck", "Comparison", "ExpectedInputs", "record_validation",),
     ".profiles": ("Profile", "list_profiles",),
-    ".reporting.preview": ("preview", "render_preview", "write_preview",),
-    ".reporting.text": ("printable",),
+    ".reporting.preview": ("preview", "write_preview",),
     ".signing.keys": (
         "KeyAlgorithm", "KeyPairFiles", "KeySigner", "Signer", "SigningKeyError", "create_key_pair",
         "generate_key", "load_signer",
@@ -64,8 +64,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "SignatureInvalid", "SignatureVerification", "endorsed_actions", "verify", "verify_signatures",
     ),
     ".signing.writer": ("SignatureRecord", "SigningRefused", "sign", "sign_hook",),
+    ".untrusted": ("printable",),
     ".validation.engine": ("list_checks", "validate", "validate_all",),
     ".validation.registry": ("CheckContext", "CheckInfo",),
+    ".website": ("render_preview",),
 }
 """Where each public name is implemented (relative to this package): the module it is loaded from on first use."""
 
@@ -97,7 +99,7 @@ if TYPE_CHECKING:
     from .authoring.workflow import UnknownInputError
     from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError, read_acro_results
     from .disclosure_control.evidence import EvidenceError
-    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+    from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
     from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError, load_disclosure_policy
     from .errors import (
         ContextUnavailable,
@@ -115,8 +117,9 @@ if TYPE_CHECKING:
     )
     from .interop.ro_crate_py import from_rocrate, to_rocrate
     from .interop.rocrate_validator import ExportedProfile
-    from .issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
+    from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
+    from .model.lifecycle import Status, Step, Timeline
     from .model.source import Limits
     from .packaging.bag_verifier import BagVerification
     from .packaging.packing import package
@@ -124,9 +127,9 @@ if TYPE_CHECKING:
     from .phases.check import record_check
     from .phases.disclosure import DisclosureDecision, Verdict, record_disclosure
     from .phases.execution import fail_run, finish_run, start_run
-    from .phases.lifecycle import Agent, AgentKind, Status, Step, StepRefused, StepResult
+    from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License, publish
-    from .phases.receiving import Receipt, Timeline, receive, status
+    from .phases.receiving import Receipt, receive, status
     from .phases.results import OutputFile, OutputReference, OutputValue, add_results
     from .phases.retrieval import WorkflowMismatchError, record_retrieval
     from .phases.sanitizing import sanitize
@@ -134,8 +137,7 @@ if TYPE_CHECKING:
     from .phases.signoff import record_signoff
     from .phases.validation import ComparingCheck, Comparison, ExpectedInputs, record_validation
     from .profiles import Profile, list_profiles
-    from .reporting.preview import preview, render_preview, write_preview
-    from .reporting.text import printable
+    from .reporting.preview import preview, write_preview
     from .signing.keys import (
         KeyAlgorithm,
         KeyPairFiles,
@@ -149,8 +151,10 @@ if TYPE_CHECKING:
     from .signing.trust import TrustStore, TrustStoreError, load_trust_store
     from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions, verify, verify_signatures
     from .signing.writer import SignatureRecord, SigningRefused, sign, sign_hook
+    from .untrusted import printable
     from .validation.engine import list_checks, validate, validate_all
     from .validation.registry import CheckContext, CheckInfo
+    from .website import render_preview
 
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -24,10 +24,11 @@ from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .packaging import ProgressCallback
 from .packaging.bag_verifier import BagVerification
 from .packaging.bag_verifier import verify_bag as verify_bag_source
-from .phases.lifecycle import Agent, Clock, IdFactory, SignHook
+from .phases.lifecycle import Agent, Clock, IdFactory
 from .phases.screening import ScreeningResult
 from .phases.screening import record_screening as record_screening_with
 from .profiles import PROFILES, Profile, get_profile
+from .signing.writer import SignHook
 
 EXPORT_TARGETS = ("rocrate-validator",)
 """The validators :func:`export_profile` writes profiles for."""

@@ -1,4 +1,4 @@
-"""Findings as data: severities, lifecycle stages, issues and the validation report.
+"""Findings as data: severities, screening outcomes, lifecycle stages, issues and the validation report.
 
 The vocabulary follows the profile text: requirement levels are MUST > SHOULD > MAY. One word per concept: a
 *stage* is where a crate is in its life (``request`` ... ``published``), a *step* is what the TRE does and
@@ -35,6 +35,32 @@ class Severity(enum.IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             raise ValueError(f"unknown severity {text!r}: expected must, should or may") from None
+
+
+class ScreeningOutcome(enum.IntEnum):
+    """The outcome of a rule, an output or a screening, ordered so that ``FAIL > REVIEW > PASS > NOT_CHECKED``.
+
+    ``NOT_CHECKED`` means the rule did not apply or could not be judged; an output whose rules were all not
+    checked is reported as ``REVIEW``, since nothing vouches for it.
+    """
+
+    NOT_CHECKED = 0
+    PASS = 1
+    REVIEW = 2
+    FAIL = 3
+
+    @property
+    def label(self) -> str:
+        """The lower-case word used in JSON and on the command line: ``pass``, ``review``, ``fail``, ``not-checked``."""
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def parse(cls, text: str) -> ScreeningOutcome:
+        """Parse ``pass``, ``review``, ``fail`` or ``not-checked`` (any case)."""
+        try:
+            return cls[text.strip().upper().replace("-", "_")]
+        except KeyError:
+            raise ValueError(f"unknown outcome {text!r}: expected pass, review, fail or not-checked") from None
 
 
 class Stage(enum.Enum):

@@ -27,7 +27,9 @@ from typing import Any
 import pytest
 
 from fivesafes_crate.model.crate import Crate
-from fivesafes_crate.reporting.preview import PREVIEW_FILE, render_preview, write_preview
+from fivesafes_crate.model.source import WEBSITE_FILE
+from fivesafes_crate.reporting.preview import write_preview
+from fivesafes_crate.website import render_preview
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WIDTH, HEIGHT = 1280, 1600
@@ -175,7 +177,7 @@ def pixels(png: bytes) -> tuple[int, int, Counter[tuple[int, int, int]]]:
 
 
 def test_the_published_preview_renders_offline_without_console_messages(browser: list[str], tmp_path: Path) -> None:
-    page = write_preview(EXAMPLES / "published", tmp_path / PREVIEW_FILE)
+    page = write_preview(EXAMPLES / "published", tmp_path / WEBSITE_FILE)
     dom_text, png, console = load(browser, page, tmp_path)
     assert console == []
     dom = Dom(dom_text)
@@ -195,7 +197,7 @@ def test_a_hostile_crate_stays_text_in_the_browser(browser: list[str], tmp_path:
     root["name"] = "<script>console.error('pwned')</script>"
     root["description"] = "\"><img src=x onerror=console.error('pwned')><style>body{display:none}</style>"
     root["publisher"] = {"@id": "https://example.org/\"><link rel=stylesheet href=https://example.org/x.css>"}
-    page = tmp_path / PREVIEW_FILE
+    page = tmp_path / WEBSITE_FILE
     page.write_text(render_preview(Crate(document)), encoding="utf-8")
     dom_text, png, console = load(browser, page, tmp_path)
     assert console == []

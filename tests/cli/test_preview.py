@@ -11,7 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from fivesafes_crate.cli import app
-from fivesafes_crate.reporting.preview import PREVIEW_FILE, preview
+from fivesafes_crate.model.source import WEBSITE_FILE
+from fivesafes_crate.reporting.preview import preview
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -56,9 +57,9 @@ def test_output_option_and_severity(crate: Path, tmp_path: Path) -> None:
 
 def test_a_crate_folders_own_preview_can_be_written(crate: Path) -> None:
     for _ in range(2):  # the crate's own generated page is rewritten without --force
-        result = runner.invoke(app, ["preview", str(crate), "--output", str(crate / PREVIEW_FILE)])
+        result = runner.invoke(app, ["preview", str(crate), "--output", str(crate / WEBSITE_FILE)])
         assert result.exit_code == 0, result.stderr
-    assert (crate / PREVIEW_FILE).read_text(encoding="utf-8") == preview(crate)
+    assert (crate / WEBSITE_FILE).read_text(encoding="utf-8") == preview(crate)
 
 
 def test_an_existing_file_is_never_overwritten_without_force(crate: Path, tmp_path: Path) -> None:

@@ -22,12 +22,12 @@ from fivesafes_crate.disclosure_control import (
     DisclosurePolicy,
     Evidence,
     OutputScreening,
-    ScreeningOutcome,
     load_disclosure_policy,
     load_evidence,
     read_acro_results,
     screen_output,
 )
+from fivesafes_crate.issues import ScreeningOutcome
 
 PASS, REVIEW, FAIL = ScreeningOutcome.PASS, ScreeningOutcome.REVIEW, ScreeningOutcome.FAIL
 _FLAGS = re.compile(r"MinimumThresholdCheck|NKCheck|PPercentCheck|PresenceOfZeroCheck|MinimumDoFCheck"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import ScreeningOutcome
 from fivesafes_crate.disclosure_control.rules import ANALYSES
+from fivesafes_crate.issues import ScreeningOutcome
 
 from .oracle import Cell, Table, compare
 

@@ -16,7 +16,6 @@ from fivesafes_crate.disclosure_control import (
     PRESETS,
     CellEvidence,
     NKRule,
-    ScreeningOutcome,
     nk_dominated,
     p_ratio_fails,
     render_json,
@@ -28,6 +27,7 @@ from fivesafes_crate.disclosure_control.patterns import TextScan
 from fivesafes_crate.disclosure_control.policy import DisclosurePolicy
 from fivesafes_crate.disclosure_control.streams import line_blocks
 from fivesafes_crate.disclosure_control.table import TableScan, scan_csv
+from fivesafes_crate.issues import ScreeningOutcome
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

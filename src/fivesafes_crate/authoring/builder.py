@@ -25,6 +25,7 @@ from ..model.crate import Crate, load_crate, serialise
 from ..model.entities import JSON, Entity
 from ..model.safe_files import CHUNK_SIZE, NotRegularFile, create_exclusive, open_regular
 from ..model.source import METADATA_FILE, open_source
+from ..model.vocab import workflow_version
 from ..packaging.staging import new_folder
 from ..profiles import get_profile
 from .spec import (
@@ -39,14 +40,7 @@ from .spec import (
     organization_id,
     person_id,
 )
-from .workflow import (
-    WorkflowCrateInfo,
-    copy_workflow_crate,
-    download_url,
-    folder_name,
-    read_workflow_crate,
-    workflow_version,
-)
+from .workflow import WorkflowCrateInfo, copy_workflow_crate, download_url, folder_name, read_workflow_crate
 
 logger = logging.getLogger(__name__)
 

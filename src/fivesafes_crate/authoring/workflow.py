@@ -18,10 +18,10 @@ from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, has_type, ref_ids
 from ..model.safe_files import CHUNK_SIZE, create_exclusive
 from ..model.source import CrateSource, EntryKind, open_source
+from ..model.vocab import WORKFLOWHUB_URL
 
 logger = logging.getLogger(__name__)
 
-_WORKFLOWHUB = re.compile(r"^(https?://(?:[A-Za-z0-9-]+\.)*workflowhub\.eu/workflows/\d+)\?version=([0-9A-Za-z._-]+)$")
 
 
 class WorkflowCrateError(CrateReadError):
@@ -79,14 +79,8 @@ def download_url(url: str) -> str | None:
 
     ``https://workflowhub.eu/workflows/289?version=1`` → ``https://workflowhub.eu/workflows/289/ro_crate?version=1``.
     """
-    match = _WORKFLOWHUB.match(url)
+    match = WORKFLOWHUB_URL.match(url)
     return f"{match.group(1)}/ro_crate?version={match.group(2)}" if match else None
-
-
-def workflow_version(url: str) -> str | None:
-    """The ``version`` of a WorkflowHub workflow URL, or None."""
-    match = _WORKFLOWHUB.match(url)
-    return match.group(2) if match else None
 
 
 def folder_name(path: Path) -> str:
@@ -168,5 +162,4 @@ __all__ = [
     "download_url",
     "folder_name",
     "read_workflow_crate",
-    "workflow_version",
 ]

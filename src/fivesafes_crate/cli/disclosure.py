@@ -176,7 +176,9 @@ def check(
     Example: [bold]fivesafes disclosure check result.bagit.zip --write --provider https://tre.example.org/ \\
       --provider-name "Example TRE"[/]
     """
-    from ..disclosure_control import ScreeningOutcome, render_json
+    from fivesafes_crate import ScreeningOutcome
+
+    from ..disclosure_control import render_json
     from .render import console_text, shown
 
     if as_decision and not write:

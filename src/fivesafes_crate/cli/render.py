@@ -12,10 +12,10 @@ import sys
 from rich.console import Console, RenderableType
 from rich.markup import escape
 
-from fivesafes_crate import Report
+from fivesafes_crate import Report, printable
 
 from ..reporting import REPORTERS
-from ..reporting.text import printable, render_text
+from ..reporting.text import render_text
 from ._options import Format
 
 _STYLES = {
@@ -42,7 +42,7 @@ _BACKSLASH_GUARD = "[bold][/bold]"
 def shown(text: str) -> str:
     """``text`` (from a crate, a file or the library) ready to put into rich markup, showing what it says.
 
-    Control and bidi characters become escapes (:func:`~fivesafes_crate.reporting.text.printable`) and markup
+    Control and bidi characters become escapes (:func:`~fivesafes_crate.untrusted.printable`) and markup
     is escaped. Trailing backslashes are doubled and closed off, because rich's ``escape`` leaves a backslash
     before the next tag (``a\\\\\\`` then ``[/]`` would escape the closing tag).
     """

@@ -3,7 +3,8 @@
 The service the lifecycle's disclosure phase and the ``fivesafes disclosure`` commands use:
 
 - :func:`load_disclosure_policy` (a preset or a TOML/JSON file, ACRO's ``config.json`` keys accepted) gives a
-  :class:`DisclosurePolicy`, whose ``id``, ``name`` and ``digest`` identify it as a screening's instrument;
+  :class:`DisclosurePolicy`, whose ``id``, ``name`` and ``digest`` identify it as a screening's instrument
+  (outcomes are :class:`~fivesafes_crate.issues.ScreeningOutcome`, beside the validator's severities);
 - :func:`screen_output` screens one file, :func:`screen_outputs` named files below a folder (a crate's working
   copy), :func:`screen_target` a crate, bag, ZIP, folder or file; all stream, so memory does not grow with size;
 - :func:`render_json` / :func:`render_text` render a :class:`ScreeningReport` safely: never a cell value, a
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 from .acro import AcroCheck, AcroFile, AcroOutput, AcroResults, AcroResultsError, parse_timezone, read_acro_results
 from .evidence import CellEvidence, Evidence, EvidenceError, OutputEvidence, load_evidence
-from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningReport
 from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_disclosure_policy
 from .report import FindingRow, finding_rows, output_heading, render_json, render_text, report_footer
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
-from .screening import outputs_in_scope, screen_output, screen_outputs, screen_target
+from .screening import screen_output, screen_outputs, screen_target
 
 __all__ = [
     "PRESETS",
@@ -44,7 +45,6 @@ __all__ = [
     "OutputKind",
     "OutputScreening",
     "RuleFinding",
-    "ScreeningOutcome",
     "ScreeningReport",
     "finding_rows",
     "load_disclosure_policy",
@@ -52,7 +52,6 @@ __all__ = [
     "nk_dominated",
     "nk_share",
     "output_heading",
-    "outputs_in_scope",
     "p_ratio",
     "p_ratio_fails",
     "parse_timezone",

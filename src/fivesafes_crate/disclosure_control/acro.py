@@ -22,10 +22,10 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import CrateReadError, SuppliedFileError, UsageError
+from ..issues import ScreeningOutcome
 from ..model.safe_files import hash_stream
 from ..model.source import DEFAULT_LIMITS, DirectoryStorage, EntryKind, Limits
 from ._files import read_limited
-from .outcomes import ScreeningOutcome
 
 RESULTS_FILE = "results.json"
 CHECKSUMS_FOLDER = "checksums"

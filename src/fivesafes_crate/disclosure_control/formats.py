@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import CrateReadError
+from ..issues import ScreeningOutcome
 from ..model.source import EntryKind, Limits, ZipStorage
 from .cells import display_label
 from .evidence import Evidence, OutputEvidence
-from .outcomes import MAX_LOCATIONS, OutputKind, OutputScreening, RuleFinding, ScreeningOutcome
+from .outcomes import MAX_LOCATIONS, OutputKind, OutputScreening, RuleFinding
 from .patterns import DofScan, TextScan, looks_like_model_output
 from .policy import DisclosurePolicy
 from .rules import Tally, below_threshold, rounding_finding, threshold_finding, unrounded, zeros_finding

@@ -9,39 +9,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .policy import DisclosurePolicy
+from ..issues import ScreeningOutcome
+from .policy import DisclosurePolicy
 
 MAX_LOCATIONS = 20
 """Labels kept per finding; the count of flagged cells is always exact."""
-
-
-class ScreeningOutcome(enum.IntEnum):
-    """The outcome of a rule, an output or a screening, ordered so that ``FAIL > REVIEW > PASS > NOT_CHECKED``.
-
-    ``NOT_CHECKED`` means the rule did not apply or could not be judged; an output whose rules were all not
-    checked is reported as ``REVIEW``, since nothing vouches for it.
-    """
-
-    NOT_CHECKED = 0
-    PASS = 1
-    REVIEW = 2
-    FAIL = 3
-
-    @property
-    def label(self) -> str:
-        """The lower-case word used in JSON and on the command line: ``pass``, ``review``, ``fail``, ``not-checked``."""
-        return self.name.lower().replace("_", "-")
-
-    @classmethod
-    def parse(cls, text: str) -> ScreeningOutcome:
-        """Parse ``pass``, ``review``, ``fail`` or ``not-checked`` (any case)."""
-        try:
-            return cls[text.strip().upper().replace("-", "_")]
-        except KeyError:
-            raise ValueError(f"unknown outcome {text!r}: expected pass, review, fail or not-checked") from None
 
 
 class OutputKind(enum.Enum):

@@ -14,7 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .outcomes import MAX_LOCATIONS, RuleFinding, ScreeningOutcome
+from ..issues import ScreeningOutcome
+from .outcomes import MAX_LOCATIONS, RuleFinding
 
 # One translated copy of a block serves the digit-shape prefilters: digits become "0", capitals "A".
 _SHAPES = bytearray(b"." * 256)

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SuppliedFileError
+from ..issues import ScreeningOutcome
 from ._files import read_file
-from .outcomes import ScreeningOutcome
 
 MAX_POLICY_BYTES = 1024 * 1024
 

@@ -1,10 +1,11 @@
 """The screening report as text, and as JSON (a contract: ``report.schema.json`` beside this module; its keys are
-spelled in :mod:`fivesafes_crate.reporting.json` with every other machine-readable contract).
+spelled here and nowhere else, since a step also writes the document into the crate as
+``disclosure/sdc-report.json``).
 
 Both are safe to release with the outputs: they hold output names, hashes, rule ids, outcomes, counts, labels
 and messages, and never a cell value, a contribution or a matched identifier (those never reach a
 :class:`~.outcomes.RuleFinding` in the first place). The text shows control characters in output names, labels
-and the policy's words as escapes (:func:`~fivesafes_crate.reporting.text.printable`), so it cannot drive a
+and the policy's words as escapes (:func:`~fivesafes_crate.untrusted.printable`), so it cannot drive a
 terminal.
 """
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from ..reporting.text import printable
-from .outcomes import OutputScreening, RuleFinding, ScreeningOutcome, ScreeningReport
+from ..issues import ScreeningOutcome
+from ..untrusted import printable
+from .outcomes import OutputScreening, RuleFinding, ScreeningReport
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` decorates text for a role: an outcome label (``fail``, ``review``, ``pass``,
@@ -27,10 +30,51 @@ def _plain(text: str, role: str) -> str:
     return text
 
 
-def render_json(report: ScreeningReport) -> str:
-    """The JSON report (:func:`~fivesafes_crate.reporting.json.screening_to_json`) as one indented document."""
-    from ..reporting.json import screening_to_json
+SCREENING_FORMAT = "fivesafes-sdc-report/1"
+"""The ``format`` value of the JSON report; it changes only when a key is renamed or removed."""
 
+
+def screening_finding_to_json(finding: RuleFinding) -> dict[str, Any]:
+    """One rule's finding as a JSON object."""
+    return {
+        "rule": finding.rule,
+        "outcome": finding.outcome.label,
+        "message": finding.message,
+        "flagged": finding.flagged,
+        "checked": finding.checked,
+        "locations": list(finding.locations),
+    }
+
+
+def screening_output_to_json(output: OutputScreening) -> dict[str, Any]:
+    """One output's screening as a JSON object (archive members nested in ``parts``)."""
+    return {
+        "name": output.name,
+        "kind": output.kind.value,
+        "outcome": output.outcome.label,
+        "sha256": output.sha256,
+        "size": output.size,
+        "findings": [screening_finding_to_json(finding) for finding in output.findings],
+        "parts": [screening_output_to_json(part) for part in output.parts],
+    }
+
+
+def screening_to_json(report: ScreeningReport) -> dict[str, Any]:
+    """A disclosure-control screening (``fivesafes disclosure check --format json``, and ``disclosure/sdc-report.json``
+    in a crate) as the object ``disclosure_control/report.schema.json`` describes: never a cell value."""
+    policy = report.policy
+    return {
+        "format": SCREENING_FORMAT,
+        "outcome": report.outcome.label,
+        "policy": {"id": policy.id, "name": policy.name, "source": policy.source, "sha256": policy.digest},
+        "evidence": report.evidence,
+        "counts": {outcome.label: count for outcome, count in report.counts().items()},
+        "outputs": [screening_output_to_json(output) for output in report.outputs],
+    }
+
+
+def render_json(report: ScreeningReport) -> str:
+    """The JSON report (:func:`screening_to_json`) as one indented document."""
     return json.dumps(screening_to_json(report), indent=2, ensure_ascii=False)
 
 

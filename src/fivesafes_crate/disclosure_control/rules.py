@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
+from ..issues import ScreeningOutcome
 from .evidence import CellEvidence, OutputEvidence
-from .outcomes import MAX_LOCATIONS, RuleFinding, ScreeningOutcome
+from .outcomes import MAX_LOCATIONS, RuleFinding
 from .policy import DisclosurePolicy, NKRule
 
 RULES: dict[str, str] = {

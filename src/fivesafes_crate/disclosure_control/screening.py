@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..errors import CrateReadError, UnsafeInputError
-from ..model.entities import has_type, local_path, ref_ids
+from ..model.reviews import files_below, outputs_in_scope
 from ..model.source import (
     BAG_DECLARATION,
     DEFAULT_LIMITS,
@@ -33,9 +33,7 @@ from .outcomes import OutputScreening, ScreeningReport
 from .policy import DEFAULT_PRESET, PRESETS, DisclosurePolicy
 
 if TYPE_CHECKING:
-    from ..model.crate import Crate
-
-OUTPUTS_FOLDER = "outputs"
+    pass
 
 _Lookup = Callable[[str], Entry | None]
 _Opener = Callable[[str], IO[bytes]]
@@ -113,29 +111,6 @@ def _is_crate(path: Path) -> bool:
         "/" + BAG_DECLARATION)) for name in names)
 
 
-def outputs_in_scope(crate: Crate, entries: Mapping[str, Entry]) -> list[str]:
-    """The crate-relative names to screen: the files of every run's ``result`` (folders expanded) and every
-    name under ``outputs/`` (links included, so that they are reported). Declared results that are absent are
-    left to the validator."""
-    found: set[str] = set()
-    for entity in crate.entities:
-        if not has_type(entity, "CreateAction"):
-            continue
-        for result in ref_ids(entity.get("result")):
-            path = local_path(result)
-            if path is not None and path in entries:
-                found.update(_below(entries, path) if entries[path].kind is EntryKind.DIRECTORY else [path])
-    found.update(_below(entries, OUTPUTS_FOLDER))
-    found.discard(METADATA_FILE)
-    return sorted(found)
-
-
-def _below(entries: Mapping[str, Entry], folder: str) -> list[str]:
-    prefix = folder.rstrip("/") + "/"
-    return [name for name, entry in entries.items()
-            if name.startswith(prefix) and entry.kind is not EntryKind.DIRECTORY]
-
-
 class _Files:
     """Lookup, open and listing over one container (a folder, or the crate inside a source)."""
 
@@ -149,7 +124,7 @@ def _expand(lookup: _Lookup, listing: _Listing, names: Iterable[str]) -> list[st
         entry = lookup(name.rstrip("/"))
         if entry is None:
             raise CrateReadError("no such output file", path=name)
-        found.update(_below(listing(), name) if entry.kind is EntryKind.DIRECTORY else [name.rstrip("/")])
+        found.update(files_below(listing(), name) if entry.kind is EntryKind.DIRECTORY else [name.rstrip("/")])
     return sorted(found)
 
 

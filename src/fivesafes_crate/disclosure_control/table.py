@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
+from ..issues import ScreeningOutcome
 from .cells import (
     CellKind,
     Layout,
@@ -36,7 +37,7 @@ from .cells import (
     table_layout,
 )
 from .evidence import OutputEvidence
-from .outcomes import MAX_LOCATIONS, OutputKind, RuleFinding, ScreeningOutcome
+from .outcomes import MAX_LOCATIONS, OutputKind, RuleFinding
 from .patterns import TextScan
 from .policy import DisclosurePolicy
 from .rules import (

@@ -105,7 +105,7 @@ def unsafe_name_reason(name: str) -> str | None:
     characters, so that no name can resolve outside its container on any platform. Line feed and carriage
     return are the exceptions: POSIX file systems allow them, RFC 8493 percent-encodes them in manifests
     (``%0A``, ``%0D``) so that such names round-trip through a bag, and reports show them escaped
-    (:func:`~fivesafes_crate.reporting.text.printable`). A platform that cannot store them refuses to create
+    (:func:`~fivesafes_crate.untrusted.printable`). A platform that cannot store them refuses to create
     the file, which is reported like any other write error.
     """
     if not name:

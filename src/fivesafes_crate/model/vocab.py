@@ -39,3 +39,14 @@ def uri_scheme(value: str) -> str:
     """The lower-case URI scheme of ``value`` (``""`` for a relative reference); never raises on odd input."""
     match = _SCHEME.match(value)
     return match.group(1).lower() if match else ""
+
+
+WORKFLOWHUB_URL = re.compile(
+    r"^(https?://(?:[A-Za-z0-9-]+\.)*workflowhub\.eu/workflows/\d+)\?version=([0-9A-Za-z._-]+)$")
+"""A versioned WorkflowHub workflow URL: group 1 the workflow, group 2 its ``version``."""
+
+
+def workflow_version(url: str) -> str | None:
+    """The ``version`` of a WorkflowHub workflow URL, or None."""
+    match = WORKFLOWHUB_URL.match(url)
+    return match.group(2) if match else None

@@ -25,17 +25,15 @@ from pathlib import Path
 
 from ..issues import Severity
 from ..model.entities import Entity
+from ..model.lifecycle import LifecycleState, Status, Step
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import SHA512_TERM
 from ..packaging import BagVerification, ProgressCallback, verify_bag
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,

@@ -54,58 +54,48 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..disclosure_control import ScreeningOutcome
 from ..errors import UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, EntityError, write_atomic
 from ..model.entities import Entity, has_type, local_path, ref_ids
+from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step, main_action
+from ..model.reviews import (
+    FAILED_DISCLOSURE_CHECK,
+    OUTPUTS_FOLDER,
+    PASSED_DISCLOSURE_CHECK,
+    WITHHELD_OUTPUT,
+    ScopedOutput,
+    output_scope,
+    reviewed,
+    reviews_of,
+    screening_of,
+    verdict_of,
+)
 from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, EntryKind, Limits, open_source
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    RecordedAction,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,
     ensure_agent,
     ensure_entity,
-    main_action,
     new_uuid,
     record_action,
     refuse,
     require_open,
     system_clock,
 )
-from .reviews import (
-    FAILED_DISCLOSURE_CHECK,
-    PASSED_DISCLOSURE_CHECK,
-    WITHHELD_OUTPUT,
-    ScopedOutput,
-    describe_file,
-    file_sha256,
-    fresh_id,
-    output_scope,
-    review_entity,
-    reviewed,
-    reviews_of,
-    screening_of,
-    term_entity,
-    verdict_of,
-)
+from .reviews import describe_file, file_sha256, fresh_id, review_entity, term_entity
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 CHECK_NAME = "Disclosure check of workflow results"
 """The start of every disclosure check's ``name``; the decision (and reason) follow it."""
-
-OUTPUTS_FOLDER = "outputs"
-"""The folder the profile recommends for outputs; everything under it is withheld on rejection."""
 
 REPORT_FILE = "disclosure/sdc-report.json"
 """Where the screening report is recorded in the crate (it holds no value, so it may leave the TRE)."""
@@ -725,7 +715,6 @@ def _delete(space: Workspace, name: str, delete: Callable[[Path], None]) -> None
 
 __all__ = [
     "CHECK_NAME",
-    "OUTPUTS_FOLDER",
     "REPORT_FILE",
     "DisclosureDecision",
     "Verdict",

@@ -19,21 +19,10 @@ import os
 from ..errors import UsageError
 from ..model.crate import Crate
 from ..model.entities import Entity
+from ..model.lifecycle import LifecycleState, Status, Step, main_action
 from ..model.source import DEFAULT_LIMITS, Limits
-from .lifecycle import (
-    Clock,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
-    StepResult,
-    apply_step,
-    main_action,
-    refuse,
-    require_open,
-    system_clock,
-    timestamp,
-)
+from ..signing.writer import SignHook
+from .lifecycle import Clock, StepResult, apply_step, refuse, require_open, system_clock, timestamp
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -1,11 +1,12 @@
-"""The vocabulary every lifecycle step shares: agents, the clock, the recorded actions and the crate's state.
+"""What every lifecycle step shares when it writes: agents, the clock, refusals and the recorded action.
 
 A TRE records each review step as an action mentioned from the root data entity (profile section "Review
 process"): ``additionalType`` an SHP term, ``actionStatus``, ``agent``, ``object`` (the root first, then what
 was assessed), ``startTime``/``endTime`` in RFC 3339 with an offset, and a ``name`` that states the outcome.
 This module builds those entities (:func:`record_action`), reuses agent entities instead of duplicating
-them (:func:`ensure_agent`), and reads back where a crate stands (:func:`lifecycle_state`), which is what
-every step consults to refuse being run out of order (:class:`StepRefused`).
+them (:func:`ensure_agent`), and runs a step on a working copy (:func:`apply_step`). Where a crate stands
+(:func:`~fivesafes_crate.model.lifecycle.lifecycle_state`) is read in :mod:`fivesafes_crate.model.lifecycle`;
+every step consults it to refuse being run out of order (:class:`StepRefused`).
 
 Which actions are the TRE's: everything this module reads is read from the crate as it is; the sanitizing
 step (:mod:`.sanitizing`) is what removes client-submitted assessments before any of this is trusted.
@@ -23,24 +24,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CrateStateError, UsageError
 from ..model.crate import Crate, CrateEditor
-from ..model.entities import JSON, Entity, action_status, additional_types, has_type, ref_ids
+from ..model.entities import JSON, Entity
+from ..model.lifecycle import LifecycleState, Status, Step, lifecycle_state
 from ..model.source import DEFAULT_LIMITS, Limits
-from ..model.vocab import (
-    ACTIVE,
-    CHECK_VALUE,
-    COMPLETED,
-    DISCLOSURE_CHECK,
-    FAILED,
-    GENERATE_CHECK_VALUE,
-    POTENTIAL,
-    SIGN_OFF,
-    VALIDATION_CHECK,
-    uri_scheme,
-)
+from ..model.vocab import uri_scheme
 from .workspace import Workspace, workspace
+
+if TYPE_CHECKING:
+    from ..signing.writer import SignHook
 
 Clock = Callable[[], datetime]
 """Returns the current time; injected so that golden files are byte-identical."""
@@ -157,187 +152,7 @@ def ensure_agent(editor: CrateEditor, agent: Agent) -> None:
         ensure_entity(editor, entity)
 
 
-# --- steps, actions and state ------------------------------------------------------------------------------
-
-
-class Step(enum.Enum):
-    """The recorded steps of the review process, in lifecycle order; the value is the action id prefix."""
-
-    CHECK = "check"
-    VALIDATION = "validate"
-    RETRIEVAL = "download"
-    SIGN_OFF = "signoff"
-    EXECUTION = "query"
-    DISCLOSURE = "disclosure"
-    PUBLISHING = "bagit"
-
-    @property
-    def term(self) -> str | None:
-        """The SHP ``additionalType`` of the step's action (None for retrieval and execution)."""
-        return _TERMS.get(self)
-
-    @property
-    def action_type(self) -> str:
-        """The schema.org type of the step's action."""
-        return _ACTION_TYPES[self]
-
-    @property
-    def label(self) -> str:
-        """How the step is called in summaries and timelines."""
-        return _LABELS[self]
-
-
-_TERMS = {
-    Step.CHECK: CHECK_VALUE,
-    Step.VALIDATION: VALIDATION_CHECK,
-    Step.SIGN_OFF: SIGN_OFF,
-    Step.DISCLOSURE: DISCLOSURE_CHECK,
-    Step.PUBLISHING: GENERATE_CHECK_VALUE,
-}
-_ACTION_TYPES = {
-    Step.CHECK: "AssessAction",
-    Step.VALIDATION: "AssessAction",
-    Step.RETRIEVAL: "DownloadAction",
-    Step.SIGN_OFF: "AssessAction",
-    Step.EXECUTION: "CreateAction",
-    Step.DISCLOSURE: "AssessAction",
-    Step.PUBLISHING: "UpdateAction",
-}
-_LABELS = {
-    Step.CHECK: "check",
-    Step.VALIDATION: "validation",
-    Step.RETRIEVAL: "workflow retrieval",
-    Step.SIGN_OFF: "sign-off",
-    Step.EXECUTION: "execution",
-    Step.DISCLOSURE: "disclosure check",
-    Step.PUBLISHING: "publishing",
-}
-_TERM_STEPS = {term.rsplit("#", 1)[1]: step for step, term in _TERMS.items()}
-
-
-class Status(enum.Enum):
-    """An action's ``actionStatus``."""
-
-    POTENTIAL = POTENTIAL
-    ACTIVE = ACTIVE
-    COMPLETED = COMPLETED
-    FAILED = FAILED
-
-    @property
-    def label(self) -> str:
-        """``potential``, ``active``, ``completed`` or ``failed``."""
-        return self.name.lower()
-
-    @classmethod
-    def of(cls, entity: Entity) -> Status | None:
-        """The entity's status (IRI or plain string, as the profile's examples write it), or None."""
-        local = action_status(entity)
-        return next((status for status in cls if status.value.rsplit("/", 1)[1] == local), None)
-
-
-@dataclass(frozen=True)
-class RecordedAction:
-    """One action of the lifecycle as the crate records it."""
-
-    id: str
-    step: Step
-    status: Status | None
-    name: str
-    agents: tuple[str, ...]
-    start: str | None
-    end: str | None
-    mentioned: bool
-
-    @property
-    def finished(self) -> bool:
-        """Completed or failed."""
-        return self.status in (Status.COMPLETED, Status.FAILED)
-
-
-def step_of(entity: Entity) -> Step | None:
-    """The lifecycle step an action entity records, from its SHP term or its type; None for other entities."""
-    for local in sorted(additional_types(entity)):
-        if local in _TERM_STEPS:
-            return _TERM_STEPS[local]
-    if has_type(entity, "DownloadAction"):
-        return Step.RETRIEVAL
-    return None
-
-
-@dataclass(frozen=True)
-class LifecycleState:
-    """Where a crate stands: its recorded actions in document order and the main ``CreateAction``."""
-
-    actions: tuple[RecordedAction, ...]
-    execution: RecordedAction | None
-    published: bool
-
-    def of(self, step: Step) -> list[RecordedAction]:
-        """The recorded actions of one step, in document order."""
-        if step is Step.EXECUTION:
-            return [self.execution] if self.execution else []
-        return [action for action in self.actions if action.step is step]
-
-    def last(self, step: Step) -> RecordedAction | None:
-        """The latest recorded action of a step, or None."""
-        found = self.of(step)
-        return found[-1] if found else None
-
-    def status(self, step: Step) -> Status | None:
-        """The status of the step's latest action, or None when it was not recorded."""
-        action = self.last(step)
-        return action.status if action else None
-
-    @property
-    def ended(self) -> RecordedAction | None:
-        """The failed step that ended the lifecycle (a failed check, validation, sign-off, run or disclosure)."""
-        for action in (*self.actions, *([self.execution] if self.execution else [])):
-            if action.status is Status.FAILED and action.step is not Step.RETRIEVAL:
-                return action
-        return None
-
-
-def main_action(crate: Crate) -> Entity | None:
-    """The requested workflow run: the ``CreateAction`` mentioned from the root (the first one if several)."""
-    root = crate.root
-    candidates = [crate.get(i) for i in ref_ids(root.get("mentions"))] if root else []
-    for entity in [*candidates, *crate.entities]:
-        if entity is not None and has_type(entity, "CreateAction"):
-            return entity
-    return None
-
-
-def _recorded(entity: Entity, step: Step, mentioned: set[str]) -> RecordedAction:
-    name = entity.get("name")
-    start, end = entity.get("startTime"), entity.get("endTime")
-    return RecordedAction(
-        id=str(entity.get("@id")),
-        step=step,
-        status=Status.of(entity),
-        name=name if isinstance(name, str) else "",
-        agents=tuple(ref_ids(entity.get("agent"))),
-        start=start if isinstance(start, str) else None,
-        end=end if isinstance(end, str) else None,
-        mentioned=entity.get("@id") in mentioned,
-    )
-
-
-def lifecycle_state(crate: Crate) -> LifecycleState:
-    """Read the crate's recorded actions (SHP-typed actions and downloads) and its main ``CreateAction``."""
-    root = crate.root
-    mentioned = set(ref_ids(root.get("mentions"))) if root else set()
-    actions = []
-    for entity in crate.entities:
-        step = step_of(entity)
-        if step is not None:
-            actions.append(_recorded(entity, step, mentioned))
-    run = main_action(crate)
-    published = any(a.step is Step.PUBLISHING for a in actions)  # a root datePublished alone proves nothing
-    return LifecycleState(
-        actions=tuple(actions),
-        execution=_recorded(run, Step.EXECUTION, mentioned) if run is not None else None,
-        published=published,
-    )
+# --- refusing steps and recording actions -------------------------------------------------------------------
 
 
 def refuse(message: str, crate: Crate, entity_id: str | None = None, *, first: str | None = None) -> StepRefused:
@@ -420,10 +235,6 @@ def _references(ids: Iterable[str]) -> JSON:
     return values[0] if len(values) == 1 else values
 
 
-SignHook = Callable[[Path, Step, "str | None"], None]
-"""Signs a finished bag folder for a step: ``hook(folder, step, action_id)``; see :mod:`fivesafes_crate.signing`."""
-
-
 @dataclass(frozen=True)
 class StepResult:
     """What a step did: the crate as written, the action recorded (a copy), and a one-line summary."""
@@ -445,11 +256,6 @@ __all__ = [
     "AgentKind",
     "Clock",
     "IdFactory",
-    "LifecycleState",
-    "RecordedAction",
-    "SignHook",
-    "Status",
-    "Step",
     "StepBody",
     "StepRefused",
     "StepResult",
@@ -457,13 +263,10 @@ __all__ = [
     "apply_step",
     "ensure_agent",
     "ensure_entity",
-    "lifecycle_state",
-    "main_action",
     "new_uuid",
     "record_action",
     "refuse",
     "require_open",
-    "step_of",
     "system_clock",
     "timestamp",
 ]

@@ -24,28 +24,24 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
 from ..model.entities import Entity, has_type, parts_closure, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step, main_action, step_of
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SHA512_TERM, uri_scheme
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     AgentKind,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,
     ensure_agent,
     ensure_entity,
-    main_action,
     new_uuid,
     record_action,
     refuse,
     require_open,
-    step_of,
     system_clock,
     timestamp,
 )

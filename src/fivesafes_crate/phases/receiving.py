@@ -20,40 +20,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..issues import Report, Severity, Stage
+from ..issues import Report, Severity
 from ..model.crate import Crate, load_crate
 from ..model.entities import has_type
+from ..model.lifecycle import Status, Step, Timeline, timeline_of
+from ..model.reviews import RecordedVerdict, recorded_verdicts
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..packaging import BagVerification, ProgressCallback, verify_bag
 from ..signing.trust import TrustStore
 from ..signing.verifier import SignatureVerification, verify_source
 from ..validation.engine import validate_crate
-from .lifecycle import RecordedAction, Status, Step, lifecycle_state
-from .reviews import RecordedVerdict, recorded_verdicts
 
 REQUIRED_STEPS = (Step.CHECK, Step.VALIDATION, Step.SIGN_OFF, Step.EXECUTION, Step.DISCLOSURE, Step.PUBLISHING)
 """Steps a finished crate must show completed, in lifecycle order (retrieval is optional)."""
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """One recorded action: its step, outcome, agents (by name where the crate names them) and times."""
-
-    step: Step
-    action_id: str
-    status: Status | None
-    name: str
-    agents: tuple[str, ...]
-    start: str | None
-    end: str | None
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """The crate's lifecycle as recorded: the inferred stage and one row per action, in lifecycle order."""
-
-    stage: Stage
-    rows: tuple[TimelineRow, ...]
 
 
 @dataclass(frozen=True)
@@ -70,26 +49,6 @@ class Receipt:
     timeline: Timeline
     signatures: SignatureVerification | None = None
     verdicts: tuple[RecordedVerdict, ...] = ()
-
-
-def timeline_of(crate: Crate) -> Timeline:
-    """The timeline of an already-read crate (used by :func:`status`, :func:`receive` and previews)."""
-    state = lifecycle_state(crate)
-    order = {step: index for index, step in enumerate(Step)}
-    actions = sorted(
-        [*state.actions, *([state.execution] if state.execution else [])],
-        key=lambda action: order[action.step],  # stable: same-step actions keep document order
-    )
-    return Timeline(crate.stage(), tuple(_row(crate, action) for action in actions))
-
-
-def _row(crate: Crate, action: RecordedAction) -> TimelineRow:
-    names = []
-    for agent_id in action.agents:
-        agent = crate.get(agent_id)
-        name = agent.get("name") if agent is not None else None
-        names.append(name if isinstance(name, str) and name.strip() else agent_id)
-    return TimelineRow(action.step, action.id, action.status, action.name, tuple(names), action.start, action.end)
 
 
 def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
@@ -175,4 +134,4 @@ def _execution_withdrawn(crate: Crate, timeline: Timeline) -> bool:
     return rejected and not any(has_type(entity, "CreateAction") for entity in crate.entities)
 
 
-__all__ = ["REQUIRED_STEPS", "Receipt", "Timeline", "TimelineRow", "receive", "status", "timeline_of"]
+__all__ = ["REQUIRED_STEPS", "Receipt", "receive", "status"]

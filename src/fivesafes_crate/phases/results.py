@@ -46,25 +46,14 @@ from ..authoring.builder import media_type
 from ..errors import CrateError, StorageError, UnsafeInputError, UsageError
 from ..model.crate import Crate
 from ..model.entities import Entity, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step, main_action
+from ..model.reviews import OUTPUTS_FOLDER
 from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, open_regular, writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source, unsafe_name_reason
 from ..model.vocab import SCHEMA, uri_scheme
-from .disclosure import OUTPUTS_FOLDER, reset_disclosure
-from .lifecycle import (
-    Clock,
-    IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
-    StepResult,
-    apply_step,
-    main_action,
-    new_uuid,
-    refuse,
-    require_open,
-    system_clock,
-)
+from ..signing.writer import SignHook
+from .disclosure import reset_disclosure
+from .lifecycle import Clock, IdFactory, StepResult, apply_step, new_uuid, refuse, require_open, system_clock
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -27,27 +27,19 @@ import logging
 import os
 from pathlib import Path
 
-from ..authoring.workflow import (
-    WorkflowCrateError,
-    copy_workflow_crate,
-    folder_name,
-    read_workflow_crate,
-    workflow_version,
-)
+from ..authoring.workflow import WorkflowCrateError, copy_workflow_crate, folder_name, read_workflow_crate
 from ..errors import SuppliedFileError, UsageError
 from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, iri_values, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step
 from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..model.vocab import uri_scheme
+from ..model.vocab import uri_scheme, workflow_version
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,

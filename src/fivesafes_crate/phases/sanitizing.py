@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 
 from ..model.crate import Crate
 from ..model.entities import JSON, Entity, additional_types, as_list, iri_values
+from ..model.lifecycle import LifecycleState, main_action
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SHP_TERMS
 from ..packaging import ProgressCallback
 from .check import verify_original
-from .lifecycle import Clock, LifecycleState, StepResult, apply_step, main_action, refuse, system_clock
+from .lifecycle import Clock, StepResult, apply_step, refuse, system_clock
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 :func:`record_screening` screens every output in scope (:func:`~.reviews.output_scope`) in the working copy,
 so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
 
-* the safe report (:func:`~fivesafes_crate.reporting.json.screening_to_json`: names, hashes, rules, outcomes,
+* the safe report (:func:`~fivesafes_crate.disclosure_control.report.screening_to_json`: names, hashes, rules, outcomes,
   counts and labels, never a value) as the data entity ``disclosure/sdc-report.json`` (``File``,
   ``encodingFormat`` ``application/json``, ``sha256``), linked from the root's ``hasPart``;
 * one screening ``Review`` per output (:mod:`.reviews`): ``itemReviewed`` the output, ``additionalType`` its
@@ -43,27 +43,33 @@ from ..disclosure_control import (
     DisclosurePolicy,
     Evidence,
     OutputScreening,
-    ScreeningOutcome,
     ScreeningReport,
     read_acro_results,
     render_json,
     screen_outputs,
 )
 from ..errors import UsageError
+from ..issues import ScreeningOutcome
 from ..model.crate import CrateEditor
 from ..model.entities import Entity, ref_ids
+from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step
+from ..model.reviews import (
+    PASSED_DISCLOSURE_CHECK,
+    SCREENING_TERMS,
+    ScopedOutput,
+    output_scope,
+    reviews_of,
+    screening_of,
+    verdict_of,
+)
 from ..model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source
+from ..signing.writer import SignHook
 from .disclosure import REPORT_FILE, DisclosureDecision, drop_reviews, open_check, update_check, write_report
 from .lifecycle import (
     Agent,
     AgentKind,
     Clock,
     IdFactory,
-    LifecycleState,
-    RecordedAction,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     apply_step,
     ensure_agent,
@@ -72,20 +78,7 @@ from .lifecycle import (
     refuse,
     system_clock,
 )
-from .reviews import (
-    PASSED_DISCLOSURE_CHECK,
-    SCREENING_TERMS,
-    ScopedOutput,
-    add_terms,
-    describe_file,
-    file_sha256,
-    fresh_id,
-    output_scope,
-    review_entity,
-    reviews_of,
-    screening_of,
-    verdict_of,
-)
+from .reviews import add_terms, describe_file, file_sha256, fresh_id, review_entity
 from .workspace import Workspace
 
 log = logging.getLogger(__name__)

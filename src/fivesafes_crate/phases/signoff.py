@@ -23,16 +23,14 @@ import os
 
 from ..errors import UsageError
 from ..model.entities import Entity, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import uri_scheme
+from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,

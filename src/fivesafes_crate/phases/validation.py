@@ -33,9 +33,11 @@ from ..errors import UsageError
 from ..issues import Issue, Report, Severity
 from ..model.crate import Crate
 from ..model.entities import Entity, has_type, ref_ids
+from ..model.lifecycle import LifecycleState, Status, Step, main_action
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import uri_scheme
 from ..profiles import Profile, get_profile
+from ..signing.writer import SignHook
 from ..validation.engine import ExtraCheck, validate
 from ..validation.registry import CheckContext
 from .check import describe_reasons
@@ -43,15 +45,10 @@ from .lifecycle import (
     Agent,
     Clock,
     IdFactory,
-    LifecycleState,
-    SignHook,
-    Status,
-    Step,
     StepResult,
     action_id,
     apply_step,
     ensure_entity,
-    main_action,
     new_uuid,
     record_action,
     refuse,

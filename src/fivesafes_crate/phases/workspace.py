@@ -9,7 +9,7 @@ error, a refused step, ``kill -9``). :func:`workspace` provides that:
   guards. Steps never modify a file in place: they write new files (:func:`~..model.crate.write_atomic`) or
   delete them, so the linked originals keep their bytes. Links and special files are refused, as by ``pack``.
 * **Commit.** When the step marked the workspace changed: the metadata is serialised, the crate's preview
-  ``ro-crate-preview.html`` is rewritten from it (:func:`~..reporting.preview.render_preview`; always, so that it
+  ``ro-crate-preview.html`` is rewritten from it (:func:`~fivesafes_crate.website.render_preview`; always, so that it
   never shows a stale state; never listed in ``hasPart``), the bag's manifests are regenerated
   (:func:`~..packaging.refresh_bag`: payload manifest, then tag manifest), the ``finalizers`` run on the finished
   folder (signing hooks), and the result replaces the original: a folder by an atomic exchange of the two
@@ -42,8 +42,9 @@ from ..errors import CrateError, UnsafeInputError, UsageError
 from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.safe_files import naming, writing
-from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, SourceKind, open_source
+from ..model.source import DEFAULT_LIMITS, METADATA_FILE, WEBSITE_FILE, CrateSource, Limits, SourceKind, open_source
 from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
+from ..website import render_preview
 
 log = logging.getLogger(__name__)
 
@@ -155,15 +156,12 @@ def workspace(
 
 
 def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
-    # Imported here: the preview reads the lifecycle state, whose module imports this one.
-    from ..reporting.preview import PREVIEW_FILE, render_preview
-
     with writing(space.target):
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
         try:
-            write_atomic(space.crate_root / PREVIEW_FILE, render_preview(space.crate).encode("utf-8"))
+            write_atomic(space.crate_root / WEBSITE_FILE, render_preview(space.crate).encode("utf-8"))
         except IsADirectoryError as exc:  # the crate holds a folder of that name: the crate's fault, not the disk's
-            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=PREVIEW_FILE) from exc
+            raise CrateError(f"cannot write the preview: {exc.strerror or exc}", path=WEBSITE_FILE) from exc
         if space.is_bag:
             refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
     for finalize in space.finalizers:  # a hook's own errors are its own; only a StorageError is renamed

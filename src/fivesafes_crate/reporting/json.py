@@ -1,7 +1,8 @@
 """The machine-readable report: a contract, described by ``docs/reference/report.schema.json``.
 
-Keys are spelled here and nowhere else. Adding a key is a minor change; renaming or removing one breaks
-every CI system that reads the report.
+Keys are spelled here and nowhere else (the screening report's, which a step also writes into the crate, with
+that report in :mod:`fivesafes_crate.disclosure_control.report`). Adding a key is a minor change; renaming or
+removing one breaks every CI system that reads the report.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from ..issues import Issue, Report
 
 if TYPE_CHECKING:  # only types: rendering must not import the validation stack (``fivesafes --help`` stays fast)
-    from ..disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
+    from ..model.lifecycle import Timeline
     from ..packaging import BagVerification
     from ..phases.lifecycle import StepResult
-    from ..phases.receiving import Receipt, Timeline
+    from ..phases.receiving import Receipt
     from ..signing.verifier import SignatureVerification
 
 
@@ -154,47 +155,4 @@ def signatures_to_json(result: SignatureVerification) -> dict[str, Any]:
         ],
         "unsigned": list(result.unsigned),
         "problems": [{"kind": p.kind.value, "file": p.file, "message": p.message} for p in result.problems],
-    }
-
-
-SCREENING_FORMAT = "fivesafes-sdc-report/1"
-"""The ``format`` value of the JSON report; it changes only when a key is renamed or removed."""
-
-
-def screening_finding_to_json(finding: RuleFinding) -> dict[str, Any]:
-    """One rule's finding as a JSON object."""
-    return {
-        "rule": finding.rule,
-        "outcome": finding.outcome.label,
-        "message": finding.message,
-        "flagged": finding.flagged,
-        "checked": finding.checked,
-        "locations": list(finding.locations),
-    }
-
-
-def screening_output_to_json(output: OutputScreening) -> dict[str, Any]:
-    """One output's screening as a JSON object (archive members nested in ``parts``)."""
-    return {
-        "name": output.name,
-        "kind": output.kind.value,
-        "outcome": output.outcome.label,
-        "sha256": output.sha256,
-        "size": output.size,
-        "findings": [screening_finding_to_json(finding) for finding in output.findings],
-        "parts": [screening_output_to_json(part) for part in output.parts],
-    }
-
-
-def screening_to_json(report: ScreeningReport) -> dict[str, Any]:
-    """A disclosure-control screening (``fivesafes disclosure check --format json``, and ``disclosure/sdc-report.json``
-    in a crate) as the object ``disclosure_control/report.schema.json`` describes: never a cell value."""
-    policy = report.policy
-    return {
-        "format": SCREENING_FORMAT,
-        "outcome": report.outcome.label,
-        "policy": {"id": policy.id, "name": policy.name, "source": policy.source, "sha256": policy.digest},
-        "evidence": report.evidence,
-        "counts": {outcome.label: count for outcome, count in report.counts().items()},
-        "outputs": [screening_output_to_json(output) for output in report.outputs],
     }

@@ -265,6 +265,8 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
     is a :class:`~fivesafes_crate.issues.ReportSet`, each input without a report is a tool execution
     notification and the invocation is not successful.
     """
+    # Imported when called, for start-up cost: the CLI imports the presenters, and the check catalogue loads
+    # the validation stack (``fivesafes --help`` stays fast).
     from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue
     from ..validation.registry import PYTHON_CHECKS

@@ -12,6 +12,7 @@ from itertools import groupby
 
 from ..issues import Issue, Report, Severity
 from ..model.source import METADATA_FILE
+from ..untrusted import printable
 
 Style = Callable[[str, str], str]
 """``style(text, role)`` returns ``text`` decorated for a role: ``must``, ``should``, ``may``, ``entity``,
@@ -19,50 +20,6 @@ Style = Callable[[str, str], str]
 :func:`printable`), so a hook can also escape markup. The default returns the text unchanged."""
 
 _HEADINGS = {Severity.MUST: "MUST", Severity.SHOULD: "SHOULD", Severity.MAY: "MAY"}
-
-_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-"""Unicode bidi embeddings, overrides, isolates and marks (category Cf): they reorder the text displayed
-around them."""
-
-_LINE_SEPARATORS = "\u2028\u2029"
-"""Unicode line and paragraph separators: not line breaks on a terminal, but in log viewers and
-``str.splitlines``."""
-
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def _escape_of(char: str) -> str:
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-
-
-_ESCAPES = {ord(char): _escape_of(char) for char in
-            [*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), *_BIDI_CONTROLS, *_LINE_SEPARATORS]}
-"""Every control character (category Cc: U+0000-U+001F, U+007F-U+009F), bidi control and line separator, to
-its escape."""
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character and bidi control shown as a Python-style escape, else unchanged.
-
-    Crates come from outside parties, and their ``@id`` values, file names and texts end up in reports that
-    people read on a terminal or in a log. Shown raw, an ESC (``\\x1b``) starts an ANSI sequence that recolours text,
-    moves the cursor or rewrites the screen; a newline or carriage return forges or overwrites report lines;
-    a bidi control (U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F, U+061C) reorders what is
-    displayed ("Trojan source"); U+2028 and U+2029 break lines in log viewers. Here they
-    become visible text instead: ``\\n``, ``\\r``, ``\\t``, ``\\x1b``, ``\\u202e``. Every other character,
-    including any other Unicode (``ünïcode``, ``中文``, emoji), is kept as it is; backslashes are not doubled,
-    so the escapes are for reading, not for decoding.
-
-    >>> printable("data/a\\nb.csv \\x1b[31mred\\u202e")
-    'data/a\\\\nb.csv \\\\x1b[31mred\\\\u202e'
-
-    The plain-text renderers (:func:`render_text`, the screening report's text) apply it to everything the crate
-    supplies; apply it to any other crate-derived string before printing it as text. (JSON needs no such
-    step to stay one document: it escapes control characters itself.)
-    """
-    return text.translate(_ESCAPES)
-
 
 def _plain(text: str, role: str) -> str:
     return text

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import CrateStateError, UsageError
 from ..issues import Severity
 from ..model.crate import write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
+from ..model.lifecycle import Step
 from ..model.safe_files import DIR_MODE, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, EntryKind, Limits, SourceKind, open_source
 from ..packaging import (
@@ -38,7 +38,6 @@ from ..packaging import (
     unpack,
     verify_bag,
 )
-from ..phases.lifecycle import Step
 from .dsse import MAX_ENVELOPE_BYTES, Envelope, EnvelopeSignature
 from .keys import Signer, SigningKeyError, algorithm_of, key_id, verify_signature
 from .layout import (
@@ -65,10 +64,11 @@ from .statement import (
     valid_uri,
 )
 
-if TYPE_CHECKING:
-    from ..phases.lifecycle import SignHook
-
 log = logging.getLogger(__name__)
+
+SignHook = Callable[[Path, Step, "str | None"], None]
+"""Signs a finished bag folder for a step: ``hook(folder, step, action_id)``; :func:`sign_hook` makes one, and
+every TRE step takes one as ``sign=``."""
 
 
 class SigningRefused(CrateStateError):

@@ -16,9 +16,9 @@ from fivesafes_crate.authoring.workflow import (
     download_url,
     folder_name,
     read_workflow_crate,
-    workflow_version,
 )
 from fivesafes_crate.errors import CrateReadError, UnsafeInputError
+from fivesafes_crate.model.vocab import workflow_version
 from unit.authoring._specs import WORKFLOW_289, write_workflow_crate
 
 

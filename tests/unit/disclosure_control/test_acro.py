@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import AcroResultsError, ScreeningOutcome, parse_timezone, read_acro_results
+from fivesafes_crate.disclosure_control import AcroResultsError, parse_timezone, read_acro_results
 from fivesafes_crate.errors import UsageError
+from fivesafes_crate.issues import ScreeningOutcome
 
 
 @pytest.fixture()

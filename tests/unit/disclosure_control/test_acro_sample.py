@@ -6,14 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import (
-    PRESETS,
-    OutputKind,
-    ScreeningOutcome,
-    load_evidence,
-    screen_outputs,
-)
+from fivesafes_crate.disclosure_control import PRESETS, OutputKind, load_evidence, screen_outputs
 from fivesafes_crate.disclosure_control.patterns import DofScan
+from fivesafes_crate.issues import ScreeningOutcome
 
 
 @pytest.fixture(scope="module")

@@ -18,13 +18,13 @@ from fivesafes_crate.disclosure_control import (
     PRESETS,
     OutputKind,
     OutputScreening,
-    ScreeningOutcome,
     load_evidence,
     screen_output,
     streams,
 )
 from fivesafes_crate.disclosure_control.formats import extension
 from fivesafes_crate.disclosure_control.policy import DisclosurePolicy
+from fivesafes_crate.issues import ScreeningOutcome
 
 ACRO = PRESETS["acro-default"]
 FAIL, REVIEW, PASS = ScreeningOutcome.FAIL, ScreeningOutcome.REVIEW, ScreeningOutcome.PASS

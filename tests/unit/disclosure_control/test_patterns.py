@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from fivesafes_crate.disclosure_control import ScreeningOutcome
 from fivesafes_crate.disclosure_control.patterns import (
     DofScan,
     TextScan,
@@ -13,6 +12,7 @@ from fivesafes_crate.disclosure_control.patterns import (
     nhs_number_valid,
     scan_block,
 )
+from fivesafes_crate.issues import ScreeningOutcome
 
 
 def test_nhs_check_digit() -> None:

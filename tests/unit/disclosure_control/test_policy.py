@@ -7,14 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import (
-    PRESETS,
-    DisclosurePolicyError,
-    NKRule,
-    ScreeningOutcome,
-    load_disclosure_policy,
-)
+from fivesafes_crate.disclosure_control import PRESETS, DisclosurePolicyError, NKRule, load_disclosure_policy
 from fivesafes_crate.disclosure_control.policy import DisclosurePolicy
+from fivesafes_crate.issues import ScreeningOutcome
 
 
 def test_presets_hold_the_rules_of_the_issue() -> None:

@@ -15,7 +15,7 @@ from fivesafes_crate.disclosure_control import (
     render_text,
     screen_target,
 )
-from fivesafes_crate.reporting.json import screening_to_json
+from fivesafes_crate.disclosure_control.report import screening_to_json
 
 SCHEMA = json.loads(resources.files("fivesafes_crate.disclosure_control").joinpath("report.schema.json")
                     .read_text("utf-8"))

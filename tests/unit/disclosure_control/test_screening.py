@@ -9,17 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import (
-    PRESETS,
-    OutputKind,
-    ScreeningOutcome,
-    outputs_in_scope,
-    screen_output,
-    screen_outputs,
-    screen_target,
-)
+from fivesafes_crate.disclosure_control import PRESETS, OutputKind, screen_output, screen_outputs, screen_target
 from fivesafes_crate.errors import CrateReadError
+from fivesafes_crate.issues import ScreeningOutcome
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.reviews import outputs_in_scope
 
 ACRO = PRESETS["acro-default"]
 

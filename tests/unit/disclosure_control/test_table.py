@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.disclosure_control import (
-    PRESETS,
-    CellEvidence,
-    OutputKind,
-    RuleFinding,
-    ScreeningOutcome,
-    screen_output,
-)
+from fivesafes_crate.disclosure_control import PRESETS, CellEvidence, OutputKind, RuleFinding, screen_output
 from fivesafes_crate.disclosure_control.evidence import OutputEvidence
 from fivesafes_crate.disclosure_control.patterns import TextScan
 from fivesafes_crate.disclosure_control.policy import DisclosurePolicy
 from fivesafes_crate.disclosure_control.streams import line_blocks
 from fivesafes_crate.disclosure_control.table import TableScan, scan_csv
+from fivesafes_crate.issues import ScreeningOutcome
 
 ACRO = PRESETS["acro-default"]
 FAIL, REVIEW, PASS, NOT_CHECKED = (ScreeningOutcome.FAIL, ScreeningOutcome.REVIEW, ScreeningOutcome.PASS,

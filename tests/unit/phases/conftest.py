@@ -9,22 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from fivesafes_crate.model.entities import Entity
+from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.model.vocab import SHA512_TERM
 from fivesafes_crate.packaging import package
 from fivesafes_crate.phases.disclosure import DisclosureDecision, record_disclosure
 from fivesafes_crate.phases.execution import finish_run, start_run
-from fivesafes_crate.phases.lifecycle import (
-    Agent,
-    AgentKind,
-    LifecycleState,
-    Status,
-    Step,
-    StepBody,
-    apply_step,
-    ensure_entity,
-    record_action,
-)
+from fivesafes_crate.phases.lifecycle import Agent, AgentKind, StepBody, apply_step, ensure_entity, record_action
 from fivesafes_crate.phases.results import OutputFile, OutputReference, add_results
 from fivesafes_crate.phases.workspace import Workspace
 

@@ -14,9 +14,10 @@ import fivesafes_crate as api
 from fivesafes_crate import DisclosureDecision, License, OutputFile, OutputValue, Verdict
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
+from fivesafes_crate.model.lifecycle import Status
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.packaging import verify_bag
-from fivesafes_crate.phases.lifecycle import Status, StepRefused, StepResult
+from fivesafes_crate.phases.lifecycle import StepRefused, StepResult
 
 from .conftest import (
     OUTPUT_CHECKER,

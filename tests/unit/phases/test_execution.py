@@ -11,7 +11,8 @@ import pytest
 import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, Step, StepRefused, StepResult
+from fivesafes_crate.model.lifecycle import Status, Step
+from fivesafes_crate.phases.lifecycle import StepRefused, StepResult
 from fivesafes_crate.phases.results import OutputFile
 
 from .conftest import (

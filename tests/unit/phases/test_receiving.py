@@ -10,8 +10,8 @@ import pytest
 
 import fivesafes_crate as api
 from fivesafes_crate.issues import Severity, Stage
+from fivesafes_crate.model.lifecycle import Status, Step
 from fivesafes_crate.packaging import package
-from fivesafes_crate.phases.lifecycle import Status, Step
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 URN = "urn:uuid:5b7d1c55-2a8e-4a55-9b53-0c6d4b2f7a10"

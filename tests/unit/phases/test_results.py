@@ -15,10 +15,11 @@ import fivesafes_crate as api
 from fivesafes_crate import License, OutputFile, OutputReference, OutputValue
 from fivesafes_crate.errors import UnsafeInputError, UsageError
 from fivesafes_crate.issues import Severity, Stage
+from fivesafes_crate.model.lifecycle import Status
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.packaging import verify_bag
 from fivesafes_crate.phases.disclosure import DisclosureDecision
-from fivesafes_crate.phases.lifecycle import Status, StepRefused
+from fivesafes_crate.phases.lifecycle import StepRefused
 
 from .conftest import (
     OUTPUT_CHECKER,

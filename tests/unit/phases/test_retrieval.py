@@ -14,7 +14,8 @@ import fivesafes_crate as api
 from fivesafes_crate import WorkflowMismatchError
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, StepRefused
+from fivesafes_crate.model.lifecycle import Status
+from fivesafes_crate.phases.lifecycle import StepRefused
 
 from .conftest import (
     EXAMPLE_REQUEST_DIR,

@@ -13,8 +13,9 @@ import pytest
 import fivesafes_crate as api
 from fivesafes_crate import Severity, Stage
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.lifecycle import lifecycle_state
 from fivesafes_crate.model.vocab import CHECK_VALUE, COMPLETED, GENERATE_CHECK_VALUE, SIGN_OFF, VALIDATION_CHECK
-from fivesafes_crate.phases.lifecycle import StepRefused, lifecycle_state
+from fivesafes_crate.phases.lifecycle import StepRefused
 from fivesafes_crate.phases.sanitizing import is_review_lookalike, remove_lookalikes
 
 from .conftest import (

@@ -16,12 +16,13 @@ import pytest
 import fivesafes_crate as api
 from fivesafes_crate import DisclosureDecision, License
 from fivesafes_crate.disclosure_control import AcroResultsError, load_disclosure_policy
+from fivesafes_crate.disclosure_control.report import screening_to_json
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
+from fivesafes_crate.model.lifecycle import Status
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.phases.lifecycle import Status, StepRefused
+from fivesafes_crate.phases.lifecycle import StepRefused
 from fivesafes_crate.phases.screening import ScreeningResult, record_screening
-from fivesafes_crate.reporting.json import screening_to_json
 
 from .conftest import (
     ACRO,

@@ -12,7 +12,8 @@ import fivesafes_crate as api
 from fivesafes_crate import Agent, AgentKind, Crate
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, StepRefused, lifecycle_state
+from fivesafes_crate.model.lifecycle import Status, lifecycle_state
+from fivesafes_crate.phases.lifecycle import StepRefused
 
 from .conftest import (
     POLICY,

@@ -13,7 +13,8 @@ import fivesafes_crate as api
 from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
-from fivesafes_crate.phases.lifecycle import Status, StepRefused
+from fivesafes_crate.model.lifecycle import Status
+from fivesafes_crate.phases.lifecycle import StepRefused
 from fivesafes_crate.validation.registry import CheckContext
 
 from .conftest import (

@@ -18,20 +18,14 @@ import fivesafes_crate as api
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import Issue, Report, Severity, Stage
 from fivesafes_crate.model.crate import Crate
+from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
+from fivesafes_crate.model.source import WEBSITE_FILE
 from fivesafes_crate.packaging import package
-from fivesafes_crate.phases.lifecycle import Agent, LifecycleState, Status, Step, StepRefused, apply_step, record_action
+from fivesafes_crate.phases.lifecycle import Agent, StepRefused, apply_step, record_action
 from fivesafes_crate.phases.workspace import Workspace
-from fivesafes_crate.reporting.preview import (
-    CONTENT_SECURITY_POLICY,
-    MAX_ISSUES,
-    MAX_TEXT,
-    PREVIEW_FILE,
-    default_output,
-    preview,
-    render_preview,
-    write_preview,
-)
+from fivesafes_crate.reporting.preview import default_output, preview, write_preview
 from fivesafes_crate.validation.engine import validate
+from fivesafes_crate.website import CONTENT_SECURITY_POLICY, MAX_ISSUES, MAX_TEXT, render_preview
 
 from .._crates import PERSON, QUERY, WORKFLOW, entity, request_document
 
@@ -353,14 +347,14 @@ def test_write_preview_of_a_bag_zip(tmp_path: Path) -> None:
 
 def test_write_preview_may_write_a_crate_folders_own_preview_only(tmp_path: Path) -> None:
     crate = copy_example(tmp_path)
-    assert write_preview(crate, crate / PREVIEW_FILE) == crate / PREVIEW_FILE
-    for inside in (crate / "ro-crate-metadata.json", crate / "outputs" / PREVIEW_FILE, crate / "other.html"):
+    assert write_preview(crate, crate / WEBSITE_FILE) == crate / WEBSITE_FILE
+    for inside in (crate / "ro-crate-metadata.json", crate / "outputs" / WEBSITE_FILE, crate / "other.html"):
         with pytest.raises(UsageError, match="inside the crate"):
             write_preview(crate, inside)
     assert json.loads((crate / "ro-crate-metadata.json").read_text(encoding="utf-8"))["@graph"]
     bag = package(crate, tmp_path / "bag.bagit", folder=True, external_identifier=URN, bagging_date=date(2024, 1, 1))
     with pytest.raises(UsageError, match="manifests"):
-        write_preview(bag, bag / "data" / PREVIEW_FILE)
+        write_preview(bag, bag / "data" / WEBSITE_FILE)
 
 
 def test_write_preview_refusals(tmp_path: Path) -> None:
@@ -393,7 +387,7 @@ def test_api_facade(tmp_path: Path) -> None:
 def test_an_undescribed_preview_draws_no_issue_at_any_severity(tmp_path: Path) -> None:
     crate = copy_example(tmp_path)
     baseline = validate(crate, threshold=Severity.MAY).issues
-    write_preview(crate, crate / PREVIEW_FILE)
+    write_preview(crate, crate / WEBSITE_FILE)
     (crate / "ro-crate-preview_files").mkdir()
     (crate / "ro-crate-preview_files" / "extra.css").write_text("p{}", encoding="utf-8")
     assert validate(crate, threshold=Severity.MAY).issues == baseline
@@ -417,24 +411,24 @@ def test_a_lifecycle_step_writes_the_preview_before_the_manifests(tmp_path: Path
                bagging_date=date(2024, 1, 1))
     apply_step(bag, record_check, clock=lambda: NOW, step=Step.CHECK)
     with zipfile.ZipFile(bag) as archive:
-        html = archive.read(f"request/data/{PREVIEW_FILE}").decode("utf-8")
+        html = archive.read(f"request/data/{WEBSITE_FILE}").decode("utf-8")
         manifest = archive.read("request/manifest-sha512.txt").decode("utf-8")
         metadata = json.loads(archive.read("request/data/ro-crate-metadata.json"))
-    assert f"  data/{PREVIEW_FILE}\n" in manifest
+    assert f"  data/{WEBSITE_FILE}\n" in manifest
     assert api.verify_bag(bag).valid
     assert rows(Page(html)) == [("check", "completed"), ("execution", "potential")]
     assert "Example TRE" in html and "BagIt checksum: OK" in html
     root = next(e for e in metadata["@graph"] if e["@id"] == "./")
-    assert PREVIEW_FILE not in json.dumps(root) and PREVIEW_FILE not in json.dumps(metadata)
-    assert not [i for i in validate(bag, threshold=Severity.MAY).issues if PREVIEW_FILE in (i.file or i.message)]
+    assert WEBSITE_FILE not in json.dumps(root) and WEBSITE_FILE not in json.dumps(metadata)
+    assert not [i for i in validate(bag, threshold=Severity.MAY).issues if WEBSITE_FILE in (i.file or i.message)]
     assert html == render_preview(Crate(metadata))
 
 
 def test_a_crate_folder_step_rewrites_a_stale_preview(tmp_path: Path) -> None:
     crate = copy_example(tmp_path, "request")
-    (crate / PREVIEW_FILE).write_text("<!DOCTYPE html><title>stale</title>", encoding="utf-8")
+    (crate / WEBSITE_FILE).write_text("<!DOCTYPE html><title>stale</title>", encoding="utf-8")
     apply_step(crate, record_check, clock=lambda: NOW, step=Step.CHECK)
-    html = (crate / PREVIEW_FILE).read_text(encoding="utf-8")
+    html = (crate / WEBSITE_FILE).read_text(encoding="utf-8")
     assert "<title>stale</title>" not in html
     assert rows(Page(html)) == [("check", "completed"), ("execution", "potential")]
 
@@ -448,14 +442,14 @@ def test_a_refused_step_writes_no_preview(tmp_path: Path) -> None:
 
     with pytest.raises(StepRefused):
         apply_step(crate, refuse, clock=lambda: NOW)
-    assert not (crate / PREVIEW_FILE).exists()
+    assert not (crate / WEBSITE_FILE).exists()
 
 
 def test_a_preview_path_taken_by_a_folder_fails_the_step_and_leaves_the_crate(tmp_path: Path) -> None:
     crate = copy_example(tmp_path, "request")
-    (crate / PREVIEW_FILE).mkdir()
+    (crate / WEBSITE_FILE).mkdir()
     before = (crate / "ro-crate-metadata.json").read_bytes()
     with pytest.raises(FiveSafesError, match="cannot write the preview") as caught:
         apply_step(crate, record_check, clock=lambda: NOW, step=Step.CHECK)
-    assert caught.value.path == PREVIEW_FILE
-    assert (crate / "ro-crate-metadata.json").read_bytes() == before and (crate / PREVIEW_FILE).is_dir()
+    assert caught.value.path == WEBSITE_FILE
+    assert (crate / "ro-crate-metadata.json").read_bytes() == before and (crate / WEBSITE_FILE).is_dir()

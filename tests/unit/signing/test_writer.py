@@ -189,7 +189,7 @@ def test_an_interrupted_swap_is_repaired(tmp_path: Path) -> None:
 
 
 def test_the_lifecycle_hook_signs_in_the_step_role(tmp_path: Path) -> None:
-    from fivesafes_crate.phases.lifecycle import Step
+    from fivesafes_crate.model.lifecycle import Step
     from fivesafes_crate.signing import sign_hook
 
     bag = request_bag(tmp_path / "bag")

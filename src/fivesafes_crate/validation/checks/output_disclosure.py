@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ...disclosure_control import ScreeningOutcome
-from ...issues import Severity, Stage
+from ...issues import ScreeningOutcome, Severity, Stage
 from ...model.entities import Entity, action_status, has_type, local_path
-from ...model.safe_files import hash_stream
-from ...model.source import EntryKind
-from ...phases.reviews import (
+from ...model.reviews import (
     ScopedOutput,
     disclosure_checks,
     is_withheld,
@@ -25,6 +22,8 @@ from ...phases.reviews import (
     screening_of,
     verdict_of,
 )
+from ...model.safe_files import hash_stream
+from ...model.source import EntryKind
 from ..registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"
