@@ -6,7 +6,8 @@
   air-gapped);
 * every ```python block of ``docs/guide.md`` runs, in order and in one namespace, in a temporary folder
   holding a copy of ``examples/request-spec/``;
-* every ```console block of ``docs/tutorial.md`` runs, in order, in such a folder: ``$ fivesafes ...`` through
+* every ```console block of ``docs/tutorial.md`` and of its federation chapter ``docs/tutorial-federation.md``
+  runs, in order, in such a folder: ``$ fivesafes ...`` through
   the CLI, other commands through bash, and what each prints must match the page. Volatile values (times,
   UUIDs, key ids, digests) match any value of their kind, and ``...`` matches anything (a line holding only
   ``...``, any lines). A command ending in ``# exits N`` must exit with status N, any other with 0.
@@ -317,13 +318,13 @@ class Shell:
         return done.returncode, done.stdout + done.stderr
 
 
-def test_the_tutorial_runs_as_shown(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shell = Shell(workdir, monkeypatch)
+def run_page(page: Path, shell: Shell) -> int:
+    """Run every console block of a page in ``shell`` (toml blocks are files written first); the commands run."""
     commands = 0
-    for language, info, body in fences(DOCS / "tutorial.md"):
+    for language, info, body in fences(page):
         if language == "toml":  # a file the reader writes, named by the block's title
             name = re.fullmatch(r'title="([^"]+)"', info)
-            assert name, f"a toml block of the tutorial has no file title: {info!r}"
+            assert name, f"a toml block of {page.name} has no file title: {info!r}"
             (shell.folder / name[1]).write_text(body, encoding="utf-8")
         if language != "console":
             continue
@@ -333,7 +334,15 @@ def test_the_tutorial_runs_as_shown(workdir: Path, monkeypatch: pytest.MonkeyPat
             status, output = shell.run(EXIT_NOTE.sub("", command))
             assert status == (int(note[1]) if note else 0), f"$ {command}\nexit status {status}\n{output}"
             assert matches(expected, output), f"$ {command}\n--- the page shows:\n{expected}\n--- it printed:\n{output}"
-    assert commands >= 20
+    return commands
+
+
+def test_the_tutorial_runs_as_shown(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_page(DOCS / "tutorial.md", Shell(workdir, monkeypatch)) >= 20
+
+
+def test_the_federation_chapter_runs_as_shown(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_page(DOCS / "tutorial-federation.md", Shell(workdir, monkeypatch)) >= 20
 
 
 def test_the_output_matcher() -> None:

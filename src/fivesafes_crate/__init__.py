@@ -19,7 +19,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    ".api": ("export_profile", "open_crate", "record_screening", "screen_outputs", "verify_bag",),
+    ".api": (
+        "export_dur", "export_profile", "federate_gather", "federate_pool", "federate_split", "open_crate",
+        "receive_federation", "record_screening", "screen_outputs", "verify_bag", "verify_federation",
+    ),
     ".authoring.builder": ("create_request",),
     ".authoring.spec": ("RequestSpec", "SpecError", "load_request_spec",),
     ".authoring.workflow": ("UnknownInputError",),
@@ -32,6 +35,11 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "FiveSafesError", "OutputExistsError", "StorageError", "SuppliedFileError", "TrustError",
         "UnsafeInputError", "UsageError",
     ),
+    ".federation.gather": ("FederatedSummary", "NodeOutcome", "NodeResult",),
+    ".federation.inputs": ("validate_all",),
+    ".federation.nodes": ("Node",),
+    ".federation.pool": ("PooledOutput",),
+    ".interop.dur": ("DurConfigError", "ExportRefused",),
     ".interop.ro_crate_py": ("from_rocrate", "to_rocrate",),
     ".interop.rocrate_validator": ("ExportedProfile",),
     ".issues": ("InputFailure", "Issue", "Report", "ReportSet", "ScreeningOutcome", "Severity", "Stage",),
@@ -65,7 +73,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     ".signing.writer": ("SignatureRecord", "SigningRefused", "sign", "sign_hook",),
     ".untrusted": ("printable",),
-    ".validation.engine": ("list_checks", "validate", "validate_all",),
+    ".validation.engine": ("list_checks", "validate",),
     ".validation.registry": ("CheckContext", "CheckInfo",),
     ".website": ("render_preview",),
 }
@@ -75,25 +83,39 @@ __all__ = [
     "AcroOutput", "AcroResults", "AcroResultsError", "Agent", "AgentKind", "BagVerification", "CheckContext",
     "CheckInfo", "ComparingCheck", "Comparison", "ContextUnavailable", "ConversionError", "Crate", "CrateError",
     "CrateReadError", "CrateStateError", "DisclosureDecision", "DisclosurePolicy", "DisclosurePolicyError",
-    "EntityError", "EvidenceError", "ExpectedInputs", "ExportedProfile", "FiveSafesError", "InputFailure", "Issue",
-    "KeyAlgorithm", "KeyPairFiles", "KeySigner", "License", "Limits", "MetadataSyntaxError",
-    "OutputExistsError", "OutputFile", "OutputReference", "OutputScreening", "OutputValue", "Profile", "Receipt",
+    "DurConfigError", "EntityError", "EvidenceError", "ExpectedInputs", "ExportRefused", "ExportedProfile",
+    "FederatedSummary", "FiveSafesError", "InputFailure", "Issue", "KeyAlgorithm", "KeyPairFiles", "KeySigner",
+    "License", "Limits", "MetadataSyntaxError", "Node", "NodeOutcome", "NodeResult", "OutputExistsError",
+    "OutputFile", "OutputReference", "OutputScreening", "OutputValue", "PooledOutput", "Profile", "Receipt",
     "Report", "ReportSet", "RequestSpec", "RuleFinding", "ScreeningOutcome", "ScreeningReport", "ScreeningResult",
-    "Severity", "SignatureInvalid", "SignatureRecord", "SignatureVerification", "Signer",
-    "SigningKeyError", "SigningRefused", "SpecError", "Stage", "Status", "Step", "StepRefused", "StepResult",
-    "StorageError", "SuppliedFileError", "Timeline", "TrustError", "TrustStore", "TrustStoreError",
-    "UnknownInputError", "UnsafeInputError", "UsageError", "Verdict", "WorkflowMismatchError", "__version__",
-    "add_results", "create_key_pair", "create_request", "endorsed_actions", "export_profile", "fail_run",
-    "finish_run", "from_rocrate", "generate_key", "import_acro", "list_checks", "list_profiles",
-    "load_disclosure_policy", "load_request_spec", "load_signer", "load_trust_store", "open_crate", "package",
-    "preview", "printable", "publish", "read_acro_results", "receive", "record_check", "record_disclosure",
-    "record_retrieval", "record_screening", "record_signoff", "record_validation", "render_preview", "sanitize",
-    "save_crate", "screen_outputs", "sign", "sign_hook", "start_run", "status", "to_rocrate", "unpack", "validate",
-    "validate_all", "verify", "verify_bag", "verify_signatures", "write_preview",
+    "Severity", "SignatureInvalid", "SignatureRecord", "SignatureVerification", "Signer", "SigningKeyError",
+    "SigningRefused", "SpecError", "Stage", "Status", "Step", "StepRefused", "StepResult", "StorageError",
+    "SuppliedFileError", "Timeline", "TrustError", "TrustStore", "TrustStoreError", "UnknownInputError",
+    "UnsafeInputError", "UsageError", "Verdict", "WorkflowMismatchError", "__version__", "add_results",
+    "create_key_pair", "create_request", "endorsed_actions", "export_dur", "export_profile", "fail_run",
+    "federate_gather", "federate_pool", "federate_split", "finish_run", "from_rocrate", "generate_key",
+    "import_acro", "list_checks", "list_profiles", "load_disclosure_policy", "load_request_spec", "load_signer",
+    "load_trust_store", "open_crate", "package", "preview", "printable", "publish", "read_acro_results", "receive",
+    "receive_federation", "record_check", "record_disclosure", "record_retrieval", "record_screening",
+    "record_signoff", "record_validation", "render_preview", "sanitize", "save_crate", "screen_outputs", "sign",
+    "sign_hook", "start_run", "status", "to_rocrate", "unpack", "validate", "validate_all", "verify", "verify_bag",
+    "verify_federation", "verify_signatures", "write_preview",
 ]
 
 if TYPE_CHECKING:
-    from .api import export_profile, open_crate, record_screening, screen_outputs, verify_bag
+    from .api import (
+        export_dur,
+        export_profile,
+        federate_gather,
+        federate_pool,
+        federate_split,
+        open_crate,
+        receive_federation,
+        record_screening,
+        screen_outputs,
+        verify_bag,
+        verify_federation,
+    )
     from .authoring.builder import create_request
     from .authoring.spec import RequestSpec, SpecError, load_request_spec
     from .authoring.workflow import UnknownInputError
@@ -115,6 +137,11 @@ if TYPE_CHECKING:
         UnsafeInputError,
         UsageError,
     )
+    from .federation.gather import FederatedSummary, NodeOutcome, NodeResult
+    from .federation.inputs import validate_all
+    from .federation.nodes import Node
+    from .federation.pool import PooledOutput
+    from .interop.dur import DurConfigError, ExportRefused
     from .interop.ro_crate_py import from_rocrate, to_rocrate
     from .interop.rocrate_validator import ExportedProfile
     from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
@@ -152,7 +179,7 @@ if TYPE_CHECKING:
     from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions, verify, verify_signatures
     from .signing.writer import SignatureRecord, SigningRefused, sign, sign_hook
     from .untrusted import printable
-    from .validation.engine import list_checks, validate, validate_all
+    from .validation.engine import list_checks, validate
     from .validation.registry import CheckContext, CheckInfo
     from .website import render_preview
 

@@ -1,6 +1,6 @@
 """The compositions of the front door: each function here does something no single implementation does
-(opens and closes a source, loads a policy and its evidence for a screening, picks the
-validator an export is for).
+(opens and closes a source, follows a federated summary into its nodes, parses node names, loads a policy and
+its evidence for a screening, picks the validator an export is for).
 
 Every other public name is its implementation, re-exported by :mod:`fivesafes_crate` (which also re-exports
 these); import from there.
@@ -9,7 +9,8 @@ these); import from there.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 
 from .disclosure_control.evidence import load_evidence
@@ -17,17 +18,28 @@ from .disclosure_control.outcomes import ScreeningReport
 from .disclosure_control.policy import DisclosurePolicy, load_disclosure_policy
 from .disclosure_control.screening import screen_outputs as screen_names
 from .disclosure_control.screening import screen_target
-from .errors import CrateReadError, UsageError
+from .errors import CrateReadError, CrateStateError, TrustError, UsageError
+from .federation.gather import FederatedSummary, gather
+from .federation.nodes import Node
+from .federation.pool import PooledOutput, pool
+from .federation.split import new_federated_id, split
+from .federation.summary import NestedNode, summary_nodes
+from .interop.dur import dumps, export_entry, load_dur_config, write_output
 from .interop.rocrate_validator import ExportedProfile, export_rocrate_validator
+from .issues import Severity
 from .model.crate import Crate, load_crate
+from .model.entities import JSON
 from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .packaging import ProgressCallback
 from .packaging.bag_verifier import BagVerification
 from .packaging.bag_verifier import verify_bag as verify_bag_source
 from .phases.lifecycle import Agent, Clock, IdFactory
+from .phases.receiving import Receipt, receive
 from .phases.screening import ScreeningResult
 from .phases.screening import record_screening as record_screening_with
 from .profiles import PROFILES, Profile, get_profile
+from .signing.trust import TrustStore
+from .signing.verifier import SignatureVerification, verify_signatures
 from .signing.writer import SignHook
 
 EXPORT_TARGETS = ("rocrate-validator",)
@@ -126,3 +138,155 @@ def export_profile(
         raise UsageError(f"unknown export target {target!r}: supported are {', '.join(EXPORT_TARGETS)}")
     chosen = PROFILES if profile is None else (get_profile(profile) if isinstance(profile, str) else profile,)
     return export_rocrate_validator(output, chosen)
+
+
+def export_dur(
+    crates: Sequence[str | os.PathLike[str]],
+    *,
+    config: str | os.PathLike[str] | None = None,
+    fmt: str = "gateway-json",
+    output: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, JSON]:
+    """The HDR UK Data Use Register entry of one or more published crates of one project (a Gateway DUR create
+    request body); with ``output``, also written there (never over an existing file unless ``overwrite``).
+
+    Fields come from the crates as :data:`~fivesafes_crate.interop.dur.GATEWAY_JSON` says, what a crate cannot
+    hold from the ``[dur]`` table of the TRE's TOML ``config``, else ``null``; several crates roll up into one
+    entry; a federated summary crate (``federate gather``) stands for its completed nodes. Only approved outputs
+    appear. Raises :class:`~fivesafes_crate.ExportRefused` for a crate that is not
+    published or lacks a completed sign-off or disclosure check, or of another project than the others, and
+    :class:`~fivesafes_crate.DurConfigError` for a bad configuration file.
+    """
+    settings = load_dur_config(config)
+    if not crates:
+        raise UsageError("give at least one published crate")
+    targets: list[str | os.PathLike[str]] = []
+    for path in crates:
+        nodes = summary_nodes(path, limits=limits) if Path(path).is_dir() else None
+        if nodes is None:
+            targets.append(path)
+            continue
+        completed = [node.folder for node in _federation_nodes(path, limits) if node.completed]
+        if not completed:
+            raise CrateStateError("no node of this federated summary completed: nothing was approved for release",
+                                  path=os.fspath(path))
+        targets += completed
+    opened: list[tuple[Crate, str]] = []
+    try:
+        for target in targets:
+            opened.append((open_crate(target, limits=limits), os.fspath(target)))
+        entry = export_entry(opened, settings, fmt=fmt)
+    finally:
+        for crate, _ in opened:
+            if crate.source is not None:
+                crate.source.close()
+    if output is not None:
+        write_output(Path(output), dumps(entry).encode("utf-8"), overwrite=overwrite)
+    return entry
+
+
+# --- federation --------------------------------------------------------------------------------------------
+
+
+def federate_split(
+    request: str | os.PathLike[str],
+    tres: Sequence[Node | str],
+    output: str | os.PathLike[str],
+    *,
+    federated_id: str | None = None,
+    bagging_date: date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Path]:
+    """Split a request (crate folder, bag folder or bag ZIP) into one packed request per TRE of a federation.
+
+    ``tres`` are :class:`~fivesafes_crate.Node`\\ s or ``ID=URL`` strings. Writes ``output/<id>.bagit.zip``
+    (a new folder, complete or not at all), each a valid request sharing one federated identifier
+    (``federated_id``, default a new ``urn:uuid:``) so that their results can be gathered. Returns the ZIPs.
+    """
+    nodes = [tre if isinstance(tre, Node) else Node.parse(tre) for tre in tres]
+    return split(request, nodes, output, federated_id=federated_id or new_federated_id, bagging_date=bagging_date,
+                 limits=limits)
+
+
+def federate_gather(
+    results: Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    expected: Sequence[Node | str] = (),
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FederatedSummary:
+    """Gather the bags the TREs returned into a federated summary crate folder ``output``.
+
+    Each node's bag is nested untouched under ``nodes/<id>/`` (a ``Dataset`` with the versionless RO-Crate
+    ``conformsTo``), with its tag-manifest digest and signatures listed, and one action per node records its
+    outcome (:class:`~fivesafes_crate.NodeOutcome`: completed, failed, withheld, or never returned for an
+    ``expected`` node without a result). See ``docs/federation.md``.
+    """
+    nodes = [tre if isinstance(tre, Node) else Node.parse(tre) for tre in expected]
+    return gather(results, output, expected=nodes, clock=clock, limits=limits)
+
+
+def federate_pool(
+    summary: str | os.PathLike[str],
+    *,
+    agent: Agent,
+    policy: DisclosurePolicy | str | os.PathLike[str] = "acro-default",
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[PooledOutput]:
+    """Pool the completed nodes' tables of a summary crate into ``pooled/`` and screen each pooled output.
+
+    Records an aggregation action per pooled table (``agent`` pooled it) and two ``Review``\\ s of it: the
+    disclosure rules of ``policy`` and a differencing check between each node's cells and the pooled total.
+    """
+    return pool(summary, agent=agent, policy=load_disclosure_policy(policy), clock=clock, limits=limits)
+
+
+def _federation_nodes(summary: str | os.PathLike[str], limits: Limits) -> list[NestedNode]:
+    """The nested nodes of a summary crate folder whose tag manifests still have the digests recorded."""
+    nodes = summary_nodes(summary, limits=limits)
+    if nodes is None:
+        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
+    for node in nodes:
+        if not node.digest_matches:
+            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
+                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
+    return nodes
+
+
+def verify_federation(
+    summary: str | os.PathLike[str],
+    trust: TrustStore,
+    *,
+    policy: str | None = None,
+    now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, SignatureVerification]:
+    """Verify every node bag nested in a summary crate against ``trust`` (and ``policy``), offline.
+
+    Returns each node's signature report by node id. Raises :class:`~fivesafes_crate.TrustError` naming the
+    node when a nested bag's tag manifest no longer has the digest the summary recorded, and
+    :class:`~fivesafes_crate.UsageError` when ``summary`` is not a summary crate folder.
+    """
+    return {node.id: verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
+            for node in _federation_nodes(summary, limits)}
+
+
+def receive_federation(
+    summary: str | os.PathLike[str],
+    *,
+    trust: TrustStore | None = None,
+    policy: str | None = None,
+    threshold: Severity = Severity.SHOULD,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, Receipt]:
+    """:func:`receive` every node bag nested in a summary crate (with ``trust``: against the trust store),
+    offline; each node's receipt by node id. A node whose outputs were withheld is not accepted (it was not
+    published). Raises as :func:`verify_federation` does for a changed nested bag or a folder that is not a
+    summary.
+    """
+    return {node.id: receive(node.folder, threshold=threshold, trust=trust, policy=policy, limits=limits)
+            for node in _federation_nodes(summary, limits)}

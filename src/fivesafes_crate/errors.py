@@ -29,13 +29,15 @@ cannot drift)::
     │   ├── DisclosurePolicyError     a disclosure policy file or preset (disclosure_control.policy)
     │   ├── EvidenceError             an evidence file for screening (disclosure_control.evidence)
     │   ├── AcroResultsError          an ACRO results folder (disclosure_control.acro)
+    │   ├── DurConfigError            a Data Use Register configuration file (interop.dur)
     │   └── WorkflowMismatchError     a Workflow RO-Crate that is not the one requested (phases.retrieval)
     ├── UsageError                    an argument is not acceptable (unknown profile, stage, role, output...)
     │   ├── OutputExistsError         the output exists, and is replaced only when asked (overwrite, --force)
     │   └── UnknownInputError         an input name the workflow does not have (authoring.workflow)
     ├── CrateStateError               the crate can be read, but its state refuses the step
     │   ├── StepRefused               a step out of order, repeated, or after the end (phases.lifecycle)
-    │   └── SigningRefused            a bag that cannot be signed as it is (signing.writer)
+    │   ├── SigningRefused            a bag that cannot be signed as it is (signing.writer)
+    │   └── ExportRefused             a crate not (yet) fit for the Data Use Register (interop.dur)
     ├── TrustError                    a signature or trust check failed
     │   └── SignatureInvalid          the bag's signatures do not verify (signing.verifier)
     └── StorageError                  a place we must write to cannot be written (read-only, no permission, full)

@@ -15,6 +15,8 @@ from . import (  # noqa: F401  (commands register themselves on the app)
     catalogue,
     disclosure,
     disclosure_record,
+    export,
+    federate,
     interop,
     new,
     package,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +26,19 @@ from ._options import (
 from ._progress import ProgressBar
 from .render import console_text, render_report, shown, styled
 
+if TYPE_CHECKING:
+    from fivesafes_crate import ReportSet
+
+
+def _order(paths: list[Path], reports: ReportSet, *, nested: bool) -> list[str]:
+    """The inputs as given, each followed (``nested``) by the node crates of a federated summary."""
+    keys: list[str] = []
+    for key in dict.fromkeys(os.fspath(path) for path in paths):
+        keys.append(key)
+        if nested:
+            keys += [k for k in reports if k.startswith(os.path.join(key, "nodes", ""))]
+    return keys
+
 
 @app.command()
 def validate(
@@ -34,10 +49,14 @@ def validate(
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
     phase: PhaseAliasOpt = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validate this many crates at a time (worker "
+                                      "processes); the output is the same, in the order given.")] = 1,
 ) -> None:
     """Validate Five Safes RO-Crates offline: one, or several at once for CI.
 
-    With --trust, a bag's signatures are verified too (issues with signature.* check ids).
+    With --trust, a bag's signatures are verified too (issues with signature.* check ids). A federated summary
+    crate (fivesafes federate gather) is followed by a report for each node crate it nests, validated with its
+    own profile (text, sarif, junit; json describes the summary alone).
 
     Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only). An input
     that cannot be read does not stop the others: it is reported beside them (an error line, a SARIF tool
@@ -47,7 +66,7 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
-    from fivesafes_crate import ReportSet, Severity
+    from fivesafes_crate import Severity
 
     from ..reporting import MULTI_REPORTERS
 
@@ -66,7 +85,7 @@ def validate(
         failed = {failure.target: failure for failure in reports.failures}
         texts = [(key, render_report(reports[key], Format(fmt.value)) if key in reports
                   else console_text(styled(f"error: {failed[key].message}", "bold red")))
-                 for key in dict.fromkeys(os.fspath(path) for path in paths)]
+                 for key in _order(paths, reports, nested=fmt is not ReportFormat.json)]
         if len(texts) == 1:
             return texts[0][1], code
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
@@ -80,6 +99,7 @@ def validate(
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
             trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
+            jobs=jobs,
             progress=bar,
         )),
         render,

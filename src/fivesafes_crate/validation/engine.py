@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterable
 
 from ..errors import ContextUnavailable, CrateReadError, FiveSafesError, UsageError
-from ..issues import InputFailure, Issue, Report, ReportSet, Severity, Stage
+from ..issues import Issue, Report, Severity, Stage
 from ..model.crate import Crate, MetadataLimitError, MetadataSyntaxError, load_crate
 from ..model.graph import GraphBuildError, build_graph
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, CrateSource, Limits, TooLargeError, open_source
@@ -170,37 +170,3 @@ def validate(
             verify_bag(source, progress=progress)  # hashed once, here: the BagIt checks reuse the verification
         return validate_source(source, profile=profile, stage=stage, phase=phase, threshold=threshold,
                                extra_checks=extra_checks, trust=trust)
-
-
-def validate_all(
-    targets: Iterable[str | os.PathLike[str]],
-    *,
-    profile: str | Profile | None = None,
-    stage: Stage | str | None = None,
-    phase: Stage | str | None = None,
-    threshold: Severity = Severity.MUST,
-    limits: Limits = DEFAULT_LIMITS,
-    extra_checks: tuple[ExtraCheck, ...] = (),
-    trust: TrustStore | None = None,
-    progress: ProgressCallback | None = None,
-) -> ReportSet:
-    """Validate several crates, each exactly as :func:`validate` does: one report per crate, in the order given.
-
-    The reports are keyed by each path as given (``os.fspath``); a path given twice is validated once. An input
-    that cannot be opened at all (:class:`~fivesafes_crate.errors.CrateReadError`) does not stop the others: it
-    is an :class:`~fivesafes_crate.issues.InputFailure` in ``failures``, whose message names it as given.
-    Arguments that are wrong for every input (an unknown profile) still raise.
-    """
-    reports: dict[str, Report] = {}
-    failures: dict[str, InputFailure] = {}
-    for target in targets:
-        key = os.fspath(target)
-        if key in reports or key in failures:
-            continue
-        try:
-            reports[key] = validate(target, profile=profile, stage=stage, phase=phase, threshold=threshold,
-                                    limits=limits, extra_checks=extra_checks, trust=trust, progress=progress)
-        except CrateReadError as exc:
-            message = str(exc) if exc.path == key else f"{key}: {exc}"
-            failures[key] = InputFailure(key, type(exc).__name__, message)
-    return ReportSet(reports, tuple(failures.values()))

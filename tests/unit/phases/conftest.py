@@ -119,9 +119,10 @@ def metadata_of(target: Path) -> bytes:
         return source.read_metadata()
 
 
-def assert_golden(name: str, data: bytes) -> None:
-    """Compare ``data`` with ``golden/<name>``; with FIVESAFES_UPDATE_GOLDEN=1, (re)write the file instead."""
-    path = GOLDEN_DIR / name
+def assert_golden(name: str, data: bytes, folder: Path = GOLDEN_DIR) -> None:
+    """Compare ``data`` with ``golden/<name>`` (or ``folder/<name>``); with FIVESAFES_UPDATE_GOLDEN=1, (re)write
+    the file instead."""
+    path = folder / name
     if os.environ.get(UPDATE_GOLDEN) == "1":
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
