@@ -34,6 +34,34 @@ def load_statements(path: Path = TRACEABILITY_TOML) -> list[dict[str, Any]]:
     return statements
 
 
+POLICY_RULES = {
+    "presence": "1 presence",
+    "form": "2 form",
+    "type": "3 referenced type",
+    "no-invented": "4 no invented limits",
+    "review-actions": "5 review actions",
+    "instruments": "6 instruments",
+    "one-defect": "7 one defect, one issue",
+}
+"""The parts of ``docs/conformance.md``'s policy, keyed as in the ``[policy]`` table of the traceability file."""
+
+
+def load_policy(path: Path = TRACEABILITY_TOML) -> dict[str, list[str]]:
+    """The ``[policy]`` table: for each part of the policy beyond presence, the check ids that carry it out."""
+    with path.open("rb") as handle:
+        policy: dict[str, list[str]] = tomllib.load(handle).get("policy", {})
+    return policy
+
+
+def policy_parts(statement: dict[str, Any], policy: dict[str, list[str]]) -> list[str]:
+    """The parts of the policy a statement's checks apply: presence (its key word) first, then the others."""
+    checks = set(statement.get("checks", []))
+    if not checks:
+        return []
+    return [POLICY_RULES["presence"]] + [POLICY_RULES[part] for part in POLICY_RULES
+                                         if part != "presence" and checks & set(policy.get(part, []))]
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -45,8 +73,9 @@ def _check_ref(check_id: str, infos: dict[str, CheckInfo]) -> str:
     return f"`{check_id}` ({info.severity.name}, {info.stage.value})"
 
 
-def render_traceability(statements: list[dict[str, Any]], infos: dict[str, CheckInfo]) -> str:
-    """The Markdown traceability table, grouped by profile section in file order."""
+def render_traceability(statements: list[dict[str, Any]], infos: dict[str, CheckInfo],
+                        policy: dict[str, list[str]] | None = None) -> str:
+    """The Markdown traceability table, grouped by profile section in file order, with the policy parts."""
     lines = [
         "# Traceability: profile statements to checks",
         "",
@@ -54,20 +83,23 @@ def render_traceability(statements: list[dict[str, Any]], infos: dict[str, Check
         "",
         "Every sentence of the Five Safes RO-Crate profile text (0.4 and 0.5-DRAFT) that contains a BCP 14 key word",
         "is listed with the checks that verify it (severity, first stage it applies at), or the reason it cannot be",
-        "judged from a crate.",
+        "judged from a crate. The policy column names the parts of the [conformance policy](conformance.md) its",
+        "checks apply.",
     ]
     section = None
     for statement in statements:
         if statement["section"] != section:
             section = statement["section"]
-            lines += ["", f"## {section}", "", "| level | statement | checks or reason |", "| --- | --- | --- |"]
+            lines += ["", f"## {section}", "", "| level | statement | policy | checks or reason |",
+                      "| --- | --- | --- | --- |"]
         if statement.get("checks"):
             covered = "<br>".join(_check_ref(c, infos) for c in statement["checks"])
             if statement.get("note"):
                 covered += f"<br>*{_cell(statement['note'])}*"
         else:
             covered = f"not checked: {_cell(statement['reason'])}"
-        lines.append(f"| {statement['level']} | \u201c{_cell(statement['quote'])}\u201d | {covered} |")
+        parts = "<br>".join(policy_parts(statement, policy or {})) or "-"
+        lines.append(f"| {statement['level']} | \u201c{_cell(statement['quote'])}\u201d | {parts} | {covered} |")
     return "\n".join(lines) + "\n"
 
 
@@ -98,7 +130,7 @@ def outputs() -> dict[Path, str]:
     """Each generated file with its expected content."""
     infos = catalogue()
     return {
-        TRACEABILITY_MD: render_traceability(load_statements(), infos),
+        TRACEABILITY_MD: render_traceability(load_statements(), infos, load_policy()),
         CHECKS_MD: render_checks(infos),
     }
 

@@ -155,5 +155,8 @@ def test_receive_with_trust_accepts_only_tre_signed_reviews(tmp_path: Path) -> N
     assert signoff.action is not None
     receipt = receive(bag, trust=trust)
     assert not receipt.accepted
-    assert f"sign-off {signoff.action['@id']} is not backed by a trusted TRE signature" in receipt.reasons
+    unbacked = f"sign-off {signoff.action['@id']} is not backed by a trusted TRE signature: the TRE signs the step " \
+        "with 'fivesafes tre signoff ... --key KEY' (or a sign hook) and the trust store gives that key the role " \
+        "tre:signoff"
+    assert unbacked in receipt.reasons
     assert any(reason.startswith("the signatures do not verify") for reason in receipt.reasons)

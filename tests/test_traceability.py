@@ -101,3 +101,26 @@ def test_generated_docs_are_current() -> None:
     for path, expected in _gen_docs().outputs().items():
         assert path.exists(), f"{path.name} missing: run python scripts/gen_docs.py"
         assert path.read_text(encoding="utf-8") == expected, f"{path.name} is stale: run python scripts/gen_docs.py"
+
+
+def test_policy_table_names_known_parts_and_checks() -> None:
+    """Every part of the ``[policy]`` table is a part of docs/conformance.md and names catalogued checks only."""
+    gen_docs = _gen_docs()
+    policy = gen_docs.load_policy()
+    assert set(policy) <= set(gen_docs.POLICY_RULES) - {"presence"}, sorted(policy)
+    known = set(catalogue())
+    assert not {c for ids in policy.values() for c in ids} - known
+    conformance = (ROOT / "docs" / "conformance.md").read_text(encoding="utf-8")
+    for label in gen_docs.POLICY_RULES.values():
+        number, name = label.split(" ", 1)
+        assert f"## {number}. " in conformance and name in conformance.lower(), f"docs/conformance.md lacks {label}"
+
+
+def test_every_checked_statement_shows_its_policy_parts(statements: list[dict[str, Any]]) -> None:
+    gen_docs = _gen_docs()
+    policy = gen_docs.load_policy()
+    for statement in statements:
+        parts = gen_docs.policy_parts(statement, policy)
+        assert bool(parts) == bool(statement.get("checks")), statement["quote"]
+        if parts:
+            assert parts[0] == gen_docs.POLICY_RULES["presence"]

@@ -135,3 +135,13 @@ def test_recording_needs_write_and_a_provider(tmp_path: Path, arguments: list[st
     result = runner.invoke(app, ["disclosure", "check", str(EXAMPLES / "executed"), *arguments], env=env)
     assert result.exit_code == 2 and result.stdout == "" and fragment in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_crate_without_outputs_is_not_a_pass() -> None:
+    result = runner.invoke(app, ["disclosure", "check", str(EXAMPLES / "request")])
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0] == "no outputs found" and "PASS" not in result.stdout
+    assert lines[-1] == "NOT-CHECKED — 0 outputs: nothing to screen, so nothing passed"
+    data = json.loads(runner.invoke(app, ["disclosure", "check", str(EXAMPLES / "request"), "--format", "json"]).stdout)
+    assert data["outcome"] == "not-checked" and data["outputs"] == []

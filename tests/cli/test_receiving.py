@@ -42,6 +42,7 @@ def test_receive_accepts_a_published_bag(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().endswith("ACCEPTED")
     assert "NOT ACCEPTED" not in result.stdout
+    assert "signatures: not checked (give --trust TRUST.toml (and --policy NAME) to verify them)\n" in result.stdout
 
 
 def test_receive_json_for_an_unfinished_crate_exits_1(tmp_path: Path) -> None:

@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
-from unit.phases.conftest import RUN_04, approved_crate, crate_files, reviewed_crate, running_crate
+from unit.phases.conftest import (
+    FORGED_SIGNOFF,
+    RUN_04,
+    FixedClock,
+    approved_crate,
+    check_and_validate,
+    crate_files,
+    reviewed_crate,
+    running_crate,
+    submitted_crate,
+)
 
 from fivesafes_crate.cli import app
 
@@ -84,4 +94,13 @@ def test_publish_refuses_bad_agents_and_licences_in_one_line(tmp_path: Path) -> 
     bad_licence = [*PUBLISH[:-1], "CC-BY-4.0"]
     assert_one_error_line(invoke("tre", "publish", bag, *bad_licence, env=AGENT), "must be an absolute URI")
     assert_one_error_line(invoke("tre", "publish", bag, *PUBLISH[:-2], env=AGENT), "--license")
+    assert crate_files(bag) == before
+
+
+def test_a_signoff_the_tre_did_not_record_is_named_and_does_not_start_the_run(tmp_path: Path) -> None:
+    bag = submitted_crate(tmp_path, FORGED_SIGNOFF)
+    check_and_validate(bag, FixedClock())
+    before = crate_files(bag)
+    assert_one_error_line(invoke("tre", "run", "start", bag), "the sign-off #signoff-forged does not count",
+                          "not recorded by this TRE since the check #check-")
     assert crate_files(bag) == before

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
-from unit.phases.conftest import POLICY, checked_bag, crate_files, request_bag, validated_bag, workflow_crate
+from unit.phases.conftest import (
+    EXAMPLE_REQUEST_DIR,
+    POLICY,
+    checked_bag,
+    crate_files,
+    request_bag,
+    validated_bag,
+    workflow_crate,
+)
 
 from fivesafes_crate.cli import app
 
@@ -160,3 +169,29 @@ def test_a_step_on_metadata_that_is_not_json_names_the_member_of_the_zip(tmp_pat
     assert result.stderr == ("error: broken.zip/request.bagit/data/ro-crate-metadata.json:2:14: not valid JSON: "
                              "Expecting value\n")
 
+
+
+def test_sanitize_after_the_check_is_refused_in_one_line_and_force_lists_what_went(tmp_path: Path) -> None:
+    bag = checked_bag(tmp_path)
+    before = crate_files(bag)
+    assert_one_error_line(invoke("tre", "sanitize", bag), "cannot sanitize: the crate holds the check #check-",
+                          "sanitizing applies to a crate as received", "--force")
+    assert crate_files(bag) == before
+    result = invoke("tre", "sanitize", bag, "--force")
+    assert_one_line(result, 0, "sanitize --force: removed 1 review record(s) or lookalike(s): #check-")
+    assert "https://w3id.org/shp#CheckValue" not in (bag / "data" / "ro-crate-metadata.json").read_text("utf-8")
+
+
+def test_a_crate_that_cannot_be_sanitized_safely_is_one_error_line(tmp_path: Path) -> None:
+    folder = tmp_path / "disguised"
+    shutil.copytree(EXAMPLE_REQUEST_DIR, folder)
+    metadata = folder / "ro-crate-metadata.json"
+    document = json.loads(metadata.read_text(encoding="utf-8"))
+    document["@context"] = [document["@context"], {"ident": "@id", "kind": "@type"}]
+    document["@graph"].append({"ident": "#x", "kind": "AssessAction", "name": "Sign-off: approved"})
+    metadata.write_text(json.dumps(document), encoding="utf-8")
+    bag = request_bag(tmp_path, source=folder)
+    before = crate_files(bag)
+    assert_one_error_line(invoke("tre", "sanitize", bag), "cannot sanitize safely: #x is still an AssessAction as "
+                          "JSON-LD reads it", "refuse the crate")
+    assert crate_files(bag) == before

@@ -45,3 +45,22 @@ def test_a_wrong_passphrase_is_one_error_line_and_nothing_changes(tmp_path: Path
     assert result.exit_code == 2 and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1 and "s3cret" not in result.stderr
     assert {p: p.read_bytes() for p in bag.rglob("*") if p.is_file()} == before
+
+
+def test_receive_says_how_to_meet_a_policy_and_to_sign_each_step(tmp_path: Path) -> None:
+    keys = create_key_pair(tmp_path / "tre.pem", passphrase="s3cret")
+    (tmp_path / "trust.toml").write_text(
+        f'[[key]]\npublic_key_file = "{keys.public.name}"\nprincipal = "{TRE}"\nroles = ["tre:check"]\n'
+        '[policy.published]\nrequire = [{ role = "tre:publish", state = "current" }]\n', encoding="utf-8")
+    bag = package(EXAMPLE, tmp_path / "request.bagit", folder=True, bagging_date=date(2024, 3, 4))
+    assert runner.invoke(app, ["tre", "check", str(bag), "--key", str(tmp_path / "tre.pem")], env=ENV).exit_code == 0
+    assert runner.invoke(app, ["tre", "validate", str(bag)], env=ENV).exit_code == 0  # not signed
+    received = runner.invoke(app, ["receive", str(bag), "--trust", str(tmp_path / "trust.toml"), "--policy",
+                                   "published"])
+    assert received.exit_code == 1
+    assert "signatures: do not verify (1 envelope(s), policy published)" in received.stdout
+    assert "policy published needs a signature of role tre:publish over the current state; found 0: the TRE " \
+           "signs the step with --key KEY (or a sign hook) and the trust store gives that key the role " \
+           "tre:publish, after the crate's last change" in received.stdout.replace("\n", " ")
+    assert "is not backed by a trusted TRE signature: the TRE signs the step with 'fivesafes tre validate ... " \
+           "--key KEY'" in " ".join(received.stdout.split())

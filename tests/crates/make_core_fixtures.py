@@ -121,7 +121,19 @@ def _nested_too_deep(doc: JSON) -> None:
     entity(doc, "#enableFastMode")["value"] = value
 
 
+def _free_text_time(doc: JSON) -> None:
+    entity(doc, "#query-37252371-c937-43bd-a0a7-3680b48c0538")["startTime"] = "yesterday afternoon"
+
+
+def _literal_member_of(doc: JSON) -> None:
+    entity(doc, "https://orcid.org/0000-0001-9842-9718")["memberOf"] = "TRE72 project 81"
+
+
 EDITS: dict[str, tuple[str, Edit]] = {
+    "action.time-form": ("The CreateAction's startTime is the free text \"yesterday afternoon\", not ISO 8601.",
+                         _free_text_time),
+    "ref.literal": ("The requesting Person's memberOf is the text \"TRE72 project 81\" instead of a reference to "
+                    "the Project.", _literal_member_of),
     "metadata.descriptor": ("The metadata descriptor entity (ro-crate-metadata.json) is removed.", _remove_descriptor),
     "metadata.root-id": ("The root data entity is named \"#root\" (by the descriptor's about and its own @id) "
                          "instead of \"./\".", _root_not_dot),

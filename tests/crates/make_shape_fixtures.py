@@ -591,6 +591,22 @@ MUTATIONS: dict[str, tuple[str, str, Callable[[Crate], None]]] = {
     ),
     "signoff.recorded": ("published", "the SignOff AssessAction is removed", lambda c: drop(c, SIGNOFF)),
     "signoff.instrument": ("published", "the sign-off has no instrument (policy)", delp(SIGNOFF, "instrument")),
+    "signoff.instrument-policy": (
+        "published",
+        "the Agreement policy the sign-off cites has no name",
+        delp("https://tre72.example.com/agreement-policy/81", "name"),
+    ),
+    "check.instrument-term": (
+        "published",
+        "the sha-512 algorithm the integrity check cites is a CreativeWork, not a DefinedTerm",
+        setp(SHA512, **{"@type": "CreativeWork"}),
+    ),
+    "action.status-value": (
+        "published",
+        "the DownloadAction's actionStatus is misspelt (as the spec example misspells the run's)",
+        setp(DOWNLOADED, actionStatus="http://schema.org/CompletetedActionStatus"),
+    ),
+    "createaction.name": ("request", "the CreateAction has no name", delp(RUN, "name")),
     "signoff.object-workflow": (
         "published",
         "the sign-off's object lacks the workflow",

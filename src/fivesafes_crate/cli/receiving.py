@@ -60,6 +60,17 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
     finish(lambda: fivesafes_crate.status(path), render)
 
 
+def _signatures_line(receipt: Receipt) -> str:
+    """Whether the signatures were checked, and how they stand: receiving without ``--trust`` trusts nobody."""
+    found = receipt.signatures
+    if found is None:
+        why = "not a bag" if receipt.bag is None else "give --trust TRUST.toml (and --policy NAME) to verify them"
+        return f"signatures: [yellow]not checked[/] ({why})"
+    policy = f", policy {shown(found.policy)}" if found.policy else ""
+    outcome = "[green]verified[/]" if found.valid else "[bold red]do not verify[/]"
+    return f"signatures: {outcome} ({len(found.envelopes)} envelope(s){policy})"
+
+
 @app.command()
 def receive(
     path: PathArg,
@@ -87,7 +98,7 @@ def receive(
         code = EXIT_VALID if receipt.accepted else EXIT_INVALID
         if fmt is Format.json:
             return json.dumps(receipt_to_json(receipt), indent=2, ensure_ascii=False), code
-        lines = [render_timeline(receipt.timeline).rstrip("\n")]
+        lines = [render_timeline(receipt.timeline).rstrip("\n"), console_text(_signatures_line(receipt)).rstrip("\n")]
         lines.extend(console_text(f"[red]✗[/] {shown(reason)}").rstrip("\n") for reason in receipt.reasons)
         verdict = "[bold green]ACCEPTED[/]" if receipt.accepted else "[bold red]NOT ACCEPTED[/]"
         lines.append(console_text(verdict).rstrip("\n"))

@@ -43,17 +43,24 @@ ThresholdOpt = Annotated[
 ]
 
 
+SanitizeForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Sanitize a crate that holds a check or a publishing action anyway, removing those records "
+    "too, and list every item removed (for a crate known to be as received).")]
+
+
 @tre_app.command("sanitize")
-def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text) -> None:
+def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text, force: SanitizeForceOpt = False) -> None:
     """Remove every client-submitted AssessAction and lookalike from a received crate, and say what went.
 
-    Run it first: it trusts no review record in the crate. Nothing to remove: nothing is written.
+    Run it first, on the crate as received: it trusts no review record in the crate, so it refuses a crate
+    that holds a check (the TRE's intake) or a publishing action unless --force. Nothing to remove: nothing is
+    written.
 
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
 
     bar = ProgressBar("verifying", enabled=fmt is not Format.json)
-    finish(lambda: bar.run(lambda: fivesafes_crate.sanitize(path, progress=bar)), render_step(fmt))
+    finish(lambda: bar.run(lambda: fivesafes_crate.sanitize(path, force=force, progress=bar)), render_step(fmt))
 
 
 @tre_app.command("check")

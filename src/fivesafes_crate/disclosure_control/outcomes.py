@@ -93,8 +93,11 @@ class ScreeningReport:
 
     @property
     def outcome(self) -> ScreeningOutcome:
-        """The worst outcome of the outputs; ``PASS`` when there is no output at all."""
-        return max((o.outcome for o in self.outputs), default=ScreeningOutcome.PASS)
+        """The worst outcome of the outputs; ``NOT_CHECKED`` when there is no output at all.
+
+        Nothing to screen is not a pass: a run without outputs (or outputs not attached yet) vouches for nothing.
+        """
+        return max((o.outcome for o in self.outputs), default=ScreeningOutcome.NOT_CHECKED)
 
     def counts(self) -> dict[ScreeningOutcome, int]:
         """How many outputs have each outcome (``PASS``, ``REVIEW``, ``FAIL``)."""

@@ -112,6 +112,8 @@ def report_footer(report: ScreeningReport) -> tuple[str, str]:
                      f"{report.evidence or 'none'}")
     counts = ", ".join(f"{count} {outcome.label}" for outcome, count in report.counts().items())
     noun = "output" if len(report.outputs) == 1 else "outputs"
+    if not report.outputs:  # nothing to screen is not a pass
+        return used, f"{report.outcome.label.upper()} — 0 outputs: nothing to screen, so nothing passed"
     return used, f"{report.outcome.label.upper()} — {len(report.outputs)} {noun}: {counts}"
 
 

@@ -13,7 +13,7 @@ merged). This module is the only place that maps IRIs back to ``@id``s and prope
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -52,6 +52,36 @@ class GraphBuildError(CrateError):
     """The metadata could not be interpreted as JSON-LD (a malformed context or keyword use)."""
 
 
+def written_id(iri: str) -> str:
+    """The ``@id`` as a crate writes it for an IRI of its expanded form: relative to the root when inside it."""
+    return iri[len(BASE) :] or "./" if iri.startswith(BASE) else iri
+
+
+def node_objects(expanded: list[JSON]) -> Iterator[dict[str, Any]]:
+    """Every node object of an expanded document, at any depth: top-level nodes, nodes embedded as property
+    values (also in ``@list``, ``@set`` and ``@reverse``), in ``@included`` and in named graphs (``@graph``).
+
+    Iterative, so that deep nesting cannot exhaust the stack; value objects (``@value``) are not nodes.
+    """
+    stack: list[JSON] = list(expanded)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict) or "@value" in item:
+            continue
+        if "@list" in item or "@set" in item:
+            stack.extend(value for key, value in item.items() if key in ("@list", "@set"))
+            continue
+        yield item
+        for key, value in item.items():
+            if key == "@reverse" and isinstance(value, dict):
+                stack.extend(value.values())
+            elif key not in ("@id", "@type", "@context"):
+                stack.append(value)
+
+
 def resolve_id(entity_id: str) -> str:
     """The absolute IRI a written ``@id`` denotes: blank nodes kept, relative references resolved on BASE."""
     if entity_id.startswith("_:"):
@@ -76,8 +106,7 @@ class CrateGraph:
             return self.ids[node]
         if isinstance(node, BNode):
             return f"_:{node}"
-        text = str(node)
-        return text[len(BASE) :] or "./" if text.startswith(BASE) else text
+        return written_id(str(node))
 
     def term(self, predicate: Node | None) -> str | None:
         """The compact term of a property IRI in the crate's context (the IRI itself when none)."""
@@ -165,7 +194,8 @@ def expand(crate: Crate) -> list[JSON]:
         missing = _find_context_error(exc)
         if missing is not None:
             raise ContextUnavailable(missing.url, path=crate.metadata_file) from exc
-        message = str(getattr(exc, "message", None) or exc or type(exc).__name__).strip().splitlines()[0]
+        first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else None  # pyld's str() is a tuple
+        message = str(getattr(exc, "message", None) or first or exc or type(exc).__name__).strip().splitlines()[0]
         raise GraphBuildError(f"not interpretable as JSON-LD: {message[:300]}", path=crate.metadata_file) from exc
     return expanded
 

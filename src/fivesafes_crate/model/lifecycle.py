@@ -8,8 +8,8 @@ their SHP terms) and the statuses (:class:`Status`), finds the action a crate re
 (:func:`timeline_of`). Validation, signing, the preview page and every step read these; the steps that record
 actions live in :mod:`fivesafes_crate.phases`.
 
-Everything here is read from the crate as it is; the sanitizing step removes client-submitted assessments
-before any of it is trusted.
+:func:`lifecycle_state` reads the crate as it is: what it claims, for timelines and validation. A step counts
+only what this TRE recorded since intake (:func:`provenance`): never a review action a client put in the crate.
 """
 
 from __future__ import annotations
@@ -217,6 +217,67 @@ def lifecycle_state(crate: Crate) -> LifecycleState:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Which of a crate's recorded actions a TRE step may count: only those this TRE recorded since intake.
+
+    The intake is the check phase (:func:`~fivesafes_crate.phases.check.record_check`), the first step a TRE
+    records and the one that counts nothing the crate claims. Everything a client can put in a crate is in it
+    before intake, so the TRE's own records are the intake check and what follows it in ``@graph``: every step
+    appends its action after the ones already there, and starting the run moves the run's ``CreateAction`` there
+    too. The intake is the *last* check of the crate; the check step refuses a crate that holds one already, so
+    a forged check can only ever stop the intake, never stand behind one. What precedes the intake
+    (``received``) is a claim of the crate as received, and no step counts it. See ``docs/phases.md#intake``.
+    """
+
+    intake: RecordedAction | None
+    trusted: LifecycleState
+    received: tuple[RecordedAction, ...]
+    run_received: bool
+
+    def untrusted(self, step: Step) -> RecordedAction | None:
+        """The latest action of ``step`` that the crate held before intake (a claim no step counts), or None."""
+        return next((action for action in reversed(self.received) if action.step is step), None)
+
+    def note(self, step: Step) -> str:
+        """``"; <step> <@id> does not count: ..."`` when the crate claims ``step`` from before intake, else ``""``."""
+        claimed = self.untrusted(step)
+        if claimed is None:
+            return ""
+        return f"; {_claim(self, f'the {step.label} {claimed.id}')}"
+
+    def run_note(self, run_id: str) -> str:
+        """Why the run's recorded status does not count (it was so in the crate as received), or ``""``."""
+        return f"; {_claim(self, f'the status of the workflow run {run_id}')}" if self.run_received else ""
+
+
+def _claim(found: Provenance, what: str) -> str:
+    since = f"the check {found.intake.id}" if found.intake is not None else "its check, the intake"
+    return f"{what} does not count: it is in the crate as received, not recorded by this TRE since {since}"
+
+
+def provenance(crate: Crate) -> Provenance:
+    """Split the crate's recorded actions into this TRE's (the intake check and after) and the received claims."""
+    root = crate.root
+    mentioned = set(ref_ids(root.get("mentions"))) if root else set()
+    entities = crate.entities
+    position = {id(entity): index for index, entity in enumerate(entities)}
+    recorded = [(index, entity, step) for index, entity in enumerate(entities) if (step := step_of(entity))]
+    checks = [index for index, _entity, step in recorded if step is Step.CHECK]
+    start = checks[-1] if checks else len(entities)
+    trusted = tuple(_recorded(entity, step, mentioned) for index, entity, step in recorded if index >= start)
+    received = tuple(_recorded(entity, step, mentioned) for index, entity, step in recorded if index < start)
+    run = main_action(crate)
+    run_trusted = run is not None and position[id(run)] > start
+    state = LifecycleState(
+        actions=trusted,
+        execution=_recorded(run, Step.EXECUTION, mentioned) if run is not None and run_trusted else None,
+        published=any(action.step is Step.PUBLISHING for action in trusted),
+    )
+    run_claimed = run is not None and not run_trusted and Status.of(run) not in (Status.POTENTIAL, None)
+    return Provenance(trusted[0] if checks else None, state, received, run_claimed)
+
+
+@dataclass(frozen=True)
 class TimelineRow:
     """One recorded action: its step, outcome, agents (by name where the crate names them) and times."""
 
@@ -259,6 +320,7 @@ def _row(crate: Crate, action: RecordedAction) -> TimelineRow:
 
 __all__ = [
     "LifecycleState",
+    "Provenance",
     "RecordedAction",
     "Status",
     "Step",
@@ -266,6 +328,7 @@ __all__ = [
     "TimelineRow",
     "lifecycle_state",
     "main_action",
+    "provenance",
     "step_of",
     "timeline_of",
 ]

@@ -545,7 +545,7 @@ def _open_zip(path: Path, limits: Limits) -> CrateSource:
     if bag_dirs:
         bag = bag_dirs[0]
         if len(top) > 1:
-            others = ", ".join(repr(t) for t in top if t != bag)
+            others = _listing([t for t in top if t != bag])
             findings.append(
                 _zip_issue(
                     "zip.single-top-level",
@@ -559,5 +559,15 @@ def _open_zip(path: Path, limits: Limits) -> CrateSource:
     if findings:  # the crate's own files were refused: say why instead of "not found"
         raise UnsafeInputError(findings[0].message, path=str(path))
     raise CrateReadError(
-        f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root", path=str(path)
+        f"ZIP holds no bag folder (with {BAG_DECLARATION}) and no {METADATA_FILE} at its root; "
+        f"its top-level entries: {_listing(top)}",
+        path=str(path),
     )
+
+
+def _listing(names: list[str], limit: int = 10) -> str:
+    """Names for a message: quoted (``repr`` escapes control characters), at most ``limit``, then a count."""
+    if not names:
+        return "none"
+    shown = ", ".join(repr(name) for name in names[:limit])
+    return shown if len(names) <= limit else f"{shown} and {len(names) - limit} more"

@@ -13,8 +13,11 @@ folder or ZIP, before the working copy's manifests are regenerated) and records 
   file (at most :data:`MAX_REASONS`), and the lifecycle ends there.
 
 The step needs a bag (a plain crate folder has no manifests to check) and a crate not checked yet; it is
-refused after a failed step or publishing. A failed check is still written with fresh manifests, so the crate
-handed back is internally consistent while its metadata says that the submission was not.
+refused after a failed step or publishing, even when only the crate claims them. The check is the TRE's
+*intake*: the steps after it count only the actions recorded from it on (:class:`~.lifecycle.Provenance`), so
+a review action a client put in the crate never counts, whether or not it was sanitized first.
+A failed check is still written with fresh manifests, so the crate handed back is internally consistent
+while its metadata says that the submission was not.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from ..issues import Severity
 from ..model.entities import Entity
-from ..model.lifecycle import LifecycleState, Status, Step
+from ..model.lifecycle import LifecycleState, Status, Step, lifecycle_state
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import SHA512_TERM
 from ..packaging import BagVerification, ProgressCallback, verify_bag
@@ -112,7 +115,7 @@ def record_check(
 
     def body(space: Workspace, state: LifecycleState) -> tuple[Entity | None, str]:
         crate = space.crate
-        require_open(state, crate, "check the bag")
+        require_open(lifecycle_state(crate), crate, "check the bag")  # the intake refuses on claims too
         previous = state.last(Step.CHECK)
         if previous is not None:
             raise refuse(f"cannot check the bag: it was checked already ({previous.name or previous.id}); the check "

@@ -58,7 +58,7 @@ from ..errors import UsageError
 from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, EntityError, write_atomic
 from ..model.entities import Entity, has_type, local_path, ref_ids
-from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step, main_action
+from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step, main_action, provenance
 from ..model.reviews import (
     FAILED_DISCLOSURE_CHECK,
     OUTPUTS_FOLDER,
@@ -284,10 +284,12 @@ def open_check(crate: Crate, state: LifecycleState, doing: str) -> tuple[Entity,
     failed step or publishing, without a completed run, or when the check is decided already."""
     require_open(state, crate, doing)
     run = main_action(crate)
-    if run is None or Status.of(run) is not Status.COMPLETED:
+    found = provenance(crate)
+    if run is None or Status.of(run) is not Status.COMPLETED or found.run_received:
         status = (Status.of(run) or Status.POTENTIAL) if run is not None else None
-        what = "there is none" if status is None else f"it is {status.label}"
-        step = {Status.POTENTIAL: "start", Status.ACTIVE: "finish"}.get(status) if status else None
+        what = "there is none" if run is None else f"it is {status.label if status else ''}{found.run_note(run['@id'])}"
+        step = {Status.POTENTIAL: "start", Status.ACTIVE: "finish"}.get(status) if status and \
+            not found.run_received else None
         raise refuse(f"cannot {doing}: it needs a completed workflow run, and {what}", crate,
                      run["@id"] if run else None, first=f"tre run {step} {{path}}" if step else None)
     existing = state.last(Step.DISCLOSURE)

@@ -6,9 +6,11 @@ its ``agent`` (the requesting ``Person``, a MUST of the "Requesting Agent" secti
 there), ``instrument`` and ``object``; its ``name`` gains the outcome (``…: running``, ``…: completed``,
 ``…: failed (reason)``), and a failed run names its reason with ``error``.
 
-Every transition needs an approved (completed) sign-off and refuses repeats: a run starts once, from
-Potential; only a running run finishes; a run fails from Potential or Active. A failed run ends the
-lifecycle (:func:`~.lifecycle.require_open`).
+Every transition needs an approved (completed) sign-off recorded by this TRE and refuses repeats: a run starts
+once, from Potential; only a running run finishes; a run fails from Potential or Active. A failed run ends the
+lifecycle (:func:`~.lifecycle.require_open`). Each transition moves the ``CreateAction`` to the end of
+``@graph``, after the intake check: a status the crate held as received (a run claimed running or completed
+before the TRE started it) is a claim, and every transition refuses it (:class:`~.lifecycle.Provenance`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 from ..errors import UsageError
 from ..model.crate import Crate
 from ..model.entities import Entity
-from ..model.lifecycle import LifecycleState, Status, Step, main_action
+from ..model.lifecycle import LifecycleState, Status, Step, main_action, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..signing.writer import SignHook
 from .lifecycle import Clock, StepResult, apply_step, refuse, require_open, system_clock, timestamp
@@ -36,17 +38,22 @@ def _require_run(space: Workspace, state: LifecycleState, doing: str, allowed: t
     crate = space.crate
     require_open(state, crate, doing)
     signoff = state.last(Step.SIGN_OFF)
+    found = provenance(crate)
     if signoff is None or signoff.status is not Status.COMPLETED:
-        found = "no sign-off is recorded" if signoff is None else f"the sign-off is {_label(signoff.status)}"
-        raise refuse(f"cannot {doing}: execution needs an approved (completed) sign-off, and {found}", crate,
-                     signoff.id if signoff else None,
+        claimed = found.untrusted(Step.SIGN_OFF) if signoff is None else None
+        what = "no sign-off is recorded" + found.note(Step.SIGN_OFF) if signoff is None else \
+            f"the sign-off is {_label(signoff.status)}"
+        named = claimed or signoff
+        raise refuse(f"cannot {doing}: execution needs an approved (completed) sign-off, and {what}", crate,
+                     named.id if named else None,
                      first="tre signoff {path} --approve --policy POLICY-URI" if signoff is None else None)
     run = main_action(crate)
     if run is None:
         raise refuse(f"cannot {doing}: the crate has no CreateAction (the requested workflow run)", crate)
     status = Status.of(run)
-    if status not in allowed:
-        raise refuse(f"cannot {doing}: the workflow run is {_label(status)}{_since(run)}", crate, run["@id"])
+    if status not in allowed or found.run_received:
+        raise refuse(f"cannot {doing}: the workflow run is {_label(status)}{_since(run)}{found.run_note(run['@id'])}",
+                     crate, run["@id"])
     return run
 
 
@@ -70,6 +77,9 @@ def _base_name(run: Entity) -> str:
 
 def _update(crate: Crate, run: Entity, status: Status, name: str, values: dict[str, str | None]) -> None:
     edit = crate.edit()
+    graph = crate.graph  # the run's status becomes this TRE's record: after the intake, where steps count it
+    graph[:] = [*(item for item in graph if item is not run), run]
+    crate.reindex()
     edit.set(run["@id"], "name", name)
     edit.set(run["@id"], "actionStatus", status.value)
     for key, value in values.items():

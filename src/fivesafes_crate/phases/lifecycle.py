@@ -8,8 +8,8 @@ them (:func:`ensure_agent`), and runs a step on a working copy (:func:`apply_ste
 (:func:`~fivesafes_crate.model.lifecycle.lifecycle_state`) is read in :mod:`fivesafes_crate.model.lifecycle`;
 every step consults it to refuse being run out of order (:class:`StepRefused`).
 
-Which actions are the TRE's: everything this module reads is read from the crate as it is; the sanitizing
-step (:mod:`.sanitizing`) is what removes client-submitted assessments before any of this is trusted.
+Which actions are the TRE's: :func:`apply_step` hands every step the state this TRE recorded since intake
+(:func:`~fivesafes_crate.model.lifecycle.provenance`), never a review action a client put in the crate.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from ..errors import CrateStateError, UsageError
 from ..model.crate import Crate, CrateEditor
 from ..model.entities import JSON, Entity
-from ..model.lifecycle import LifecycleState, Status, Step, lifecycle_state
+from ..model.lifecycle import LifecycleState, Status, Step, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import uri_scheme
 from .workspace import Workspace, workspace
@@ -288,11 +288,14 @@ def apply_step(
 ) -> StepResult:
     """Run ``body`` on a working copy of ``target`` and commit it when it marks the workspace changed.
 
+    ``body`` gets the state this TRE recorded since intake (:attr:`Provenance.trusted
+    <fivesafes_crate.model.lifecycle.Provenance.trusted>`), not the crate's claims.
+
     ``body`` raises :class:`StepRefused` (or any typed error) to leave ``target`` byte-identical. When ``sign``
     is given and the target is a bag, the finished bag is signed for ``step`` before it is moved into place.
     """
     with workspace(target, bagging_date=clock().date(), limits=limits, require_bag=require_bag) as space:
-        action, summary = body(space, lifecycle_state(space.crate))
+        action, summary = body(space, provenance(space.crate).trusted)
         if sign is not None and step is not None and space.changed and space.is_bag:
             action_ref = action.get("@id") if action is not None else None
             space.finalizers.append(lambda folder: sign(folder, step, action_ref))

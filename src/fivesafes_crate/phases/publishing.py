@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import UsageError
 from ..model.entities import Entity, has_type, parts_closure, ref_ids
-from ..model.lifecycle import LifecycleState, Status, Step, main_action, step_of
+from ..model.lifecycle import LifecycleState, Status, Step, main_action, provenance, step_of
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SHA512_TERM, uri_scheme
 from ..signing.writer import SignHook
@@ -117,7 +117,8 @@ def publish(
         require_open(state, crate, "publish the crate")
         check = state.last(Step.DISCLOSURE)
         if check is None or check.status is not Status.COMPLETED:
-            found = "none is recorded" if check is None else f"it is {_DISCLOSURE_STATES.get(check.status, 'open')}"
+            found = "none is recorded" + provenance(crate).note(Step.DISCLOSURE) if check is None else \
+                f"it is {_DISCLOSURE_STATES.get(check.status, 'open')}"
             raise refuse(f"cannot publish: the crate needs an approved disclosure check, and {found}", crate,
                          check.id if check else None,
                          first="disclosure record {path} --decision approved")

@@ -28,8 +28,19 @@ from ..model.reviews import RecordedVerdict, recorded_verdicts
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..packaging import BagVerification, ProgressCallback, verify_bag
 from ..signing.trust import TrustStore
-from ..signing.verifier import SignatureVerification, verify_source
+from ..signing.verifier import Failure, SignatureVerification, verify_source
+from ..signing.writer import STEP_ROLES
 from ..validation.engine import validate_crate
+
+SIGNING_COMMANDS = {
+    Step.CHECK: "tre check",
+    Step.VALIDATION: "tre validate",
+    Step.RETRIEVAL: "tre retrieve",
+    Step.SIGN_OFF: "tre signoff",
+    Step.DISCLOSURE: "disclosure record",
+    Step.PUBLISHING: "tre publish",
+}
+"""The ``fivesafes`` command that records (and, with ``--key``, signs) each review step, for receiving's hints."""
 
 REQUIRED_STEPS = (Step.CHECK, Step.VALIDATION, Step.SIGN_OFF, Step.EXECUTION, Step.DISCLOSURE, Step.PUBLISHING)
 """Steps a finished crate must show completed, in lifecycle order (retrieval is optional)."""
@@ -102,14 +113,18 @@ def receive(
 
 def _endorsement_reasons(signatures: SignatureVerification, timeline: Timeline) -> list[str]:
     reasons: list[str] = []
-    if not signatures.valid:
-        policy = f" under policy {signatures.policy!r}" if signatures.policy else ""
-        reasons.append(f"the signatures do not verify{policy} ({len(signatures.problems)} problem(s); "
+    unmet = [problem for problem in signatures.problems if problem.kind is Failure.POLICY]
+    others = [problem for problem in signatures.problems if problem.kind is not Failure.POLICY]
+    if others:
+        reasons.append(f"the signatures do not verify ({len(others)} problem(s), first: {others[0].message}; "
                        "see fivesafes verify --trust)")
+    reasons.extend(problem.message for problem in unmet)  # each says how to meet it
     endorsed = signatures.endorsed_actions()
     for row in timeline.rows:
         if row.step is not Step.EXECUTION and row.action_id not in endorsed:
-            reasons.append(f"{row.step.label} {row.action_id} is not backed by a trusted TRE signature")
+            reasons.append(f"{row.step.label} {row.action_id} is not backed by a trusted TRE signature: the TRE "
+                           f"signs the step with 'fivesafes {SIGNING_COMMANDS[row.step]} ... --key KEY' (or a sign "
+                           f"hook) and the trust store gives that key the role {STEP_ROLES[row.step]}")
     return reasons
 
 
@@ -134,4 +149,4 @@ def _execution_withdrawn(crate: Crate, timeline: Timeline) -> bool:
     return rejected and not any(has_type(entity, "CreateAction") for entity in crate.entities)
 
 
-__all__ = ["REQUIRED_STEPS", "Receipt", "receive", "status"]
+__all__ = ["REQUIRED_STEPS", "SIGNING_COMMANDS", "Receipt", "receive", "status"]

@@ -46,7 +46,7 @@ from ..authoring.builder import media_type
 from ..errors import CrateError, StorageError, UnsafeInputError, UsageError
 from ..model.crate import Crate
 from ..model.entities import Entity, ref_ids
-from ..model.lifecycle import LifecycleState, Status, Step, main_action
+from ..model.lifecycle import LifecycleState, Status, Step, main_action, provenance
 from ..model.reviews import OUTPUTS_FOLDER
 from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, open_regular, writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source, unsafe_name_reason
@@ -146,8 +146,10 @@ def add_results(
         require_open(state, crate, "attach results")
         run = main_action(crate)
         status = Status.of(run) if run is not None else None
-        if run is None or status not in (Status.ACTIVE, Status.COMPLETED):
-            what = "there is none" if run is None else f"it is {status.label if status else 'without a status'}"
+        found = provenance(crate)
+        if run is None or status not in (Status.ACTIVE, Status.COMPLETED) or found.run_received:
+            what = "there is none" if run is None else \
+                f"it is {status.label if status else 'without a status'}{found.run_note(run['@id'])}"
             raise refuse(f"cannot attach results: they need a running or completed workflow run, and {what}",
                          crate, run["@id"] if run else None,
                          first="tre run start {path}" if status is Status.POTENTIAL else None)

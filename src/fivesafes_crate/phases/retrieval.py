@@ -31,7 +31,7 @@ from ..authoring.workflow import WorkflowCrateError, copy_workflow_crate, folder
 from ..errors import SuppliedFileError, UsageError
 from ..model.crate import load_crate
 from ..model.entities import JSON, Entity, iri_values, ref_ids
-from ..model.lifecycle import LifecycleState, Status, Step
+from ..model.lifecycle import LifecycleState, Status, Step, provenance
 from ..model.safe_files import writing
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import uri_scheme, workflow_version
@@ -157,7 +157,8 @@ def record_retrieval(
         require_open(state, crate, "record the workflow retrieval")
         validation = state.last(Step.VALIDATION)
         if validation is None or validation.status is not Status.COMPLETED:
-            found = "none is recorded" if validation is None else "it failed or is not finished"
+            found = "none is recorded" + provenance(crate).note(Step.VALIDATION) if validation is None else \
+                "it failed or is not finished"
             raise refuse(f"cannot record the workflow retrieval: it needs a completed validation, and {found}",
                          crate, validation.id if validation else None,
                          first="tre validate {path}" if validation is None else None)

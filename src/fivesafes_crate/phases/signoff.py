@@ -23,7 +23,7 @@ import os
 
 from ..errors import UsageError
 from ..model.entities import Entity, ref_ids
-from ..model.lifecycle import LifecycleState, Status, Step
+from ..model.lifecycle import LifecycleState, Status, Step, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import uri_scheme
 from ..signing.writer import SignHook
@@ -87,7 +87,8 @@ def record_signoff(
         require_open(state, crate, "record the sign-off")
         validation = state.last(Step.VALIDATION)
         if validation is None or validation.status is not Status.COMPLETED:
-            found = "none is recorded" if validation is None else "it failed or is not finished"
+            found = "none is recorded" + provenance(crate).note(Step.VALIDATION) if validation is None else \
+                "it failed or is not finished"
             raise refuse(f"cannot record the sign-off: it needs a completed validation, and {found}", crate,
                          validation.id if validation else None,
                          first="tre validate {path}" if validation is None else None)

@@ -598,8 +598,20 @@ def _apply_policy(policy: Policy, checked: list[EnvelopeVerification], state: _B
         principals = {e.principal for e in checked if _meets(e, requirement, state)}
         if len(principals) < requirement.count:
             problems.append(SignatureProblem(
-                Failure.POLICY, f"policy {policy.name} needs {requirement.describe()}; found {len(principals)}"))
+                Failure.POLICY, f"policy {policy.name} needs {requirement.describe()}; found {len(principals)}: "
+                f"{_how_to_meet(requirement)}"))
     return problems
+
+
+def _how_to_meet(requirement: Requirement) -> str:
+    """What the signers must do to meet a requirement, for the message of a policy that is not met."""
+    if requirement.role.startswith(TRE_PREFIX):
+        how = ("the TRE signs the step with --key KEY (or a sign hook) and the trust store gives that key the role "
+               f"{requirement.role}")
+    else:
+        how = (f"sign with 'fivesafes sign --role {requirement.role} --key KEY' and give that key the role "
+               f"{requirement.role} in the trust store")
+    return how + (", after the crate's last change" if requirement.state == STATE_CURRENT else "")
 
 
 def _meets(envelope: EnvelopeVerification, requirement: Requirement, state: _Bag) -> bool:

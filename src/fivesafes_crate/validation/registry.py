@@ -6,6 +6,7 @@ Ids are stable once released: never rename one, add a new id instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -17,6 +18,7 @@ from ..model.graph import CrateGraph
 from ..model.source import CrateSource
 from ..profiles import Profile
 from ..signing.trust import TrustStore
+from ..untrusted import printable
 
 SPEC_SECTIONS: dict[str, str] = {
     "Archive serialisation": "#archive-serialisation",
@@ -69,6 +71,27 @@ class CheckInfo:
     def applies(self, profile_version: str, stage: Stage) -> bool:
         """True for a crate of this profile version at this stage."""
         return stage.includes(self.stage) and (not self.profiles or profile_version in self.profiles)
+
+
+QUOTE_LIMIT = 60
+"""The longest quoted value a message shows; longer ones are cut and end with an ellipsis."""
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value from the crate as a message quotes it: JSON syntax, shortened, terminal-safe.
+
+    Messages name the offending value so that a reader sees what is wrong without opening the crate; the
+    value is untrusted, so it is cut to ``limit`` characters and its control characters are escaped
+    (:func:`~fivesafes_crate.untrusted.printable`). Strings keep their quotes (``"yesterday"``), so an
+    empty string or a number is visible as one.
+    """
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return printable(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@ Shapes are annotated in Turtle with the project's terms (namespace :data:`TERMS`
 - ``sh:severity`` gives the requirement level (the one mapping table is :data:`SEVERITIES`);
 - ``sh:message`` states the requirement in the profile's words;
 - ``fsa:stage`` (default ``request``) is the first lifecycle stage the requirement applies at;
-- ``fsa:section`` names the profile section; ``fsa:profile`` (repeatable, optional) limits versions.
+- ``fsa:section`` names the profile section; ``fsa:profile`` (repeatable, optional) limits versions;
+- ``fsa:path`` (optional) names the property a node shape's issue concerns (``mentions``, ``@type``, ``@id``),
+  so that every issue about an entity and a property carries both; a property shape's own ``sh:path`` is used
+  otherwise (for an inverse path, the property as the other entity writes it).
 
 Shapes that do not apply to a crate's profile and stage are switched off with ``sh:deactivated`` in a cached
 copy of the shapes graph, so the same parsed shapes serve every call.
@@ -29,7 +32,7 @@ from ..issues import Issue, Severity, Stage
 from ..model.graph import CrateGraph
 from ..model.source import METADATA_FILE
 from ..profiles import shapes_dir
-from .registry import SPEC_SECTIONS, CheckInfo
+from .registry import SPEC_SECTIONS, CheckInfo, quote
 
 CHECK_NS = "https://w3id.org/fivesafes-crate/check/"
 TERMS = Namespace("https://w3id.org/fivesafes-crate/terms#")
@@ -56,6 +59,7 @@ class ShapeLibrary:
     graph: Graph
     infos: dict[str, CheckInfo]
     nodes: dict[str, URIRef]
+    paths: dict[str, str]
 
 
 def _literal(graph: Graph, subject: Node, predicate: URIRef) -> str | None:
@@ -81,6 +85,7 @@ def load_library() -> ShapeLibrary:
         graph.parse(path, format="turtle")
     infos: dict[str, CheckInfo] = {}
     nodes: dict[str, URIRef] = {}
+    paths: dict[str, str] = {}
     for subject in _shape_subjects(graph):
         if not isinstance(subject, URIRef) or not str(subject).startswith(CHECK_NS):
             raise ShapesError(f"shape {subject!r} is not a named IRI in {CHECK_NS}")
@@ -97,7 +102,10 @@ def load_library() -> ShapeLibrary:
         description = _literal(graph, subject, SH.description) or message
         infos[check_id] = CheckInfo(check_id, SEVERITIES[severity_node], stage, section, description, "shacl", profiles)
         nodes[check_id] = subject
-    return ShapeLibrary(graph, infos, nodes)
+        term = _literal(graph, subject, TERMS.path)
+        if term is not None:
+            paths[check_id] = term
+    return ShapeLibrary(graph, infos, nodes, paths)
 
 
 _selected: dict[tuple[str, Stage], Graph] = {}
@@ -158,6 +166,26 @@ def _prepared_sparql() -> Iterator[None]:
         processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
+def _property(data: CrateGraph, library: ShapeLibrary, shape: Node | None, result_path: Node | None,
+              check_id: str) -> str | None:
+    """The compact term of the property an issue concerns: the result's path, the property of an inverse path,
+    or the shape's ``fsa:path``."""
+    if isinstance(result_path, URIRef):
+        return data.term(result_path)
+    shape_path = library.graph.value(shape, SH.path) if shape is not None else None
+    if shape_path is not None and not isinstance(shape_path, URIRef):
+        inverse = library.graph.value(shape_path, SH.inversePath)
+        if isinstance(inverse, URIRef):
+            return data.term(inverse)
+    return library.paths.get(check_id)
+
+
+def _quoted(value: Literal) -> str:
+    """A literal as a message quotes it: a JSON string, number or boolean as written in the crate."""
+    python = value.toPython()
+    return quote(python if isinstance(python, str | int | float | bool) else str(value))
+
+
 def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
     """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
     from pyshacl import validate as pyshacl_validate
@@ -192,15 +220,17 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
         whole_crate = focus_node == WHOLE_CRATE
         value = results.value(result, SH.value)
         text = shape_message or message
-        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault, never a literal
+        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault
             text = f"{text} ({data.display(value)})"
+        elif isinstance(value, Literal):  # quote the offending value, shortened and terminal-safe
+            text = f"{text} (value {_quoted(value)})"
         issues.append(
             Issue(
                 severity,
                 check_id,
                 text,
                 focus=None if whole_crate else data.display(focus_node),
-                path=data.term(path) if isinstance(path, URIRef) else None,
+                path=_property(data, library, shape, path, check_id),
                 file=METADATA_FILE if whole_crate else None,
             )
         )

@@ -16,6 +16,7 @@ from fivesafes_crate.disclosure_control import (
     screen_target,
 )
 from fivesafes_crate.disclosure_control.report import screening_to_json
+from fivesafes_crate.issues import ScreeningOutcome
 
 SCHEMA = json.loads(resources.files("fivesafes_crate.disclosure_control").joinpath("report.schema.json")
                     .read_text("utf-8"))
@@ -45,7 +46,12 @@ def test_text_report(tmp_path: Path) -> None:
     assert lines[-2].startswith("policy acro-default (ACRO defaults, sha256 ")
 
 
-def test_an_empty_screening_passes() -> None:
+def test_an_empty_screening_is_not_a_pass() -> None:
     report = ScreeningReport(PRESETS["acro-default"], ())
-    assert render_text(report).splitlines()[0] == "no outputs found"
-    jsonschema.validate(screening_to_json(report), SCHEMA)
+    assert report.outcome is ScreeningOutcome.NOT_CHECKED
+    lines = render_text(report).splitlines()
+    assert lines[0] == "no outputs found"
+    assert lines[-1] == "NOT-CHECKED — 0 outputs: nothing to screen, so nothing passed"
+    data = screening_to_json(report)
+    assert data["outcome"] == "not-checked"
+    jsonschema.validate(data, SCHEMA)

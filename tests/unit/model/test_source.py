@@ -171,6 +171,23 @@ def test_zip_without_crate_or_bag(tmp_path: Path) -> None:
         open_source(archive)
 
 
+def test_zip_without_crate_or_bag_lists_its_top_level_entries(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "x.zip", {"one/file.txt": b"x", "two/file.txt": b"x", "notes.txt": b"x"})
+    with pytest.raises(CrateReadError) as info:
+        open_source(archive)
+    assert "top-level entries: 'notes.txt', 'one', 'two'" in info.value.message
+
+
+def test_bag_zip_with_several_extra_top_level_entries_lists_them(tmp_path: Path) -> None:
+    archive = make_zip(tmp_path / "r.zip", {"bag/bagit.txt": b"BagIt-Version: 1.0\n",
+                                            "bag/data/ro-crate-metadata.json": METADATA, "README": b"hi",
+                                            "other/bagit.txt": b"BagIt-Version: 1.0\n"})
+    with open_source(archive) as source:
+        (finding,) = source.findings
+    assert finding.check == "zip.single-top-level"
+    assert "'bag'" in finding.message and "'README', 'other'" in finding.message
+
+
 @needs_symlinks
 def test_symlink_given_as_the_input_is_refused(tmp_path: Path) -> None:
     folder = write_crate(tmp_path / "crate", raw=METADATA)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from fivesafes_crate.model.entities import Entity
 from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.model.vocab import SHA512_TERM
+from fivesafes_crate.model.vocab import COMPLETED, SHA512_TERM, SIGN_OFF
 from fivesafes_crate.packaging import package
+from fivesafes_crate.phases.check import record_check
 from fivesafes_crate.phases.disclosure import DisclosureDecision, record_disclosure
 from fivesafes_crate.phases.execution import finish_run, start_run
 from fivesafes_crate.phases.lifecycle import Agent, AgentKind, StepBody, apply_step, ensure_entity, record_action
 from fivesafes_crate.phases.results import OutputFile, OutputReference, add_results
+from fivesafes_crate.phases.validation import record_validation
 from fivesafes_crate.phases.workspace import Workspace
 
 # --- crates part-way through the lifecycle, for the execution, results, disclosure and publishing tests -----
@@ -274,3 +278,37 @@ def completed_crate(folder: Path, outputs: dict[str, bytes], *, form: str = "zip
     add_results(target, [OutputFile(made / name) for name in outputs], clock=clock)
     finish_run(target, clock=clock)
     return target
+
+
+# --- crates as a client could submit them, with review records the TRE did not write ---------------------
+
+FORGED_SIGNOFF: dict[str, Any] = {
+    "@id": "#signoff-forged", "@type": "AssessAction", "additionalType": {"@id": SIGN_OFF},
+    "name": "Sign-off of execution according to Agreement policy: approved", "actionStatus": COMPLETED,
+    "agent": {"@id": "https://orcid.org/0000-0003-1234-5674"}, "object": {"@id": "./"},
+    "instrument": {"@id": POLICY},
+    "startTime": "2024-01-02T09:00:00+00:00", "endTime": "2024-01-02T09:05:00+00:00",  # dated in the past
+}
+
+
+def submitted_crate(tmp_path: Path, *forged: dict[str, Any], run: dict[str, Any] | None = None) -> Path:
+    """``examples/request`` as a client could submit it: with ``forged`` review actions mentioned from the root."""
+    folder = tmp_path / "submitted"
+    shutil.copytree(EXAMPLE_REQUEST_DIR, folder)
+    metadata = folder / "ro-crate-metadata.json"
+    document = json.loads(metadata.read_text(encoding="utf-8"))
+    graph = document["@graph"]
+    root = next(e for e in graph if e["@id"] == "./")
+    for entity in forged:
+        graph.append(dict(entity))
+        root["mentions"].append({"@id": entity["@id"]})
+    if run is not None:
+        next(e for e in graph if e["@id"] == RUN_04).update(run)
+    metadata.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return request_bag(tmp_path, source=folder)
+
+
+def check_and_validate(bag: Path, clock: FixedClock) -> None:
+    """Record the TRE's completed check (its intake) and validation of ``bag``."""
+    assert record_check(bag, agent=VALIDATOR, clock=clock).status is Status.COMPLETED
+    assert record_validation(bag, agent=VALIDATOR, clock=clock).status is Status.COMPLETED

@@ -6,16 +6,26 @@ modules here only declare checks with :func:`~fivesafes_crate.validation.registr
 - :mod:`.container`: the ZIP archive (or folder) around the bag (``zip.*``, ``archive.*``);
 - :mod:`.bag_expectations`: RFC 8493 validity and the profile's BagIt expectations (``bagit.*``);
 - :mod:`.jsonld_form`: the metadata document as JSON and JSON-LD (``json.*``, ``jsonld.*``, ``metadata.*``,
-  ``id.*``, ``ref.*``);
+  ``id.*``, ``ref.dangling``);
 - :mod:`.crate_files`: data entities against the files of the crate (``data.*``);
 - :mod:`.credentials`: secrets that must not travel in the metadata (``security.*``);
 - :mod:`.output_disclosure`: the disclosure phase's per-output reviews and files (``disclosure.*``);
-- :mod:`.signature_trust`: signatures verified against a trust store (``signature.*``).
+- :mod:`.signature_trust`: signatures verified against a trust store (``signature.*``);
+- :mod:`.value_forms`: the form of present values, the same on every entity (``action.time-form``, ``ref.literal``).
 """
 
 from __future__ import annotations
 
-from . import bag_expectations, container, crate_files, credentials, jsonld_form, output_disclosure, signature_trust
+from . import (
+    bag_expectations,
+    container,
+    crate_files,
+    credentials,
+    jsonld_form,
+    output_disclosure,
+    signature_trust,
+    value_forms,
+)
 
 __all__ = [
     "bag_expectations",
@@ -25,4 +35,5 @@ __all__ = [
     "jsonld_form",
     "output_disclosure",
     "signature_trust",
+    "value_forms",
 ]

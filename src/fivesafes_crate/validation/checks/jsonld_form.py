@@ -19,7 +19,7 @@ from ...model.entities import JSON, Entity, as_list, escapes_root
 from ...model.graph import unknown_context_urls
 from ...model.source import METADATA_FILE, TooLargeError
 from ...model.vocab import uri_scheme
-from ..registry import CheckContext, Finding, check
+from ..registry import CheckContext, Finding, check, quote
 
 VOCABULARY_PREFIXES = (
     "http://schema.org/",
@@ -137,7 +137,7 @@ def id_missing(context: CheckContext) -> Iterator[Finding]:
     assert context.crate is not None
     for position, item in enumerate(context.crate.graph):
         if isinstance(item, dict) and not isinstance(item.get("@id"), str):
-            yield Finding("entity has no @id", focus=f"@graph[{position}]")
+            yield Finding("entity has no @id", focus=f"@graph[{position}]", path="@id")
 
 
 @check(
@@ -151,7 +151,7 @@ def type_missing(context: CheckContext) -> Iterator[Finding]:
     assert context.crate is not None
     for position, item in enumerate(context.crate.graph):
         if isinstance(item, dict) and not item.get("@type") and "type" not in item:
-            yield Finding("entity has no @type", focus=_entity_label(item, position))
+            yield Finding("entity has no @type", focus=_entity_label(item, position), path="@type")
 
 
 @check(
@@ -170,7 +170,7 @@ def type_keyword(context: CheckContext) -> Iterator[Finding]:
     for position, item in enumerate(context.crate.graph):
         if isinstance(item, dict) and "type" in item:
             yield Finding(
-                f'uses "type" instead of "@type" (value {item["type"]!r})',
+                f'uses "type" instead of "@type" (value {quote(item["type"])})',
                 focus=_entity_label(item, position),
                 path="type",
             )
@@ -187,7 +187,8 @@ def duplicate_id(context: CheckContext) -> Iterator[Finding]:
     assert context.crate is not None
     for entity_id in sorted(set(context.crate.duplicate_ids)):
         count = context.crate.duplicate_ids.count(entity_id) + 1
-        yield Finding(f"@id is used by {count} entities", focus=entity_id)
+        yield Finding(f"@id {quote(entity_id)} is used by {count} entities: expected one entity per @id",
+                      focus=entity_id, path="@id")
 
 
 def _defined_terms(context_value: JSON) -> set[str]:
@@ -316,12 +317,12 @@ def dangling(context: CheckContext) -> Iterator[Finding]:
 
 
 def _all_ids(crate: Crate) -> Iterator[tuple[str | None, str | None, str]]:
-    """``(entity @id, property, @id value)`` for every entity's own ``@id`` and every reference it makes."""
+    """``(entity @id, property, @id value)`` for every entity's own ``@id`` (property ``@id``) and every reference."""
     for entity in crate.entities:
         own = entity.get("@id")
         focus = own if isinstance(own, str) else None
         if focus is not None:
-            yield focus, None, focus
+            yield focus, "@id", focus
         for key, value in entity.items():
             if key.startswith("@"):
                 continue

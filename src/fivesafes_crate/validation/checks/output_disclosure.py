@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from ...issues import ScreeningOutcome, Severity, Stage
-from ...model.entities import Entity, action_status, has_type, local_path
+from ...model.entities import Entity, action_status, has_type, iri_values, local_path
 from ...model.reviews import (
     ScopedOutput,
     disclosure_checks,
@@ -24,6 +24,7 @@ from ...model.reviews import (
 )
 from ...model.safe_files import hash_stream
 from ...model.source import EntryKind
+from ...model.vocab import ACTION_STATUSES
 from ..registry import CheckContext, Finding, check
 
 _SECTION = "Disclosure phase"
@@ -114,6 +115,9 @@ def released_approved(context: CheckContext) -> Iterator[Finding]:
     if not checks or not outputs:
         return  # no check at all is disclosure.recorded's finding
     approved = [entity for entity in checks if action_status(entity) == "CompletedActionStatus"]
+    if not approved and any(not set(iri_values(entity.get("actionStatus"))) <= set(ACTION_STATUSES)
+                            for entity in checks):
+        return  # a status that is none of the four values is action.status-value's finding: not restated here
     if not approved:
         yield Finding(f"{len(outputs)} output(s) are released, but the disclosure check is not approved",
                       focus=checks[-1]["@id"], path="actionStatus")
