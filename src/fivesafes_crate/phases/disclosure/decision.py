@@ -117,15 +117,24 @@ def record_disclosure(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the disclosure check's ``decision`` by ``agent`` (see the module docstring for what is written).
+    """Disclosure phase: record the crate's one ``DisclosureCheck`` as pending, in review, approved or rejected.
 
-    ``reason`` ends the ``name`` in brackets (``pending (estimate: 1 week)``) and, for a rejection, where it
-    is required, is also the ``error``. ``start`` is the predicted start of a pending check, or when the
-    review started. A rejection withholds the results, and with ``remove_run`` the ``CreateAction`` too.
-    ``verdicts`` are recorded as per-output ``Review``\\ s by ``agent``; ``prune`` withholds the outputs whose
-    verdict is a rejection, and ``redact_withheld_names`` hides the names of withheld outputs.
-    ``StepResult.removed`` lists the entities and files removed. ``reviews`` and ``instruments`` are further
-    entities (each with an ``@id`` and ``@type``) recorded as the check's ``result`` and ``instrument``.
+    Needs a completed run; approved and rejected are final (new results put an approval back to pending). A
+    rejection needs a ``reason`` (the action's ``error``) and withholds the results: their files, entities and
+    links are removed (``result.removed``), and the ``CreateAction`` too with ``remove_run``.
+
+    ``verdicts`` (:class:`Verdict`) are the checker's per-output approvals and rejections, recorded as
+    ``Review``\\ s with the SHP terms ``PassedDisclosureCheck`` / ``FailedDisclosureCheck`` and the ``sha256``
+    of the bytes judged, listed as the check's ``result``. Refused (:class:`~fivesafes_crate.StepRefused`,
+    crate untouched): an approval without a verdict for every output in scope once the check has per-output
+    reviews; approving an output the screening failed without a comment; approving while rejected outputs are
+    present (``prune`` withholds them, leaving a placeholder; ``redact_withheld_names`` hides even their
+    names); a verdict on bytes that changed since they were screened. ``reviews`` and ``instruments`` are
+    further entities recorded as the check's ``result`` and ``instrument``.
+
+    ``reason`` ends the ``name`` in brackets (``pending (estimate: 1 week)``). ``start`` is the predicted start
+    of a pending check, or when the review started. Verdicts are recorded by ``agent``; ``reviews`` and
+    ``instruments`` each need an ``@id`` and ``@type``.
 
     Refused (:class:`~..lifecycle.StepRefused`, crate untouched) unless the workflow run completed, after an
     approval or rejection (until new results reset it), after a failed step and after publishing, and when a
