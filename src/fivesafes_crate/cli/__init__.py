@@ -105,9 +105,9 @@ app = typer.Typer(
 def _show_version(asked: bool) -> None:
     """``--version``: print ``fivesafes <version>`` and stop, before any command runs (what CI recipes check)."""
     if asked:
-        from .. import __version__
+        from importlib.metadata import version  # the installed distribution's (the package root is above cli/)
 
-        typer.echo(f"fivesafes {__version__}")
+        typer.echo(f"fivesafes {version('fivesafes-crate')}")
         raise typer.Exit(EXIT_VALID)
 
 
