@@ -453,7 +453,7 @@ def _validation(report: Report | None) -> str:
     lines.append(_facts([
         ("Verdict", f'<span class="badge {verdict}">{verdict}</span> at severity {report.threshold.label}'),
         ("Profile", _link(report.profile, f"<code>{_e(report.profile)}</code>") if report.profile else "none"),
-        ("Phase", _e(report.phase_label)),
+        ("Stage", _e(report.stage_label)),
     ]))
     count_rows = [
         _row((f'<span class="badge {level.label}">{level.label}</span>', str(counts[level])),
