@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .federation.gather import FederatedSummary
     from .federation.nodes import Node
     from .federation.pool import PooledOutput
-    from .federation.summary import NestedNode
     from .interop.rocrate_validator import ExportedProfile
     from .model.entities import JSON, Entity
     from .model.lifecycle import Timeline
@@ -231,11 +230,24 @@ def receive(
     trusted TRE signature backs it.
 
     ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
-    says what did not, in lifecycle order.
+    says what did not, in lifecycle order. A federated summary folder (``federate gather``) is received node by
+    node: ``receipt.nodes`` holds each nested node's receipt and the summary is accepted only when all are (see
+    :func:`receive_federation`).
     """
     from .phases.receiving import receive as _receive
 
+    if _is_summary(path, limits):
+        from .federation.checking import receive_summary
+
+        return receive_summary(path, profile=profile, threshold=threshold, trust=trust, policy=policy, limits=limits)
     return _receive(path, profile=profile, threshold=threshold, trust=trust, policy=policy, limits=limits)
+
+
+def _is_summary(path: str | os.PathLike[str], limits: Limits) -> bool:
+    """Whether ``path`` is a federated summary crate folder, whose nested nodes are checked one by one."""
+    from .federation.summary import summary_nodes
+
+    return summary_nodes(path, limits=limits) is not None
 
 
 def preview(
@@ -664,10 +676,17 @@ def verify_signatures(
     """Verify a bag's signatures against a trust store (and a named policy): a report per envelope.
 
     Unlike :func:`verify_bag` (BagIt integrity only), this checks who signed what: ``.valid``, ``.envelopes``,
-    ``.unsigned`` files and ``.problems``. Raises ``CrateReadError`` when ``path`` is not a bag.
+    ``.unsigned`` files and ``.problems``. A federated summary folder (``federate gather``) is verified node by
+    node: ``.nodes`` holds each nested node bag's report and ``.valid`` needs every one (a node whose tag
+    manifest changed since gathering raises ``TrustError``). Raises ``CrateReadError`` when ``path`` is neither
+    a bag nor a summary.
     """
     from .signing import verify_signatures as _verify
 
+    if _is_summary(path, limits):
+        from .federation.checking import verify_summary
+
+        return verify_summary(path, trust, policy=policy, now=now, limits=limits)
     return _verify(path, trust, policy=policy, now=now, limits=limits, progress=progress)
 
 
@@ -679,11 +698,17 @@ def verify(
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """Return when a bag's signatures verify against ``trust`` (and ``policy``); raise ``SignatureInvalid``
-    carrying the full report (``.verification``) otherwise."""
+    """Return when a bag's signatures (a federated summary: every nested node's) verify against ``trust`` (and
+    ``policy``); raise ``SignatureInvalid`` carrying the full report (``.verification``) otherwise."""
+    from .signing import SignatureInvalid
     from .signing import verify as _verify
 
-    _verify(path, trust, policy=policy, now=now, limits=limits)
+    if not _is_summary(path, limits):
+        _verify(path, trust, policy=policy, now=now, limits=limits)
+        return
+    found = verify_signatures(path, trust, policy=policy, now=now, limits=limits)
+    if not found.valid:
+        raise SignatureInvalid(found, path=os.fspath(path))
 
 
 def endorsed_actions(
@@ -815,6 +840,7 @@ def export_dur(
     published or lacks a completed sign-off or disclosure check, or of another project than the others, and
     :class:`~fivesafes_crate.DurConfigError` for a bad configuration file.
     """
+    from .federation.checking import checked_nodes
     from .federation.summary import summary_nodes
     from .interop.dur import dumps, export_entry, load_dur_config, write_output
 
@@ -827,7 +853,7 @@ def export_dur(
         if nodes is None:
             targets.append(path)
             continue
-        completed = [node.folder for node in _federation_nodes(path, limits) if node.completed]
+        completed = [node.folder for node in checked_nodes(path, limits=limits) if node.completed]
         if not completed:
             raise CrateStateError("no node of this federated summary completed: nothing was approved for release",
                                   path=os.fspath(path))
@@ -913,21 +939,6 @@ def federate_pool(
     return pool(summary, agent=agent, policy=load_policy(policy), clock=clock, limits=limits)
 
 
-def _federation_nodes(summary: str | os.PathLike[str], limits: Limits) -> list[NestedNode]:
-    """The nested nodes of a summary crate folder whose tag manifests still have the digests recorded."""
-    from .errors import TrustError
-    from .federation.summary import summary_nodes
-
-    nodes = summary_nodes(summary, limits=limits)
-    if nodes is None:
-        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
-    for node in nodes:
-        if not node.digest_matches:
-            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
-                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
-    return nodes
-
-
 def verify_federation(
     summary: str | os.PathLike[str],
     trust: TrustStore,
@@ -942,8 +953,9 @@ def verify_federation(
     node when a nested bag's tag manifest no longer has the digest the summary recorded, and
     :class:`~fivesafes_crate.UsageError` when ``summary`` is not a summary crate folder.
     """
-    return {node.id: verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
-            for node in _federation_nodes(summary, limits)}
+    from .federation.checking import verify_summary
+
+    return dict(verify_summary(summary, trust, policy=policy, now=now, limits=limits).nodes)
 
 
 def receive_federation(
@@ -959,5 +971,6 @@ def receive_federation(
     published). Raises as :func:`verify_federation` does for a changed nested bag or a folder that is not a
     summary.
     """
-    return {node.id: receive(node.folder, threshold=threshold, trust=trust, policy=policy, limits=limits)
-            for node in _federation_nodes(summary, limits)}
+    from .federation.checking import receive_summary
+
+    return dict(receive_summary(summary, threshold=threshold, trust=trust, policy=policy, limits=limits).nodes)
