@@ -80,11 +80,12 @@ def cli_command() -> list[str]:
     return [sys.executable, "-m", "fivesafes_crate"]
 
 
-def run_child(argv: Sequence[str], timeout: float = 3600.0) -> dict[str, Any]:
-    """Run a process; return wall time, its own peak RSS (MiB), exit code and the tails of its output."""
+def run_child(argv: Sequence[str], timeout: float = 3600.0, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run a process; return wall and CPU time (user + system), its own peak RSS (MiB), exit code and the tails
+    of its output. ``env`` replaces the environment when given."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(list(argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(list(argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -102,6 +103,7 @@ def run_child(argv: Sequence[str], timeout: float = 3600.0) -> dict[str, Any]:
         stdout, stderr = out.read(), err.read()
     return {
         "wall_s": wall,
+        "cpu_s": usage.ru_utime + usage.ru_stime,
         "rss_mib": usage.ru_maxrss / 1024,
         "exit": process.returncode,
         "stdout": stdout.decode("utf-8", "replace"),

@@ -33,7 +33,7 @@ class ReportFormat(enum.StrEnum):
     junit = "junit"
 
 
-class PhaseChoice(enum.StrEnum):
+class StageChoice(enum.StrEnum):
     """A lifecycle stage, to override the one inferred from the crate's actions."""
 
     request = "request"
@@ -42,6 +42,17 @@ class PhaseChoice(enum.StrEnum):
     executed = "executed"
     disclosure_checked = "disclosure-checked"
     published = "published"
+
+
+class EngineChoice(enum.StrEnum):
+    """A SHACL engine: the fast Rust one (``fivesafes-crate[fast]``) or pySHACL, the reference.
+
+    The values are :data:`fivesafes_crate.validation.shacl_engines.ENGINE_NAMES`, spelled here so that parsing
+    the options imports no RDF library (``tests/cli/test_engine_option.py`` keeps the two equal).
+    """
+
+    shacl = "shacl"
+    pyshacl = "pyshacl"
 
 
 PathArg = Annotated[
@@ -62,11 +73,20 @@ PathsArg = Annotated[
 ]
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo."),
+    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo "
+                 "(exactly a supported IRI), else 0.4."),
 ]
-PhaseOpt = Annotated[
-    PhaseChoice | None,
-    typer.Option("--phase", help="Validate as this lifecycle stage instead of the one inferred from actions."),
+OfflineOpt = Annotated[
+    bool,
+    typer.Option("--offline", help="Accepted for rocrate-validator users; has no effect: nothing is ever fetched."),
+]
+StageOpt = Annotated[
+    StageChoice | None,
+    typer.Option("--stage", help="Validate as this lifecycle stage instead of the one inferred from actions."),
+]
+PhaseAliasOpt = Annotated[
+    StageChoice | None,
+    typer.Option("--phase", hidden=True, help="Deprecated name of --stage, kept for one release."),
 ]
 SeverityOpt = Annotated[
     SeverityChoice,
@@ -78,6 +98,11 @@ ReportFormatOpt = Annotated[
     ReportFormat,
     typer.Option("--format", help="Output format: text, json (one crate), sarif (SARIF 2.1.0 for code scanning) "
                  "or junit (JUnit XML test report)."),
+]
+EngineOpt = Annotated[
+    EngineChoice | None,
+    typer.Option("--engine", help="SHACL engine: shacl (fast, the default when installed) or pyshacl (the "
+                 "reference); both find the same."),
 ]
 TrustOpt = Annotated[
     Path | None,

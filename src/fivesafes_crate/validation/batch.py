@@ -19,7 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import CrateReadError, UsageError
+from ..errors import CrateReadError, UnsupportedProfileError, UsageError
 from ..issues import InputFailure, Report, ReportSet, Severity, Stage
 from ..model.source import DEFAULT_LIMITS, Limits
 from .engine import ExtraCheck, validate
@@ -44,15 +44,18 @@ class _Options:
     extra_checks: tuple[ExtraCheck, ...]
     trust: TrustStore | None
     validator: Validator
+    engine: str | None
 
 
 def _one(key: str, target: str | os.PathLike[str], options: _Options) -> Report | InputFailure:
-    """Validate one input; an input that cannot be opened is an :class:`InputFailure` naming it as given."""
+    """Validate one input; an input that cannot be opened, or that declares only an unsupported profile version,
+    is an :class:`InputFailure` naming it as given."""
     try:
         return options.validator(target, profile=options.profile, phase=options.phase, threshold=options.threshold,
-                        limits=options.limits, extra_checks=options.extra_checks, trust=options.trust)
-    except CrateReadError as exc:
-        message = str(exc) if exc.path == key else f"{key}: {exc}"
+                        limits=options.limits, extra_checks=options.extra_checks, trust=options.trust,
+                        engine=options.engine)
+    except (CrateReadError, UnsupportedProfileError) as exc:
+        message = str(exc) if exc.path is not None and exc.path.startswith(key) else f"{key}: {exc}"
         return InputFailure(key, type(exc).__name__, message)
 
 
@@ -73,11 +76,13 @@ def validate_many(
     trust: TrustStore | None = None,
     jobs: int = 1,
     validator: Validator = validate,
+    engine: str | None = None,
 ) -> ReportSet:
     """Validate several inputs (``jobs`` at a time), keyed by each path as given, in the order given.
 
     A path given twice is validated once. ``validator`` validates one input (the front door passes its own
-    :func:`~fivesafes_crate.validate`, so that what it does is what each input gets). Raises
+    :func:`~fivesafes_crate.validate`, so that what it does is what each input gets); ``engine`` names the SHACL
+    engine of each validation. Raises
     :class:`~fivesafes_crate.errors.UsageError` for ``jobs < 1`` and for arguments wrong for every input (an
     unknown profile).
     """
@@ -86,7 +91,7 @@ def validate_many(
     unique: dict[str, str | os.PathLike[str]] = {}
     for target in targets:
         unique.setdefault(os.fspath(target), target)
-    options = _Options(profile, phase, threshold, limits, tuple(extra_checks), trust, validator)
+    options = _Options(profile, phase, threshold, limits, tuple(extra_checks), trust, validator, engine)
     if jobs == 1 or len(unique) < 2:
         outcomes: Sequence[Report | InputFailure] = [_one(key, target, options) for key, target in unique.items()]
     else:

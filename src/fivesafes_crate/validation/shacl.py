@@ -18,13 +18,11 @@ copy of the shapes graph, so the same parsed shapes serve every call.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -33,6 +31,7 @@ from ..model.graph import CrateGraph
 from ..model.source import METADATA_FILE
 from ..profiles import shapes_dir
 from .registry import SPEC_SECTIONS, CheckInfo, quote
+from .shacl_engines import EngineError, SelectedShapes, get_engine
 
 CHECK_NS = "https://w3id.org/fivesafes-crate/check/"
 TERMS = Namespace("https://w3id.org/fivesafes-crate/terms#")
@@ -128,44 +127,6 @@ def shapes_for(profile_version: str, stage: Stage) -> Graph:
         return _selected[key]
 
 
-_prepared: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
-
-
-@contextmanager
-def _prepared_sparql() -> Iterator[None]:
-    """Reuse parsed SPARQL queries across pyshacl runs (call only while holding ``_lock``).
-
-    pyshacl hands rdflib the query text of each SPARQL-based shape on every run, and rdflib parses it again
-    each time: parsing dominated validation time. The queries are our shapes' own (crate data never becomes
-    query text), so the parsed, translated form can be kept for the life of the process. The patch is
-    applied only around our own pyshacl call.
-    """
-    from rdflib.plugins.sparql import processor
-
-    original = processor.SPARQLProcessor.query
-
-    def query(
-        self: processor.SPARQLProcessor,
-        str_or_query: Any,
-        initBindings: Mapping[str, Any] | None = None,
-        initNs: Mapping[str, Any] | None = None,
-        base: str | None = None,
-        DEBUG: bool = False,
-    ) -> Mapping[str, Any]:
-        if isinstance(str_or_query, str):
-            key = (str_or_query, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
-            if key not in _prepared:
-                _prepared[key] = processor.prepareQuery(str_or_query, initNs=initNs, base=base)
-            str_or_query = _prepared[key]
-        return original(self, str_or_query, initBindings, initNs, base, DEBUG)
-
-    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
-
-
 def _property(data: CrateGraph, library: ShapeLibrary, shape: Node | None, result_path: Node | None,
               check_id: str) -> str | None:
     """The compact term of the property an issue concerns: the result's path, the property of an inverse path,
@@ -186,41 +147,29 @@ def _quoted(value: Literal) -> str:
     return quote(python if isinstance(python, str | int | float | bool) else str(value))
 
 
-def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Issue]:
-    """Validate a crate graph against the applicable shapes and return the issues in the crate's own words."""
-    from pyshacl import validate as pyshacl_validate
+def run_shapes(data: CrateGraph, profile_version: str, stage: Stage, engine: str | None = None) -> list[Issue]:
+    """Validate a crate graph against the applicable shapes and return the issues in the crate's own words.
 
-    shapes = shapes_for(profile_version, stage)
-    with _lock, _prepared_sparql():
-        _conforms, results, _text = pyshacl_validate(
-            data.graph,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_infos=True,
-            allow_warnings=True,
-            inplace=True,
-        )
-    if not isinstance(results, Graph):  # pyshacl returns its exception object when the shapes are broken
-        raise ShapesError(f"the SHACL shapes could not be applied: {results}")
+    ``engine`` names the SHACL engine (:data:`~.shacl_engines.ENGINE_NAMES`); by default the fast one when it
+    is installed (:func:`~.shacl_engines.get_engine`). Every engine's results are mapped here, the same way.
+    """
+    selected = SelectedShapes(shapes_for(profile_version, stage), profile_version, stage)
+    try:
+        results = get_engine(engine).results(data, selected)
+    except EngineError as exc:
+        raise ShapesError(str(exc)) from exc
     library = load_library()
     issues: list[Issue] = []
-    reports = results.subjects(RDF.type, SH.ValidationReport)
-    top_level = [result for report in reports for result in results.objects(report, SH.result)]
-    for result in top_level:  # nested sh:detail results belong to the shape that reported them
-        shape = results.value(result, SH.sourceShape)
-        check_id = str(shape)[len(CHECK_NS) :] if str(shape).startswith(CHECK_NS) else "shacl.unnamed-shape"
+    for result in results:
+        shape = URIRef(result.shape)
+        check_id = result.shape[len(CHECK_NS) :] if result.shape.startswith(CHECK_NS) else "shacl.unnamed-shape"
         info = library.infos.get(check_id)
-        severity_node = results.value(result, SH.resultSeverity)
-        severity = SEVERITIES.get(severity_node, Severity.MUST) if severity_node is not None else Severity.MUST
-        message = info.description if info is not None else str(results.value(result, SH.resultMessage))
-        shape_message = _literal(library.graph, shape, SH.message) if shape is not None else None
-        path = results.value(result, SH.resultPath)
-        focus_node = results.value(result, SH.focusNode)
-        whole_crate = focus_node == WHOLE_CRATE
-        value = results.value(result, SH.value)
-        text = shape_message or message
-        if isinstance(value, URIRef | BNode) and value != focus_node:  # name the entity at fault
+        severity = SEVERITIES.get(URIRef(result.severity), Severity.MUST)
+        shape_message = _literal(library.graph, shape, SH.message)
+        whole_crate = result.focus == WHOLE_CRATE
+        text = shape_message or (info.description if info is not None else check_id)
+        value = result.value
+        if isinstance(value, URIRef | BNode) and value != result.focus:  # name the entity at fault, never a literal
             text = f"{text} ({data.display(value)})"
         elif isinstance(value, Literal):  # quote the offending value, shortened and terminal-safe
             text = f"{text} (value {_quoted(value)})"
@@ -229,8 +178,8 @@ def run_shapes(data: CrateGraph, profile_version: str, stage: Stage) -> list[Iss
                 severity,
                 check_id,
                 text,
-                focus=None if whole_crate else data.display(focus_node),
-                path=_property(data, library, shape, path, check_id),
+                focus=None if whole_crate else data.display(result.focus),
+                path=_property(data, library, shape, result.path, check_id),
                 file=METADATA_FILE if whole_crate else None,
             )
         )

@@ -26,7 +26,8 @@ from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.graph import build_graph
 from fivesafes_crate.profiles import PROFILES
 from fivesafes_crate.validation.engine import validate
-from fivesafes_crate.validation.shacl import CHECK_NS, _lock, _prepared_sparql, load_library
+from fivesafes_crate.validation.shacl import CHECK_NS, load_library
+from fivesafes_crate.validation.shacl_engines import PYSHACL_LOCK, prepared_sparql
 
 REPO = Path(__file__).resolve().parents[3]
 EXAMPLES = REPO / "examples"
@@ -173,7 +174,7 @@ def exported_shapes(exported: list[ExportedProfile]) -> Graph:
 ], ids=lambda p: p.name if p.name != "crate" else p.parent.name)
 def test_exported_shapes_find_what_our_engine_finds(crate_path: Path, exported_shapes: Graph) -> None:
     shapes = exported_shapes
-    with _lock, _prepared_sparql():  # our engine's cache of parsed SPARQL, to keep these runs short
+    with PYSHACL_LOCK, prepared_sparql():  # our engine's cache of parsed SPARQL, to keep these runs short
         _conforms, results, _text = pyshacl_validate(_rdflib_graph(crate_path), shacl_graph=shapes, advanced=True,
                                                      iterate_rules=True, allow_infos=True, allow_warnings=True)
     top_level = [r for r in results.subjects(RDF.type, SH.ValidationResult) if (None, SH.result, r) in results]
