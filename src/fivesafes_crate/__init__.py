@@ -35,6 +35,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
         "FiveSafesError", "OutputExistsError", "StorageError", "SuppliedFileError", "TrustError",
         "UnsafeInputError", "UnsupportedProfileError", "UsageError",
     ),
+    ".federation.checking": ("receive", "verify", "verify_signatures",),
     ".federation.gather": ("FederatedSummary", "NodeOutcome", "NodeResult",),
     ".federation.inputs": ("validate_all",),
     ".federation.nodes": ("Node",),
@@ -54,7 +55,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".phases.execution": ("fail_run", "finish_run", "start_run",),
     ".phases.lifecycle": ("Agent", "AgentKind", "StepRefused", "StepResult",),
     ".phases.publishing": ("License", "publish",),
-    ".phases.receiving": ("Receipt", "receive", "status",),
+    ".phases.receiving": ("Receipt", "status",),
     ".phases.results": ("OutputFile", "OutputReference", "OutputValue", "add_results",),
     ".phases.retrieval": ("WorkflowMismatchError", "record_retrieval",),
     ".phases.sanitizing": ("sanitize",),
@@ -70,7 +71,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ),
     ".signing.trust": ("TrustStore", "TrustStoreError", "load_trust_store",),
     ".signing.verifier": (
-        "SignatureInvalid", "SignatureVerification", "endorsed_actions", "verify", "verify_signatures",
+        "SignatureInvalid", "SignatureVerification", "endorsed_actions",
     ),
     ".signing.writer": ("SignatureRecord", "SigningRefused", "sign", "sign_hook",),
     ".untrusted": ("printable",),
@@ -140,6 +141,7 @@ if TYPE_CHECKING:
         UnsupportedProfileError,
         UsageError,
     )
+    from .federation.checking import receive, verify, verify_signatures
     from .federation.gather import FederatedSummary, NodeOutcome, NodeResult
     from .federation.inputs import validate_all
     from .federation.nodes import Node
@@ -161,7 +163,7 @@ if TYPE_CHECKING:
     from .phases.execution import fail_run, finish_run, start_run
     from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License, publish
-    from .phases.receiving import Receipt, receive, status
+    from .phases.receiving import Receipt, status
     from .phases.results import OutputFile, OutputReference, OutputValue, add_results
     from .phases.retrieval import WorkflowMismatchError, record_retrieval
     from .phases.sanitizing import sanitize
@@ -180,7 +182,7 @@ if TYPE_CHECKING:
         load_signer,
     )
     from .signing.trust import TrustStore, TrustStoreError, load_trust_store
-    from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions, verify, verify_signatures
+    from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions
     from .signing.writer import SignatureRecord, SigningRefused, sign, sign_hook
     from .untrusted import printable
     from .validation.engine import list_checks, validate

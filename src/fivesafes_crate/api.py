@@ -18,12 +18,13 @@ from .disclosure_control.outcomes import ScreeningReport
 from .disclosure_control.policy import DisclosurePolicy, load_disclosure_policy
 from .disclosure_control.screener import screen_outputs as screen_names
 from .disclosure_control.screener import screen_target
-from .errors import CrateReadError, CrateStateError, TrustError, UsageError
+from .errors import CrateReadError, CrateStateError, UsageError
+from .federation.checking import checked_nodes, receive_summary, verify_summary
 from .federation.gather import FederatedSummary, gather
 from .federation.nodes import Node
 from .federation.pool import PooledOutput, pool
 from .federation.split import new_federated_id, split
-from .federation.summary import NestedNode, summary_nodes
+from .federation.summary import summary_nodes
 from .interop.dur import dumps, export_entry, load_dur_config, write_output
 from .interop.rocrate_validator import ExportedProfile, export_rocrate_validator
 from .issues import Severity
@@ -36,10 +37,10 @@ from .packaging.bag_verifier import verify_bag as verify_bag_source
 from .phases.disclosure.screening import ScreeningResult
 from .phases.disclosure.screening import record_screening as record_screening_with
 from .phases.lifecycle import Agent, Clock, IdFactory
-from .phases.receiving import Receipt, receive
+from .phases.receiving import Receipt
 from .profiles import PROFILES, Profile, get_profile
 from .signing.trust import TrustStore
-from .signing.verifier import SignatureVerification, verify_signatures
+from .signing.verifier import SignatureVerification
 from .signing.writer import SignHook
 
 EXPORT_TARGETS = ("rocrate-validator",)
@@ -168,7 +169,7 @@ def export_dur(
         if nodes is None:
             targets.append(path)
             continue
-        completed = [node.folder for node in _federation_nodes(path, limits) if node.completed]
+        completed = [node.folder for node in checked_nodes(path, limits=limits) if node.completed]
         if not completed:
             raise CrateStateError("no node of this federated summary completed: nothing was approved for release",
                                   path=os.fspath(path))
@@ -245,18 +246,6 @@ def federate_pool(
     return pool(summary, agent=agent, policy=load_disclosure_policy(policy), clock=clock, limits=limits)
 
 
-def _federation_nodes(summary: str | os.PathLike[str], limits: Limits) -> list[NestedNode]:
-    """The nested nodes of a summary crate folder whose tag manifests still have the digests recorded."""
-    nodes = summary_nodes(summary, limits=limits)
-    if nodes is None:
-        raise UsageError("not a federated summary crate folder (made by federate gather)", path=os.fspath(summary))
-    for node in nodes:
-        if not node.digest_matches:
-            raise TrustError(f"the tag manifest of node {node.id} is not the one gathered (its digest differs)",
-                             path=os.fspath(node.folder / "tagmanifest-sha512.txt"))
-    return nodes
-
-
 def verify_federation(
     summary: str | os.PathLike[str],
     trust: TrustStore,
@@ -267,12 +256,12 @@ def verify_federation(
 ) -> dict[str, SignatureVerification]:
     """Verify every node bag nested in a summary crate against ``trust`` (and ``policy``), offline.
 
-    Returns each node's signature report by node id. Raises :class:`~fivesafes_crate.TrustError` naming the
-    node when a nested bag's tag manifest no longer has the digest the summary recorded, and
-    :class:`~fivesafes_crate.UsageError` when ``summary`` is not a summary crate folder.
+    Returns each node's signature report by node id (the ``.nodes`` of :func:`~fivesafes_crate.verify_signatures` of
+    the summary). Raises :class:`~fivesafes_crate.TrustError` naming the node when a nested bag's tag manifest no
+    longer has the digest the summary recorded, and :class:`~fivesafes_crate.UsageError` when ``summary`` is not
+    a summary crate folder.
     """
-    return {node.id: verify_signatures(node.folder, trust, policy=policy, now=now, limits=limits)
-            for node in _federation_nodes(summary, limits)}
+    return dict(verify_summary(summary, trust, policy=policy, now=now, limits=limits).nodes)
 
 
 def receive_federation(
@@ -283,10 +272,9 @@ def receive_federation(
     threshold: Severity = Severity.SHOULD,
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Receipt]:
-    """:func:`receive` every node bag nested in a summary crate (with ``trust``: against the trust store),
-    offline; each node's receipt by node id. A node whose outputs were withheld is not accepted (it was not
-    published). Raises as :func:`verify_federation` does for a changed nested bag or a folder that is not a
-    summary.
+    """:func:`~fivesafes_crate.receive` every node bag nested in a summary crate (with ``trust``: against the
+    trust store), offline; each node's receipt by node id (the ``.nodes`` of the summary's receipt). A node
+    whose outputs were withheld is not accepted (it was not published). Raises as :func:`verify_federation`
+    does for a changed nested bag or a folder that is not a summary.
     """
-    return {node.id: receive(node.folder, threshold=threshold, trust=trust, policy=policy, limits=limits)
-            for node in _federation_nodes(summary, limits)}
+    return dict(receive_summary(summary, threshold=threshold, trust=trust, policy=policy, limits=limits).nodes)

@@ -51,7 +51,7 @@ def test_receive_json_for_an_unfinished_crate_exits_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["receive", str(bag), "--format", "json"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"accepted", "reasons", "bag", "validation", "timeline", "signatures", "verdicts"}
+    assert set(data) == {"accepted", "reasons", "bag", "validation", "timeline", "signatures", "verdicts", "nodes"}
     assert data["signatures"] is None  # no --trust given
     assert data["accepted"] is False and data["bag"]["valid"] is True and data["validation"]["valid"] is True
     assert data["reasons"][-1] == "no publishing recorded"

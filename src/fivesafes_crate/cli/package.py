@@ -95,7 +95,8 @@ def verify(
     """Check a bag's BagIt integrity file by file: missing, extra and changed files, and tag-file problems.
 
     With --trust, verify its signatures too: one entry per envelope (signature, role, state, chain, changes
-    since a superseded state), unsigned files, and the --policy requirements (docs/signing.md).
+    since a superseded state), unsigned files, and the --policy requirements (docs/signing.md). With --trust, a
+    federated summary folder (federate gather) is verified node by node: one block per nested node bag.
 
     Exit status: 0 intact (and signed as required), 1 problems found, 2 unreadable input or usage error.
 

@@ -73,6 +73,17 @@ def _signatures_line(receipt: Receipt) -> str:
     return f"signatures: {outcome} ({len(found.envelopes)} envelope(s){policy})"
 
 
+def _receipt_lines(receipt: Receipt) -> list[str]:
+    """The text of one receipt: its timeline, how the signatures stand, every reason and the verdict."""
+    lines = [render_timeline(receipt.timeline).rstrip("\n")]
+    if not receipt.nodes:  # a summary has no signature of its own: its nodes' lines say how theirs stand
+        lines.append(console_text(_signatures_line(receipt)).rstrip("\n"))
+    lines.extend(console_text(f"[red]✗[/] {shown(reason)}").rstrip("\n") for reason in receipt.reasons)
+    verdict = "[bold green]ACCEPTED[/]" if receipt.accepted else "[bold red]NOT ACCEPTED[/]"
+    lines.append(console_text(verdict).rstrip("\n"))
+    return lines
+
+
 @app.command()
 def receive(
     path: PathArg,
@@ -85,7 +96,8 @@ def receive(
     """Check a crate handed back by a TRE: BagIt manifests, validation, and the status of every review step.
 
     With [bold]--trust[/] the signatures are verified too (under [bold]--policy[/]), and each review action
-    counts only when a trusted TRE signature backs it.
+    counts only when a trusted TRE signature backs it. A federated summary folder (federate gather) is received
+    node by node: one block per nested node, then the summary's verdict.
 
     Exit status: 0 accepted; 1 anything failed, pending, missing or invalid (a publishing action alone is not
     enough); 2 unreadable input.
@@ -102,11 +114,11 @@ def receive(
         code = EXIT_VALID if receipt.accepted else EXIT_INVALID
         if fmt is Format.json:
             return json.dumps(receipt_to_json(receipt), indent=2, ensure_ascii=False), code
-        lines = [render_timeline(receipt.timeline).rstrip("\n"), console_text(_signatures_line(receipt)).rstrip("\n")]
-        lines.extend(console_text(f"[red]✗[/] {shown(reason)}").rstrip("\n") for reason in receipt.reasons)
-        verdict = "[bold green]ACCEPTED[/]" if receipt.accepted else "[bold red]NOT ACCEPTED[/]"
-        lines.append(console_text(verdict).rstrip("\n"))
-        return "\n".join(lines), code
+        lines: list[str] = []
+        for node_id, found in receipt.nodes.items():  # a federated summary: each nested node's receipt first
+            lines.append(console_text(f"[bold]== node {shown(node_id)}[/]").rstrip("\n"))
+            lines.extend(_receipt_lines(found))
+        return "\n".join([*lines, *_receipt_lines(receipt)]), code
 
     bar = ProgressBar("verifying", enabled=fmt is not Format.json)
     finish(lambda: bar.run(lambda: fivesafes_crate.receive(

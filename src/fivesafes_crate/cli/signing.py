@@ -139,6 +139,15 @@ def sign(
 def render_signatures(result: SignatureVerification) -> str:
     """Text report of ``verify --trust``: one block per envelope, unsigned files, problems, verdict, and what the
     verdict does not cover (the metadata)."""
+    lines: list[str] = []
+    for node_id, found in result.nodes.items():  # a federated summary: each nested node's report first
+        lines.append(f"[bold]== node {shown(node_id)}[/]")
+        lines.extend(_signature_lines(found))
+    return console_text("\n".join([*lines, *_signature_lines(result)]))
+
+
+def _signature_lines(result: SignatureVerification) -> list[str]:
+    """The markup lines of one verification's report (see :func:`render_signatures`)."""
     from ..packaging import METADATA_NOT_CHECKED  # deferred: start-up (the packaging stack is not needed for --help)
 
     lines: list[str] = []
@@ -174,9 +183,10 @@ def render_signatures(result: SignatureVerification) -> str:
                      + (f" [dim]({shown(p.file)})[/]" if p.file else "") for p in others)
     verdict = "[bold green]VALID[/]" if result.valid else "[bold red]INVALID[/]"
     policy = f", policy {shown(result.policy)}" if result.policy else ""
+    checked = f"{len(result.nodes)} node(s)" if result.nodes else f"{len(result.envelopes)} envelope(s)"
     lines.append(f"[dim]not checked: {shown(METADATA_NOT_CHECKED)}[/]")
-    lines.append(f"{verdict}: {len(result.envelopes)} envelope(s){policy}, {result.files_checked} files checked")
-    return console_text("\n".join(lines))
+    lines.append(f"{verdict}: {checked}{policy}, {result.files_checked} files checked")
+    return lines
 
 
 def signatures_output(json_format: bool) -> Callable[[SignatureVerification], tuple[str, int]]:

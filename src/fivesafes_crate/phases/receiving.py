@@ -18,7 +18,8 @@ Neither function writes anything; both read any form of crate (folder, bag folde
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ..issues import Report, Severity
 from ..model.crate import Crate, load_crate
@@ -60,6 +61,8 @@ class Receipt:
     timeline: Timeline
     signatures: SignatureVerification | None = None
     verdicts: tuple[RecordedVerdict, ...] = ()
+    nodes: Mapping[str, Receipt] = field(default_factory=dict)
+    """For a federated summary: each nested node's own receipt, by node id (empty otherwise)."""
 
 
 def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:

@@ -103,7 +103,7 @@ def timeline_to_json(timeline: Timeline) -> dict[str, Any]:
 
 def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
     """What ``fivesafes receive --format json`` prints: verdict, reasons, bag check, validation, timeline, signatures
-    and the disclosure check's per-output verdicts."""
+    the disclosure check's per-output verdicts and, for a federated summary, each nested node's receipt."""
     return {
         "accepted": receipt.accepted,
         "reasons": list(receipt.reasons),
@@ -123,6 +123,7 @@ def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
             }
             for verdict in receipt.verdicts
         ],
+        "nodes": {node_id: receipt_to_json(found) for node_id, found in receipt.nodes.items()},
     }
 
 
@@ -158,4 +159,5 @@ def signatures_to_json(result: SignatureVerification) -> dict[str, Any]:
         ],
         "unsigned": list(result.unsigned),
         "problems": [{"kind": p.kind.value, "file": p.file, "message": p.message} for p in result.problems],
+        "nodes": {node_id: signatures_to_json(found) for node_id, found in result.nodes.items()},
     }

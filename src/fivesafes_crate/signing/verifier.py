@@ -139,11 +139,14 @@ class SignatureVerification:
     policy: str | None = None
     files_checked: int = 0
     bytes_hashed: int = 0
+    nodes: Mapping[str, SignatureVerification] = field(default_factory=dict)
+    """For a federated summary: each nested node bag's own verification, by node id (empty otherwise)."""
 
     @property
     def valid(self) -> bool:
-        """True when every envelope verifies, no file is unsigned and the policy (if any) is met."""
-        return not self.problems
+        """True when every envelope verifies, no file is unsigned, the policy (if any) is met, and every nested
+        node of a federated summary verifies."""
+        return not self.problems and all(node.valid for node in self.nodes.values())
 
     def endorsed_actions(self) -> frozenset[str]:
         """The ``AssessAction`` ``@id``s a trusted TRE signature backs in this bag, as the receiving step uses them.
