@@ -257,4 +257,4 @@ def test_hutch_credentials_in_metadata_are_reported(relative: str) -> None:
 def test_stage_is_inferred_despite_type_key(relative: str) -> None:
     rep = report(relative)
     expected = "request" if "request" in relative else "published"
-    assert rep.phase.value == expected
+    assert rep.stage_label == expected

@@ -21,7 +21,7 @@ cannot drift)::
     │   ├── UnsupportedProfileError   it declares only Five Safes profile versions that are not supported
     │   ├── GraphBuildError           it cannot be interpreted as JSON-LD (model.graph)
     │   ├── EntityError               it lacks (or already has) the entity an edit names (model.crate)
-    │   └── ConversionError           ro-crate-py cannot hold it as written (interop.ro_crate_py)
+    │   └── ConversionError           ro-crate-py cannot hold it as written
     ├── SuppliedFileError             another file you gave us is at fault
     │   ├── SpecError                 a request spec file (authoring.spec)
     │   │   └── InputFileError        an input file the spec names (authoring.spec)
@@ -116,6 +116,12 @@ class UnsupportedProfileError(CrateError):
         )
         self.declared = declared
         self.supported = supported
+
+class ConversionError(CrateError):
+    """ro-crate-py cannot hold the crate as written (or an ro-crate-py crate holds values that are not JSON).
+
+    Defined here rather than beside the adapter so that catching it does not import ro-crate-py.
+    """
 
 
 class SuppliedFileError(FiveSafesError):

@@ -63,6 +63,11 @@ DEFAULT_PROFILE = PROFILES[0]
 """Used when a crate names no Five Safes profile: the latest released version."""
 
 
+def list_profiles() -> list[Profile]:
+    """The supported Five Safes RO-Crate profile versions."""
+    return list(PROFILES)
+
+
 def get_profile(name: str) -> Profile:
     """A profile by version (``0.4``), by identifier IRI, or by ``5s-crate/0.4``-style short name."""
     wanted = name.strip().rstrip("/")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import (
     Format,
     FormatOpt,
@@ -16,17 +18,18 @@ from ._options import (
     TrustOpt,
     TrustPolicyOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..model.lifecycle import Timeline
-    from ..phases.receiving import Receipt
+    from fivesafes_crate import Receipt, Timeline
 
 _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "potential": "cyan"}
 
 
 def render_timeline(timeline: Timeline) -> str:
     """The timeline as a table: step, outcome, agent, time; then the inferred stage."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.table import Table
 
     table = Table(title="Lifecycle", show_lines=False)
@@ -48,7 +51,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes status result.bagit.zip[/]
     """
-    from .. import api
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting.json import timeline_to_json
 
     def render(timeline: Timeline) -> tuple[str, int]:
@@ -56,7 +59,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
             return json.dumps(timeline_to_json(timeline), indent=2, ensure_ascii=False), EXIT_VALID
         return render_timeline(timeline).rstrip("\n"), EXIT_VALID
 
-    finish(lambda: api.status(path), render)
+    finish(lambda: fivesafes_crate.status(path), render)
 
 
 def _signatures_line(receipt: Receipt) -> str:
@@ -89,8 +92,10 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
-    from .. import api
-    from ..issues import Severity
+    # deferred: start-up (the CLI loads the library only for the command that runs)
+    from fivesafes_crate import Severity
+
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting.json import receipt_to_json
 
     def render(receipt: Receipt) -> tuple[str, int]:
@@ -103,6 +108,8 @@ def receive(
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code
 
-    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value),
-                               trust=api.load_trust_store(trust) if trust is not None else None, policy=policy),
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
+    finish(lambda: bar.run(lambda: fivesafes_crate.receive(
+        path, profile=profile, threshold=Severity.parse(severity.value),
+        trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None, policy=policy, progress=bar)),
            render)

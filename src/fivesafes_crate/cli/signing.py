@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import UsageError
-from ..untrusted import printable
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+from fivesafes_crate import UsageError, printable
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..signing import KeyPairFiles, SignatureRecord, SignatureVerification
+    from fivesafes_crate import KeyPairFiles, SignatureRecord, SignatureVerification
 
 PASSPHRASE_ENV = "FIVESAFES_KEY_PASSPHRASE"
 
@@ -66,7 +67,7 @@ def passphrase_source(file: Path | None, none: bool, *, confirm: bool) -> Callab
 
 
 def _read_passphrase_file(file: Path) -> str:
-    from ..signing import read_passphrase_file  # here, not at the top: cryptography is slow to import
+    from ..signing import read_passphrase_file  # deferred: start-up (cryptography is slow to import)
 
     return read_passphrase_file(file)
 
@@ -88,8 +89,8 @@ def keygen(
 
     Example: [bold]fivesafes keygen -o alice.pem --passphrase-file pass.txt[/]
     """
-    from .. import api
-    from ..signing import KeyAlgorithm
+    # deferred: start-up (the CLI loads the library only for the command that runs)
+    from fivesafes_crate import KeyAlgorithm
 
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=True)
 
@@ -97,7 +98,7 @@ def keygen(
         return "\n".join(printable(f"{what}: {value}") for what, value in (
             ("key id", files.key_id), ("private key", files.private), ("public key", files.public))), EXIT_VALID
 
-    finish(lambda: api.create_key_pair(output, passphrase=secret(), algorithm=KeyAlgorithm(algorithm.value),
+    finish(lambda: fivesafes_crate.create_key_pair(output, passphrase=secret(), algorithm=KeyAlgorithm(algorithm.value),
                                        rsa_bits=bits), render)
 
 
@@ -124,21 +125,21 @@ def sign(
     Example: [bold]fivesafes sign request.bagit.zip --key alice.pem --role requester --signer
     https://orcid.org/0000-0002-1825-0097[/]
     """
-    from .. import api
 
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=False)
 
     def render(record: SignatureRecord) -> tuple[str, int]:
         return printable(f"{record.file} ({record.role}, {record.phase}; key {record.key_id})"), EXIT_VALID
 
-    finish(lambda: api.sign(bag, api.load_signer(key, secret()), role=role, principal=signer, phase=phase,
-                            assess_action=assess_action, now=datetime.now().astimezone()), render)
+    finish(lambda: fivesafes_crate.sign(bag, fivesafes_crate.load_signer(key, secret()), role=role, principal=signer,
+                                        phase=phase, assess_action=assess_action, now=datetime.now().astimezone()),
+           render)
 
 
 def render_signatures(result: SignatureVerification) -> str:
     """Text report of ``verify --trust``: one block per envelope, unsigned files, problems, verdict, and what the
     verdict does not cover (the metadata)."""
-    from ..packaging import METADATA_NOT_CHECKED  # imported here: the packaging stack is not needed for --help
+    from ..packaging import METADATA_NOT_CHECKED  # deferred: start-up (the packaging stack is not needed for --help)
 
     lines: list[str] = []
     for e in result.envelopes:
@@ -179,11 +180,13 @@ def render_signatures(result: SignatureVerification) -> str:
 
 
 def signatures_output(json_format: bool) -> Callable[[SignatureVerification], tuple[str, int]]:
-    """A renderer for :func:`~fivesafes_crate.cli.finish`: the text or JSON report and exit 0 or 1."""
+    """A renderer for :func:`~fivesafes_crate.cli._app.finish`: the text or JSON report and exit 0 or 1."""
 
     def render(result: SignatureVerification) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         import json
 
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..reporting.json import signatures_to_json
 
         text = json.dumps(signatures_to_json(result), indent=2, ensure_ascii=False) if json_format \

@@ -8,24 +8,28 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
+import fivesafes_crate
+
+from ._app import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     EngineOpt,
     Format,
     OfflineOpt,
     PathsArg,
-    PhaseOpt,
+    PhaseAliasOpt,
     ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SeverityChoice,
     SeverityOpt,
+    StageOpt,
     TrustOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, render_report, shown, styled
 
 if TYPE_CHECKING:
-    from ..issues import ReportSet
+    from fivesafes_crate import ReportSet
 
 
 def _order(paths: list[Path], reports: ReportSet, *, nested: bool) -> list[str]:
@@ -42,12 +46,13 @@ def _order(paths: list[Path], reports: ReportSet, *, nested: bool) -> list[str]:
 def validate(
     paths: PathsArg,
     profile: ProfileOpt = None,
-    phase: PhaseOpt = None,
+    stage: StageOpt = None,
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
     engine: EngineOpt = None,
     offline: OfflineOpt = False,
+    phase: PhaseAliasOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validate this many crates at a time (worker "
                                       "processes); the output is the same, in the order given.")] = 1,
 ) -> None:
@@ -69,8 +74,10 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
-    from .. import api
-    from ..issues import Severity
+    # deferred: start-up (the CLI loads the library only for the command that runs)
+    from fivesafes_crate import Severity
+
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting import MULTI_REPORTERS
 
     del offline  # accepted for users of rocrate-validator: there is nothing to switch off
@@ -95,15 +102,18 @@ def validate(
             return texts[0][1], code
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
 
+    bar = ProgressBar("verifying", enabled=fmt is ReportFormat.text)
     finish(
-        lambda: api.validate_all(
+        lambda: bar.run(lambda: fivesafes_crate.validate_all(
             paths,
             profile=profile,
+            stage=stage.value if stage else None,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
-            trust=api.load_trust_store(trust) if trust is not None else None,
+            trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
             jobs=jobs,
             engine=engine.value if engine else None,
-        ),
+            progress=bar,
+        )),
         render,
     )

@@ -43,9 +43,9 @@ def _case(target: str, check_id: str, issues: list[Issue], info: CheckInfo | Non
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         failure = ET.SubElement(case, "failure", type=issues[0].severity.label, message=_xml(issues[0].message + more))
         failure.text = _xml("\n".join(_describe(issue) for issue in issues))
-    elif info is not None and report.phase is not None and not report.phase.includes(info.stage):
+    elif info is not None and report.stage is not None and not report.stage.includes(info.stage):
         ET.SubElement(case, "skipped", message=f"applies from the {info.stage.value} stage on; the crate is at the "
-                                               f"{report.phase.value} stage")
+                                               f"{report.stage.value} stage")
     return case
 
 
@@ -63,7 +63,7 @@ def _suite(target: str, report: Report, checks: Mapping[str, CheckInfo], profile
                        skipped=str(skipped))
     properties = ET.SubElement(suite, "properties")
     for name, value in (("profile", report.profile or ""), ("declared", " ".join(report.declared)),
-                        ("phase", report.phase_label),
+                        ("stage", report.stage_label), ("phase", report.stage_label),
                         ("severity", report.threshold.label), ("valid", "true" if report.valid else "false")):
         ET.SubElement(properties, "property", name=name, value=value)
     suite.extend(cases)
@@ -82,7 +82,7 @@ def _failed_suite(failure: InputFailure) -> ET.Element:
 def junit_tree(reports: Mapping[str, Report]) -> ET.Element:
     """The ``testsuites`` element for several crates' reports, keyed by the path each was validated from (and,
     for a :class:`~fivesafes_crate.issues.ReportSet`, a suite with an error per input that had no report)."""
-    # Imported when called, for start-up cost: the CLI imports the presenters, and the check catalogue loads
+    # Deferred: start-up cost. The CLI imports the presenters, and the check catalogue loads
     # the validation stack (``fivesafes --help`` stays fast).
     from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue

@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from ..errors import FiveSafesError
 from ..issues import Issue, Severity, Stage
+from ..model.crate import Crate
+from ..model.graph import CrateGraph
+from ..model.source import CrateSource
+from ..profiles import Profile, ProfileResolution
+from ..signing.trust import TrustStore
 from ..untrusted import printable
-
-if TYPE_CHECKING:
-    from ..errors import FiveSafesError
-    from ..model.crate import Crate
-    from ..model.graph import CrateGraph
-    from ..model.source import CrateSource
-    from ..profiles import Profile, ProfileResolution
-    from ..signing.trust import TrustStore
 
 SPEC_SECTIONS: dict[str, str] = {
     "Archive serialisation": "#archive-serialisation",

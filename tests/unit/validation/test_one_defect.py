@@ -25,15 +25,15 @@ def at(report: Report, focus: str, path: str) -> list[str]:
     return sorted(issue.check for issue in report.issues if (issue.focus, issue.path) == (focus, path))
 
 
-def run(tmp_path: Path, document: dict[str, Any], phase: str | None = None) -> Report:
-    return validate(write_crate(tmp_path / "c", document), phase=phase, threshold=Severity.MAY)
+def run(tmp_path: Path, document: dict[str, Any], stage: str | None = None) -> Report:
+    return validate(write_crate(tmp_path / "c", document), stage=stage, threshold=Severity.MAY)
 
 
-@pytest.mark.parametrize("phase", [None, "published"])
-def test_a_free_text_root_date_published_is_one_must(tmp_path: Path, phase: str | None) -> None:
+@pytest.mark.parametrize("stage", [None, "published"])
+def test_a_free_text_root_date_published_is_one_must(tmp_path: Path, stage: str | None) -> None:
     document = request_document()
     entity(document, "./")["datePublished"] = "last Tuesday"
-    report = run(tmp_path, document, phase)
+    report = run(tmp_path, document, stage)
     assert at(report, "./", "datePublished") == ["rocrate.date-published"]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate.api import validate_all
+from fivesafes_crate import validate_all
 from fivesafes_crate.errors import CrateError, UnsupportedProfileError
 from fivesafes_crate.issues import Issue, Report, Severity
 from fivesafes_crate.model.crate import Crate

@@ -1,12 +1,12 @@
 """Automated disclosure screening recorded in the crate, and ACRO's results imported as screening reviews.
 
-:func:`record_screening` screens every output in scope (:func:`~.reviews.output_scope`) in the working copy,
-so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
+:func:`record_screening` screens every output in scope (:func:`~fivesafes_crate.model.reviews.output_scope`)
+in the working copy, so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
 
 * the safe report (:func:`~fivesafes_crate.disclosure_control.report.screening_to_json`: names, hashes, rules, outcomes,
   counts and labels, never a value) as the data entity ``disclosure/sdc-report.json`` (``File``,
   ``encodingFormat`` ``application/json``, ``sha256``), linked from the root's ``hasPart``;
-* one screening ``Review`` per output (:mod:`.reviews`): ``itemReviewed`` the output, ``additionalType`` its
+* one screening ``Review`` per output (:mod:`..reviews`): ``itemReviewed`` the output, ``additionalType`` its
   outcome term, ``reviewBody`` the rules that did not pass (messages only), ``sha256`` of the bytes screened,
   ``isBasedOn`` the report, ``author`` the screening ``SoftwareApplication`` (whose ``provider`` is the TRE);
   value outputs are not screened (``ScreeningNotChecked``);
@@ -36,9 +36,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
 
-from ..disclosure_control import (
+from ...disclosure_control import (
     AcroOutput,
     AcroResults,
     DisclosurePolicy,
@@ -49,12 +48,12 @@ from ..disclosure_control import (
     render_json,
     screen_outputs,
 )
-from ..errors import UsageError
-from ..issues import ScreeningOutcome
-from ..model.crate import CrateEditor
-from ..model.entities import Entity, ref_ids
-from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step
-from ..model.reviews import (
+from ...errors import UsageError
+from ...issues import ScreeningOutcome
+from ...model.crate import CrateEditor
+from ...model.entities import Entity, ref_ids
+from ...model.lifecycle import LifecycleState, RecordedAction, Status, Step
+from ...model.reviews import (
     PASSED_DISCLOSURE_CHECK,
     SCREENING_TERMS,
     ScopedOutput,
@@ -63,10 +62,9 @@ from ..model.reviews import (
     screening_of,
     verdict_of,
 )
-from ..model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source
-from ..signing.writer import SignHook
-from .disclosure import REPORT_FILE, DisclosureDecision, drop_reviews, open_check, update_check, write_report
-from .lifecycle import (
+from ...model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source
+from ...signing.writer import SignHook
+from ..lifecycle import (
     Agent,
     AgentKind,
     Clock,
@@ -79,8 +77,18 @@ from .lifecycle import (
     refuse,
     system_clock,
 )
-from .reviews import add_terms, describe_file, file_sha256, fresh_id, review_entity
-from .workspace import Workspace
+from ..reviews import (
+    REPORT_FILE,
+    add_terms,
+    describe_file,
+    drop_reviews,
+    file_sha256,
+    fresh_id,
+    review_entity,
+    write_report,
+)
+from ..workspace import Workspace
+from .decision import DisclosureDecision, open_check, update_check
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +123,7 @@ def record_screening(
     module docstring); with ``as_decision`` approve the check when every output passed.
 
     ``agent`` is the screening ``SoftwareApplication`` (with its TRE as ``provider``). Refused
-    (:class:`~.lifecycle.StepRefused`, crate untouched) unless the run completed, after the check was decided,
+    (:class:`~..lifecycle.StepRefused`, crate untouched) unless the run completed, after the check was decided,
     after a failed step or publishing, and when an output's bytes differ from the ``sha256`` recorded when it
     was attached.
     """
@@ -268,16 +276,20 @@ def import_acro(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the results of ACRO in ``folder`` as screening reviews of the crate's outputs (see the module
-    docstring); ``agent`` is ACRO, a ``SoftwareApplication`` with its TRE as ``provider``.
+    """Disclosure phase: record the results of ACRO (``folder``, as its ``finalise`` wrote them) as screening
+    ``Review``\\ s of the crate's output files, after verifying every checksum ACRO wrote.
 
-    ACRO's checksums are verified before anything is read
-    (:class:`~fivesafes_crate.disclosure_control.AcroResultsError`); ``timezone`` makes ACRO's local times
-    aware. Refused like :func:`record_screening`.
+    ACRO's outputs are matched to the crate's files by SHA-256; each review records ACRO's status, its checks'
+    counts, ACRO's comments and the researcher's exception request (``Comment``\\ s); a file ACRO did not
+    check is ``not-checked``. ``timezone`` makes ACRO's local times aware; ``agent`` is ACRO as a
+    ``SoftwareApplication`` with its TRE as ``provider``. Raises
+    :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
+
+    Refused like :func:`record_screening`.
     """
     if agent.kind is not AgentKind.SOFTWARE:
         raise UsageError("ACRO is recorded as a SoftwareApplication (with its TRE as provider)", entity_id=agent.id)
-    results = read_acro_results(Path(folder), timezone, limits=limits)
+    results = read_acro_results(folder, timezone=timezone, limits=limits)
     now = clock or system_clock
     make_id = new_id or new_uuid
 
