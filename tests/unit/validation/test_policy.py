@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fivesafes_crate.issues import Issue, Report, Severity
-from fivesafes_crate.validation.checks.value_forms import ISO_8601, LINKING_PROPERTIES
+from fivesafes_crate.model.dates import ISO_8601
+from fivesafes_crate.validation.checks.value_forms import LINKING_PROPERTIES
 from fivesafes_crate.validation.engine import validate
 from fivesafes_crate.validation.registry import QUOTE_LIMIT, quote
 from fivesafes_crate.validation.shacl import load_library

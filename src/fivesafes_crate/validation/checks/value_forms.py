@@ -16,24 +16,15 @@ and ``review.name`` (text). Messages quote the value (:func:`~fivesafes_crate.va
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ...issues import Severity
+from ...model.dates import is_iso8601
 from ...model.entities import JSON, as_list
 from ..registry import CheckContext, Finding, check, quote
 
 TIME_PROPERTIES = ("startTime", "endTime")
 """The action timestamps; ``datePublished`` and ``dateModified`` are the RO-Crate base layer's dates."""
-
-ISO_8601 = re.compile(
-    r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
-    r"([Tt ][0-9]{2}(:[0-9]{2}(:[0-9]{2})?([.,][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
-    r"|^[0-9]{8}([Tt][0-9]{2,6}([.,][0-9]+)?([Zz]|[+-][0-9]{2,4})?)?$"
-)
-"""ISO 8601 calendar dates (``2023``, ``2023-04``, ``2023-04-18``) with an optional time of day, fraction and
-zone, in the extended or the basic format (``20230418T121145Z``). The RFC 3339 shapes
-(``shapes/review-process.ttl``) use the same pattern to leave these values to this check."""
 
 LINKING_PROPERTIES = (
     "about", "affiliation", "agent", "conformsTo", "distribution", "exampleOfWork", "funding", "grantee",
@@ -58,7 +49,7 @@ def _lexical(value: JSON) -> str | None:
 def is_iso_8601(value: JSON) -> bool:
     """True for one string (or string value object) in an ISO 8601 date or date-time form."""
     text = _lexical(value)
-    return text is not None and ISO_8601.match(text) is not None
+    return text is not None and is_iso8601(text)
 
 
 @check(

@@ -62,13 +62,14 @@ def test_root_date_published_is_a_single_iso_8601_string_at_every_stage(tmp_path
 
 
 @pytest.mark.parametrize("value", ["2024", "2024-05", "2024-05-01", "2024-05-01T09:30Z",
-                                   "2024-05-01T09:30:00.123+01:00", "2024-05-01t09:30:00"])
+                                   "2024-05-01T09:30:00.123+01:00", "2024-05-01t09:30:00",
+                                   "2024-05-01 09:30", "20240501T093000Z"])
 def test_iso_8601_forms_accepted(value: str) -> None:
     assert is_iso8601(value)
 
 
 @pytest.mark.parametrize("value", ["", "05/01/2024", "2024-5-1", "2024-13-01", "2024-05-01T25:00",
-                                   "2024-05-01 09:30", "2024-05-01T09:30+0100x", "yesterday"])
+                                   "2024-05-01T09:30+0100x", "yesterday", "2024-02-30"])
 def test_iso_8601_forms_refused(value: str) -> None:
     assert not is_iso8601(value)
 
