@@ -3,8 +3,7 @@
 RO-Crate 1.2 requires ISO 8601 for ``datePublished`` and action times; the accepted forms are the calendar
 ones schema.org uses: a year, year-month or date, optionally followed by ``T`` and a time to the minute,
 second or fraction, optionally with ``Z`` or an offset, in the extended or the basic format. Week and ordinal
-dates, and ranges, are not dates
-a crate uses. The calendar is checked too: ``2024-02-30`` and ``25:00`` are not dates.
+dates, and ranges, are not dates a crate uses. The calendar is checked too: ``2024-02-30`` and ``25:00`` are not dates.
 """
 
 from __future__ import annotations
