@@ -141,8 +141,8 @@ def verify_bag(
     """Read and verify a bag: every manifest entry hashed, every payload file accounted for.
 
     Problems are data (:attr:`BagVerification.problems`), one per file where they concern a file. ``workers``
-    is the number of hashing threads (default: the CPU count, at most 8, when files average 256 KiB or more,
-    else 1). ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
+    is the number of hashing threads (default: the CPU count, at most 8; files are handed out in batches).
+    ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
     the container declares), after every chunk; it may be called from a hashing thread, but never from two at
     once. The result is kept on ``source``: verifying the same opened source again costs nothing. Raises
     :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.

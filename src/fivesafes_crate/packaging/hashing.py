@@ -26,8 +26,11 @@ from ..model.safe_files import CHUNK_SIZE, hash_stream, new_hasher, read_chunks
 from ..model.source import CrateSource, Entry, EntryKind
 from .bag_writer import WRITE_ALGORITHM
 
-PARALLEL_MIN_AVERAGE = 256 * 1024
-"""Average file size from which :func:`hash_bag_files` hashes in several threads by default."""
+BATCH_BYTES = 8 * 1024 * 1024
+"""Bytes of files :func:`hash_bag_files` gives one thread at a time (a large file alone is one batch)."""
+
+BATCH_FILES = 256
+"""Files :func:`hash_bag_files` gives one thread at a time, at most."""
 
 RING_SIZE = 8
 """Chunk buffers per hashing lane of a :class:`PayloadCopier`: the reader can run this far ahead of the hashers."""
@@ -56,30 +59,47 @@ def hash_bag_files(
 ) -> Iterable[FileDigests]:
     """Hash each named bag file with its algorithms, in threads when that pays off; results in any order.
 
-    ``workers`` defaults to the CPU count, at most 8, when files average :data:`PARALLEL_MIN_AVERAGE` or more,
-    else 1. ``progress(done, total)`` is called with the bytes hashed so far after every chunk, never from two
-    threads at once.
+    ``workers`` defaults to the CPU count, at most 8: files are handed to the threads in batches
+    (:func:`_batches`), so that many small files spread over every core as a few large ones do (hashlib and
+    file reads release the GIL). ``progress(done, total)`` is called with the bytes hashed so far after every
+    chunk, never from two threads at once.
     """
     if not algorithms:
         return []
     lock = threading.Lock()
-    buffers = threading.local()
     names = sorted(algorithms, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
-    tick = progress_counter(progress, sum(sizes[n].size for n in names))
-    average = sum(sizes[n].size for n in names) / len(names)
-    # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
-    count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
+    total = sum(sizes[n].size for n in names)
+    tick = progress_counter(progress, total)
+    count = max(1, min(workers or min(8, os.cpu_count() or 1), len(names)))
+    batches = _batches(names, sizes, count)
 
-    def job(name: str) -> FileDigests:
-        view = getattr(buffers, "view", None)
-        if view is None:  # one reusable 1 MiB buffer per thread, not one per file
-            view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
-        return _hash_one(source, name, algorithms[name], lock, view, tick)
+    def job(batch: list[str]) -> list[FileDigests]:
+        view = memoryview(bytearray(CHUNK_SIZE))  # one buffer per batch, reused for each of its files
+        return [_hash_one(source, name, algorithms[name], lock, view, tick) for name in batch]
 
-    if count == 1 or len(names) == 1:
-        return list(map(job, names))
+    if count == 1 or len(batches) == 1:
+        return [result for batch in batches for result in job(batch)]
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="bag-hash") as pool:
-        return list(pool.map(job, names))
+        return [result for results in pool.map(job, batches) for result in results]
+
+
+def _batches(names: list[str], sizes: Mapping[str, Entry], workers: int) -> list[list[str]]:
+    """The files (largest first) cut into runs of about :data:`BATCH_BYTES` each, at least ``4 * workers`` runs
+    when there are enough files: a thread takes a run at a time, so a small file costs no task of its own, and
+    the runs at the end are short enough that no thread idles long while another finishes."""
+    target = max(1, min(BATCH_BYTES, sum(sizes[n].size for n in names) // (4 * workers)))
+    batches: list[list[str]] = []
+    current: list[str] = []
+    filled = 0
+    for name in names:
+        current.append(name)
+        filled += sizes[name].size
+        if filled >= target or len(current) >= BATCH_FILES:
+            batches.append(current)
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def digest_files(
@@ -240,8 +260,9 @@ class PayloadCopier:
 
 
 __all__ = [
+    "BATCH_BYTES",
+    "BATCH_FILES",
     "HASH_LANES",
-    "PARALLEL_MIN_AVERAGE",
     "RING_SIZE",
     "FileDigests",
     "PayloadCopier",
