@@ -119,3 +119,27 @@ def test_batches_cover_every_file_once_and_spread_over_the_threads() -> None:
     assert len(batches) >= 8 and max(map(len, batches)) <= hashing.BATCH_FILES
     big = {"big": Entry("big", EntryKind.FILE, 100 * hashing.BATCH_BYTES), **dict(list(sizes.items())[:3])}
     assert hashing._batches(sorted(big, key=lambda n: -big[n].size), big, 2)[0] == ["big"]
+
+
+def test_known_digests_are_reused_only_for_the_same_unchanged_file(tmp_path: Path) -> None:
+    payload = {"data/a.txt": b"alpha", "data/b.txt": b"beta"}
+    bag = make_bag(tmp_path / "bag", payload)
+    with open_source(bag) as source:
+        verification = verify_bag(source)
+    assert len(verification.known) == 6  # two payload files and four tag files, each by its identity
+    (bag / "data" / "b.txt").unlink()
+    (bag / "data" / "b.txt").write_bytes(b"BETA!")  # a new file under the old name: hashed afresh
+    known = {identity: {"sha512": "0" * 128} for identity in verification.known}  # planted: only reuse shows it
+    with open_source(bag) as source:
+        digests = hashing.digest_files(source, list(payload), known=known)
+    assert digests["data/a.txt"] == "0" * 128
+    assert digests["data/b.txt"] == hashlib.sha512(b"BETA!").hexdigest()
+    with open_source(bag) as source:
+        assert hashing.digest_files(source, list(payload), known=known, algorithm="md5")["data/a.txt"] == \
+            hashlib.md5(b"alpha").hexdigest()  # known for sha512 only: md5 is computed
+
+
+def test_zip_members_have_no_identity_and_are_never_reused(tmp_path: Path) -> None:
+    bag = make_bag(tmp_path / "bag", {"data/a.txt": b"alpha"})
+    with open_source(zip_folder(bag, tmp_path / "bag.zip")) as source:
+        assert verify_bag(source).valid and not verify_bag(source).known
