@@ -7,7 +7,7 @@ runs is the usual throughput measure: single runs on a shared 2-core machine var
 included.
 
 - ``hashlib``: SHA-512 over the same files in one thread, 1 MiB reads (the floor);
-- ``pack (zip)``: :func:`fivesafes_crate.packaging.pack` to a ZIP;
+- ``pack (zip)``: :func:`fivesafes_crate.packaging.package` to a ZIP;
 - ``pack (folder)``: the same to a bag folder;
 - ``verify (folder)``: :func:`~fivesafes_crate.packaging.verify_bag` on the unpacked bag;
 - ``verify (zip)``: the same on the ZIP, read in place.
@@ -47,14 +47,14 @@ for root, _, names in os.walk(sys.argv[1]):
     "pack (zip)": """
 import sys
 from datetime import date
-from fivesafes_crate.packaging import pack
-pack(sys.argv[1], sys.argv[2] + "/bench.bagit.zip", external_identifier="urn:uuid:00000000-0000-4000-8000-000000000000",
-     bagging_date=date(2024, 1, 1))
+from fivesafes_crate.packaging import package
+package(sys.argv[1], sys.argv[2] + "/bench.bagit.zip",
+        external_identifier="urn:uuid:00000000-0000-4000-8000-000000000000", bagging_date=date(2024, 1, 1))
 """,
     "pack (folder)": """
 import sys
-from fivesafes_crate.packaging import pack
-pack(sys.argv[1], sys.argv[2] + "/bench.bagit", folder=True)
+from fivesafes_crate.packaging import package
+package(sys.argv[1], sys.argv[2] + "/bench.bagit", folder=True)
 """,
     "verify (folder)": """
 import sys

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.packaging import pack, refresh_bag, verify_bag
+from fivesafes_crate.packaging import package, refresh_bag, verify_bag
 from fivesafes_crate.signing import KeyAlgorithm, TrustStore, generate_key, sign, sign_bag_folder, verify_signatures
 from fivesafes_crate.signing.trust import trusted_key
 
@@ -54,7 +54,7 @@ def build_bag(folder: Path, total_bytes: int, files: int) -> Path:
                 out.write(chunk[: min(left, len(chunk))])
                 left -= len(chunk)
             out.write(index.to_bytes(4, "big"))  # distinct contents
-    bag = pack(crate, folder, folder=True, external_identifier="urn:uuid:00000000-0000-4000-8000-000000000001",
+    bag = package(crate, folder, folder=True, external_identifier="urn:uuid:00000000-0000-4000-8000-000000000001",
                bagging_date=date(2024, 3, 6))
     shutil.rmtree(crate)
     return bag

@@ -14,7 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fivesafes_crate.api import create_request, load_request_spec
+from fivesafes_crate import create_request, load_request_spec
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = REPO / "examples" / "request-spec" / "request.yaml"

@@ -87,7 +87,7 @@ def checked(say: Callable[[str], None], result: StepResult) -> None:
     if not report.valid:
         problems = "; ".join(f"{i.severity.label} {i.check} {i.focus}: {i.message}" for i in report.at_threshold())
         raise DemoFailed(f"not valid at should after '{result.summary}': {problems}")
-    say(f"{result.summary}  [valid at should, stage {report.phase.value}]")
+    say(f"{result.summary}  [valid at should, stage {report.stage_label}]")
 
 
 def keys(folder: Path) -> tuple[Path, Path]:

@@ -1,8 +1,9 @@
 """STYLE.md, enforced with ``ast`` over ``src/fivesafes_crate``.
 
-- Data flows one way, "read down, write up": ``cli -> api -> reporting, interop, federation -> phases -> website ->
-  validation -> signing, authoring -> packaging, disclosure_control -> model -> contexts``; a lower layer never
-  imports a higher one (imports in functions and under ``TYPE_CHECKING`` count too). ``issues.py``,
+- Data flows one way, "read down, write up": ``cli -> front door (__init__, api) -> reporting, interop,
+  federation -> phases -> website -> validation -> signing, authoring -> packaging, disclosure_control -> model
+  -> contexts``; a lower layer never imports a higher one (imports in functions and under ``TYPE_CHECKING``
+  count too). ``issues.py``,
   ``errors.py`` and ``untrusted.py`` import nothing from the package and may be imported by every layer.
 - Only ``cli/`` imports typer, click or rich; the library never prints or exits.
 - ``fivesafes_crate.__all__`` is sorted, pinned below, and every name in it can be imported.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +44,8 @@ LAYERS: dict[str, int] = {
     "federation": 7,
     "reporting": 7,
     "api": 8,
+    "__init__": 8,  # the front door: api.py's compositions and every other public name from its implementation
     "cli": 9,
-    "__init__": 10,
     "__main__": 10,
 }
 """Every top-level module or package of ``fivesafes_crate`` and its layer; a new one must be added here."""
@@ -56,6 +58,7 @@ EXPECTED_ALL = [
     "AcroResultsError",
     "Agent",
     "AgentKind",
+    "BagVerification",
     "CheckContext",
     "CheckInfo",
     "ComparingCheck",
@@ -80,6 +83,7 @@ EXPECTED_ALL = [
     "InputFailure",
     "Issue",
     "KeyAlgorithm",
+    "KeyPairFiles",
     "KeySigner",
     "License",
     "Limits",
@@ -104,6 +108,7 @@ EXPECTED_ALL = [
     "ScreeningResult",
     "Severity",
     "SignatureInvalid",
+    "SignatureRecord",
     "SignatureVerification",
     "Signer",
     "SigningKeyError",
@@ -122,6 +127,7 @@ EXPECTED_ALL = [
     "TrustStoreError",
     "UnknownInputError",
     "UnsafeInputError",
+    "UnsupportedProfileError",
     "UsageError",
     "Verdict",
     "WorkflowMismatchError",
@@ -224,6 +230,11 @@ def _modules() -> list[Module]:
 MODULES = _modules()
 
 
+def _module_or_root(dotted: str) -> str:
+    """``dotted`` when it names a module of the package, else the package itself (a name it re-exports)."""
+    return dotted if dotted in {m.name for m in MODULES} else PACKAGE
+
+
 def imported_modules(module: Module) -> list[tuple[int, str]]:
     """``(line, dotted module)`` for every import in a module, relative imports resolved."""
     found: list[tuple[int, str]] = []
@@ -241,8 +252,8 @@ def imported_modules(module: Module) -> list[tuple[int, str]]:
                 else:
                     found.extend((node.lineno, f"{prefix}.{alias.name}") for alias in node.names)
             elif node.module:
-                if node.module == PACKAGE:
-                    found.extend((node.lineno, f"{PACKAGE}.{alias.name}") for alias in node.names)
+                if node.module == PACKAGE:  # a submodule, or a public name of the front door
+                    found.extend((node.lineno, _module_or_root(f"{PACKAGE}.{alias.name}")) for alias in node.names)
                 else:
                     found.append((node.lineno, node.module))
     return found
@@ -388,3 +399,85 @@ def test_importing_the_package_is_light() -> None:
         [a.name for a in node.names] if isinstance(node, ast.Import) else
         [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level else [])]
     assert not eager, f"fivesafes_crate/__init__.py imports eagerly: {eager}"
+
+
+# --- the front door ---------------------------------------------------------------------------------------
+
+API_COMPOSITIONS = ["export_dur", "export_profile", "federate_gather", "federate_pool", "federate_split", "open_crate",
+                    "receive_federation", "record_screening", "screen_outputs", "verify_bag", "verify_federation"]
+"""The functions of api.py: each does something no single implementation does. Any other public name is
+re-exported from the module that implements it."""
+
+
+def _module(name: str) -> Module:
+    return next(m for m in MODULES if m.name == name)
+
+
+def test_api_holds_only_compositions() -> None:
+    api = _module(f"{PACKAGE}.api")
+    functions = sorted(node.name for node in api.tree.body
+                       if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"))
+    assert functions == API_COMPOSITIONS
+    assert len(api.path.read_text(encoding="utf-8").splitlines()) < 300  # 164 before the federation's six
+
+
+def test_every_public_name_is_its_implementation() -> None:
+    """A public function or class is the object its home module defines (with its docstring), not a wrapper."""
+    homes = {name: module for module, names in fivesafes_crate._HOMES.items() for name in names}
+    assert sorted([*homes, "__version__"]) == EXPECTED_ALL
+    for name, module in homes.items():
+        value = getattr(fivesafes_crate, name)
+        home = importlib.import_module(module, PACKAGE)
+        assert getattr(home, name) is value, name
+        if inspect.isfunction(value) or inspect.isclass(value):  # not a type alias such as SignHook
+            assert value.__module__ == home.__name__, f"{name} is defined in {value.__module__}, not {home.__name__}"
+
+
+def test_type_checkers_see_the_names_the_front_door_loads() -> None:
+    """The imports under TYPE_CHECKING in __init__.py are exactly the table the names are loaded from."""
+    init = _module(PACKAGE)
+    seen: dict[str, str] = {}
+    for node in ast.walk(init.tree):
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom) and statement.level == 1
+                seen.update((alias.name, f".{statement.module}") for alias in statement.names)
+    assert seen == {name: module for module, names in fivesafes_crate._HOMES.items() for name in names}
+
+
+def test_no_public_name_is_written_four_times() -> None:
+    """Below its docstring, __init__.py writes each public name three times: the table, __all__, the typing
+    import; api.py lists none (its functions are defined there, other names are not its business)."""
+    init = _module(PACKAGE)
+    written = [node.value for node in ast.walk(init.tree) if isinstance(node, ast.Constant)]
+    written += [node.name for node in ast.walk(init.tree) if isinstance(node, ast.alias)]
+    for name in EXPECTED_ALL:
+        if name != "__version__":
+            assert written.count(name) == 3, name
+
+
+CLI_INTERNAL_IMPORTS = {
+    f"{PACKAGE}.authoring.spec",  # options_spec, looks_like_id: building a spec from `new`'s options
+    f"{PACKAGE}.disclosure_control",  # finding_rows, output_heading, report_footer, render_json: the screening
+    # report's presenters
+    f"{PACKAGE}.signing",  # read_passphrase_file
+    f"{PACKAGE}.packaging",  # METADATA_NOT_CHECKED, the words `verify` prints
+    f"{PACKAGE}.interop.dur",  # dumps: the DUR entry's one JSON form
+    f"{PACKAGE}.model.entities",  # JSON, the type of export_dur's result
+}
+"""What the CLI still takes from inside the library besides the front door and the presenters (known debt)."""
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.in_cli], ids=lambda m: m.rel)
+def test_the_cli_imports_only_the_front_door(module: Module) -> None:
+    """The CLI uses the library through ``fivesafes_crate`` (and the presenters of ``reporting/``), so what it
+    can do is what any program can do."""
+    problems = []
+    for line, target in imported_modules(module):
+        if target != PACKAGE and not target.startswith(PACKAGE + "."):
+            continue
+        top, _ = layer_of(target)
+        if target == PACKAGE or top in ("cli", "reporting") or target in CLI_INTERNAL_IMPORTS:
+            continue
+        problems.append(f"{module.rel}:{line} imports {target}")
+    assert not problems, "\n".join(problems)

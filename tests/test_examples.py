@@ -52,7 +52,7 @@ def test_example_is_valid_at_should(crate: Path) -> None:
 @pytest.mark.parametrize("crate", example_crates(), ids=lambda p: p.name)
 def test_example_stage_is_inferred(crate: Path) -> None:
     report = validate(crate)
-    assert report.phase is EXPECTED_STAGE[crate.name]
+    assert report.stage is EXPECTED_STAGE[crate.name]
 
 
 @pytest.mark.parametrize("crate", example_crates(), ids=lambda p: p.name)

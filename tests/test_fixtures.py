@@ -43,7 +43,7 @@ def _run(folder: Path, expected: dict[str, Any], threshold: Severity = Severity.
     target = folder / expected.get("input", "crate")
     assert target.exists(), f"{folder.name}: input {target.name!r} does not exist"
     trust = load_trust_store(folder / expected["trust"]) if expected.get("trust") else None
-    return validate(target, profile=expected.get("profile"), phase=expected.get("phase"), threshold=threshold,
+    return validate(target, profile=expected.get("profile"), stage=expected.get("phase"), threshold=threshold,
                     trust=trust)
 
 

@@ -4,8 +4,11 @@
 >>> report = validate("request.zip", threshold=Severity.SHOULD)   # doctest: +SKIP
 >>> report.valid, [issue.check for issue in report.issues]        # doctest: +SKIP
 
-Names are loaded on first use so that importing the package (and ``fivesafes --help``) stays fast: the RDF
-and SHACL machinery is only imported when something needs it.
+The front door: every name of ``__all__`` is the object its implementation module defines, and documents, re-
+exported here; :mod:`fivesafes_crate.api` holds the few functions that compose several implementations. The names
+are loaded on first use (PEP 562) from the module :data:`_HOMES` names for them, so that importing the package
+(and ``fivesafes --help``) stays fast: the RDF, SHACL and cryptography machinery is only imported when something
+needs it. Type checkers read the same names from the imports under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -15,322 +18,115 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-_EXPORTS: dict[str, str] = {
-    "AcroOutput": "fivesafes_crate.disclosure_control.acro",
-    "AcroResults": "fivesafes_crate.disclosure_control.acro",
-    "AcroResultsError": "fivesafes_crate.disclosure_control.acro",
-    "Agent": "fivesafes_crate.phases.lifecycle",
-    "AgentKind": "fivesafes_crate.phases.lifecycle",
-    "CheckContext": "fivesafes_crate.validation.registry",
-    "CheckInfo": "fivesafes_crate.validation.registry",
-    "ComparingCheck": "fivesafes_crate.phases.validation",
-    "Comparison": "fivesafes_crate.phases.validation",
-    "ContextUnavailable": "fivesafes_crate.errors",
-    "ConversionError": "fivesafes_crate.interop.ro_crate_py",
-    "Crate": "fivesafes_crate.model.crate",
-    "CrateError": "fivesafes_crate.errors",
-    "CrateReadError": "fivesafes_crate.errors",
-    "CrateStateError": "fivesafes_crate.errors",
-    "DisclosureDecision": "fivesafes_crate.phases.disclosure",
-    "DisclosurePolicy": "fivesafes_crate.disclosure_control.policy",
-    "DisclosurePolicyError": "fivesafes_crate.disclosure_control.policy",
-    "DurConfigError": "fivesafes_crate.interop.dur",
-    "EntityError": "fivesafes_crate.model.crate",
-    "EvidenceError": "fivesafes_crate.disclosure_control.evidence",
-    "ExpectedInputs": "fivesafes_crate.phases.validation",
-    "ExportRefused": "fivesafes_crate.interop.dur",
-    "ExportedProfile": "fivesafes_crate.interop.rocrate_validator",
-    "FederatedSummary": "fivesafes_crate.federation.gather",
-    "FiveSafesError": "fivesafes_crate.errors",
-    "InputFailure": "fivesafes_crate.issues",
-    "Issue": "fivesafes_crate.issues",
-    "KeyAlgorithm": "fivesafes_crate.signing.keys",
-    "KeySigner": "fivesafes_crate.signing.keys",
-    "License": "fivesafes_crate.phases.publishing",
-    "Limits": "fivesafes_crate.model.source",
-    "MetadataSyntaxError": "fivesafes_crate.model.crate",
-    "Node": "fivesafes_crate.federation.nodes",
-    "NodeOutcome": "fivesafes_crate.federation.gather",
-    "NodeResult": "fivesafes_crate.federation.gather",
-    "OutputExistsError": "fivesafes_crate.errors",
-    "OutputFile": "fivesafes_crate.phases.results",
-    "OutputReference": "fivesafes_crate.phases.results",
-    "OutputScreening": "fivesafes_crate.disclosure_control.outcomes",
-    "OutputValue": "fivesafes_crate.phases.results",
-    "PooledOutput": "fivesafes_crate.federation.pool",
-    "Profile": "fivesafes_crate.profiles",
-    "Receipt": "fivesafes_crate.phases.receiving",
-    "Report": "fivesafes_crate.issues",
-    "ReportSet": "fivesafes_crate.issues",
-    "RequestSpec": "fivesafes_crate.authoring.spec",
-    "RuleFinding": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningOutcome": "fivesafes_crate.issues",
-    "ScreeningReport": "fivesafes_crate.disclosure_control.outcomes",
-    "ScreeningResult": "fivesafes_crate.phases.screening",
-    "Severity": "fivesafes_crate.issues",
-    "SignatureInvalid": "fivesafes_crate.signing.verifier",
-    "SignatureVerification": "fivesafes_crate.signing.verifier",
-    "Signer": "fivesafes_crate.signing.keys",
-    "SigningKeyError": "fivesafes_crate.signing.keys",
-    "SigningRefused": "fivesafes_crate.signing.writer",
-    "SpecError": "fivesafes_crate.authoring.spec",
-    "Stage": "fivesafes_crate.issues",
-    "Status": "fivesafes_crate.model.lifecycle",
-    "Step": "fivesafes_crate.model.lifecycle",
-    "StepRefused": "fivesafes_crate.phases.lifecycle",
-    "StepResult": "fivesafes_crate.phases.lifecycle",
-    "StorageError": "fivesafes_crate.errors",
-    "SuppliedFileError": "fivesafes_crate.errors",
-    "Timeline": "fivesafes_crate.model.lifecycle",
-    "TrustError": "fivesafes_crate.errors",
-    "TrustStore": "fivesafes_crate.signing.trust",
-    "TrustStoreError": "fivesafes_crate.signing.trust",
-    "UnknownInputError": "fivesafes_crate.authoring.workflow",
-    "UnsafeInputError": "fivesafes_crate.errors",
-    "UsageError": "fivesafes_crate.errors",
-    "Verdict": "fivesafes_crate.phases.disclosure",
-    "WorkflowMismatchError": "fivesafes_crate.phases.retrieval",
-    "add_results": "fivesafes_crate.api",
-    "create_key_pair": "fivesafes_crate.api",
-    "create_request": "fivesafes_crate.api",
-    "endorsed_actions": "fivesafes_crate.api",
-    "export_dur": "fivesafes_crate.api",
-    "export_profile": "fivesafes_crate.api",
-    "fail_run": "fivesafes_crate.api",
-    "federate_gather": "fivesafes_crate.api",
-    "federate_pool": "fivesafes_crate.api",
-    "federate_split": "fivesafes_crate.api",
-    "finish_run": "fivesafes_crate.api",
-    "from_rocrate": "fivesafes_crate.api",
-    "generate_key": "fivesafes_crate.api",
-    "import_acro": "fivesafes_crate.api",
-    "list_checks": "fivesafes_crate.api",
-    "list_profiles": "fivesafes_crate.api",
-    "load_disclosure_policy": "fivesafes_crate.api",
-    "load_request_spec": "fivesafes_crate.api",
-    "load_signer": "fivesafes_crate.api",
-    "load_trust_store": "fivesafes_crate.api",
-    "open_crate": "fivesafes_crate.api",
-    "package": "fivesafes_crate.api",
-    "preview": "fivesafes_crate.api",
-    "printable": "fivesafes_crate.untrusted",
-    "publish": "fivesafes_crate.api",
-    "read_acro_results": "fivesafes_crate.api",
-    "receive": "fivesafes_crate.api",
-    "receive_federation": "fivesafes_crate.api",
-    "record_check": "fivesafes_crate.api",
-    "record_disclosure": "fivesafes_crate.api",
-    "record_retrieval": "fivesafes_crate.api",
-    "record_screening": "fivesafes_crate.api",
-    "record_signoff": "fivesafes_crate.api",
-    "record_validation": "fivesafes_crate.api",
-    "render_preview": "fivesafes_crate.website",
-    "sanitize": "fivesafes_crate.api",
-    "save_crate": "fivesafes_crate.model.crate",
-    "screen_outputs": "fivesafes_crate.api",
-    "sign": "fivesafes_crate.api",
-    "sign_hook": "fivesafes_crate.api",
-    "start_run": "fivesafes_crate.api",
-    "status": "fivesafes_crate.api",
-    "to_rocrate": "fivesafes_crate.api",
-    "unpack": "fivesafes_crate.api",
-    "validate": "fivesafes_crate.api",
-    "validate_all": "fivesafes_crate.api",
-    "verify": "fivesafes_crate.api",
-    "verify_bag": "fivesafes_crate.api",
-    "verify_federation": "fivesafes_crate.api",
-    "verify_signatures": "fivesafes_crate.api",
-    "write_preview": "fivesafes_crate.api",
+_HOMES: dict[str, tuple[str, ...]] = {
+    ".api": (
+        "export_dur", "export_profile", "federate_gather", "federate_pool", "federate_split", "open_crate",
+        "receive_federation", "record_screening", "screen_outputs", "verify_bag", "verify_federation",
+    ),
+    ".authoring.builder": ("create_request",),
+    ".authoring.spec": ("RequestSpec", "SpecError", "load_request_spec",),
+    ".authoring.workflow": ("UnknownInputError",),
+    ".disclosure_control.acro": ("AcroOutput", "AcroResults", "AcroResultsError", "read_acro_results",),
+    ".disclosure_control.evidence": ("EvidenceError",),
+    ".disclosure_control.outcomes": ("OutputScreening", "RuleFinding", "ScreeningReport",),
+    ".disclosure_control.policy": ("DisclosurePolicy", "DisclosurePolicyError", "load_disclosure_policy",),
+    ".errors": (
+        "ContextUnavailable", "ConversionError", "CrateError", "CrateReadError", "CrateStateError",
+        "FiveSafesError", "OutputExistsError", "StorageError", "SuppliedFileError", "TrustError",
+        "UnsafeInputError", "UnsupportedProfileError", "UsageError",
+    ),
+    ".federation.gather": ("FederatedSummary", "NodeOutcome", "NodeResult",),
+    ".federation.inputs": ("validate_all",),
+    ".federation.nodes": ("Node",),
+    ".federation.pool": ("PooledOutput",),
+    ".interop.dur": ("DurConfigError", "ExportRefused",),
+    ".interop.ro_crate_py": ("from_rocrate", "to_rocrate",),
+    ".interop.rocrate_validator": ("ExportedProfile",),
+    ".issues": ("InputFailure", "Issue", "Report", "ReportSet", "ScreeningOutcome", "Severity", "Stage",),
+    ".model.crate": ("Crate", "EntityError", "MetadataSyntaxError", "save_crate",),
+    ".model.lifecycle": ("Status", "Step", "Timeline",),
+    ".model.source": ("Limits",),
+    ".packaging.bag_verifier": ("BagVerification",),
+    ".packaging.packing": ("package",),
+    ".packaging.unpacking": ("unpack",),
+    ".phases.check": ("record_check",),
+    ".phases.disclosure": ("DisclosureDecision", "Verdict", "record_disclosure",),
+    ".phases.execution": ("fail_run", "finish_run", "start_run",),
+    ".phases.lifecycle": ("Agent", "AgentKind", "StepRefused", "StepResult",),
+    ".phases.publishing": ("License", "publish",),
+    ".phases.receiving": ("Receipt", "receive", "status",),
+    ".phases.results": ("OutputFile", "OutputReference", "OutputValue", "add_results",),
+    ".phases.retrieval": ("WorkflowMismatchError", "record_retrieval",),
+    ".phases.sanitizing": ("sanitize",),
+    ".phases.screening": ("ScreeningResult", "import_acro",),
+    ".phases.signoff": ("record_signoff",),
+    ".phases.validation": ("ComparingCheck", "Comparison", "ExpectedInputs", "record_validation",),
+    ".profiles": ("Profile", "list_profiles",),
+    ".reporting.preview": ("preview", "write_preview",),
+    ".signing.keys": (
+        "KeyAlgorithm", "KeyPairFiles", "KeySigner", "Signer", "SigningKeyError", "create_key_pair",
+        "generate_key", "load_signer",
+    ),
+    ".signing.trust": ("TrustStore", "TrustStoreError", "load_trust_store",),
+    ".signing.verifier": (
+        "SignatureInvalid", "SignatureVerification", "endorsed_actions", "verify", "verify_signatures",
+    ),
+    ".signing.writer": ("SignatureRecord", "SigningRefused", "sign", "sign_hook",),
+    ".untrusted": ("printable",),
+    ".validation.engine": ("list_checks", "validate",),
+    ".validation.registry": ("CheckContext", "CheckInfo",),
+    ".website": ("render_preview",),
 }
+"""Where each public name is implemented (relative to this package): the module it is loaded from on first use."""
 
 __all__ = [
-    "AcroOutput",
-    "AcroResults",
-    "AcroResultsError",
-    "Agent",
-    "AgentKind",
-    "CheckContext",
-    "CheckInfo",
-    "ComparingCheck",
-    "Comparison",
-    "ContextUnavailable",
-    "ConversionError",
-    "Crate",
-    "CrateError",
-    "CrateReadError",
-    "CrateStateError",
-    "DisclosureDecision",
-    "DisclosurePolicy",
-    "DisclosurePolicyError",
-    "DurConfigError",
-    "EntityError",
-    "EvidenceError",
-    "ExpectedInputs",
-    "ExportRefused",
-    "ExportedProfile",
-    "FederatedSummary",
-    "FiveSafesError",
-    "InputFailure",
-    "Issue",
-    "KeyAlgorithm",
-    "KeySigner",
-    "License",
-    "Limits",
-    "MetadataSyntaxError",
-    "Node",
-    "NodeOutcome",
-    "NodeResult",
-    "OutputExistsError",
-    "OutputFile",
-    "OutputReference",
-    "OutputScreening",
-    "OutputValue",
-    "PooledOutput",
-    "Profile",
-    "Receipt",
-    "Report",
-    "ReportSet",
-    "RequestSpec",
-    "RuleFinding",
-    "ScreeningOutcome",
-    "ScreeningReport",
-    "ScreeningResult",
-    "Severity",
-    "SignatureInvalid",
-    "SignatureVerification",
-    "Signer",
-    "SigningKeyError",
-    "SigningRefused",
-    "SpecError",
-    "Stage",
-    "Status",
-    "Step",
-    "StepRefused",
-    "StepResult",
-    "StorageError",
-    "SuppliedFileError",
-    "Timeline",
-    "TrustError",
-    "TrustStore",
-    "TrustStoreError",
-    "UnknownInputError",
-    "UnsafeInputError",
-    "UsageError",
-    "Verdict",
-    "WorkflowMismatchError",
-    "__version__",
+    "AcroOutput", "AcroResults", "AcroResultsError", "Agent", "AgentKind", "BagVerification", "CheckContext",
+    "CheckInfo", "ComparingCheck", "Comparison", "ContextUnavailable", "ConversionError", "Crate", "CrateError",
+    "CrateReadError", "CrateStateError", "DisclosureDecision", "DisclosurePolicy", "DisclosurePolicyError",
+    "DurConfigError", "EntityError", "EvidenceError", "ExpectedInputs", "ExportRefused", "ExportedProfile",
+    "FederatedSummary", "FiveSafesError", "InputFailure", "Issue", "KeyAlgorithm", "KeyPairFiles", "KeySigner",
+    "License", "Limits", "MetadataSyntaxError", "Node", "NodeOutcome", "NodeResult", "OutputExistsError",
+    "OutputFile", "OutputReference", "OutputScreening", "OutputValue", "PooledOutput", "Profile", "Receipt",
+    "Report", "ReportSet", "RequestSpec", "RuleFinding", "ScreeningOutcome", "ScreeningReport", "ScreeningResult",
+    "Severity", "SignatureInvalid", "SignatureRecord", "SignatureVerification", "Signer", "SigningKeyError",
+    "SigningRefused", "SpecError", "Stage", "Status", "Step", "StepRefused", "StepResult", "StorageError",
+    "SuppliedFileError", "Timeline", "TrustError", "TrustStore", "TrustStoreError", "UnknownInputError",
+    "UnsafeInputError", "UnsupportedProfileError", "UsageError", "Verdict", "WorkflowMismatchError", "__version__",
     "add_results",
-    "create_key_pair",
-    "create_request",
-    "endorsed_actions",
-    "export_dur",
-    "export_profile",
-    "fail_run",
-    "federate_gather",
-    "federate_pool",
-    "federate_split",
-    "finish_run",
-    "from_rocrate",
-    "generate_key",
-    "import_acro",
-    "list_checks",
-    "list_profiles",
-    "load_disclosure_policy",
-    "load_request_spec",
-    "load_signer",
-    "load_trust_store",
-    "open_crate",
-    "package",
-    "preview",
-    "printable",
-    "publish",
-    "read_acro_results",
-    "receive",
-    "receive_federation",
-    "record_check",
-    "record_disclosure",
-    "record_retrieval",
-    "record_screening",
-    "record_signoff",
-    "record_validation",
-    "render_preview",
-    "sanitize",
-    "save_crate",
-    "screen_outputs",
-    "sign",
-    "sign_hook",
-    "start_run",
-    "status",
-    "to_rocrate",
-    "unpack",
-    "validate",
-    "validate_all",
-    "verify",
-    "verify_bag",
-    "verify_federation",
-    "verify_signatures",
-    "write_preview",
+    "create_key_pair", "create_request", "endorsed_actions", "export_dur", "export_profile", "fail_run",
+    "federate_gather", "federate_pool", "federate_split", "finish_run", "from_rocrate", "generate_key",
+    "import_acro", "list_checks", "list_profiles", "load_disclosure_policy", "load_request_spec", "load_signer",
+    "load_trust_store", "open_crate", "package", "preview", "printable", "publish", "read_acro_results", "receive",
+    "receive_federation", "record_check", "record_disclosure", "record_retrieval", "record_screening",
+    "record_signoff", "record_validation", "render_preview", "sanitize", "save_crate", "screen_outputs", "sign",
+    "sign_hook", "start_run", "status", "to_rocrate", "unpack", "validate", "validate_all", "verify", "verify_bag",
+    "verify_federation", "verify_signatures", "write_preview",
 ]
 
 if TYPE_CHECKING:
     from .api import (
-        add_results,
-        create_key_pair,
-        create_request,
-        endorsed_actions,
         export_dur,
         export_profile,
-        fail_run,
         federate_gather,
         federate_pool,
         federate_split,
-        finish_run,
-        from_rocrate,
-        generate_key,
-        import_acro,
-        list_checks,
-        list_profiles,
-        load_disclosure_policy,
-        load_request_spec,
-        load_signer,
-        load_trust_store,
         open_crate,
-        package,
-        preview,
-        publish,
-        read_acro_results,
-        receive,
         receive_federation,
-        record_check,
-        record_disclosure,
-        record_retrieval,
         record_screening,
-        record_signoff,
-        record_validation,
-        sanitize,
         screen_outputs,
-        sign,
-        sign_hook,
-        start_run,
-        status,
-        to_rocrate,
-        unpack,
-        validate,
-        validate_all,
-        verify,
         verify_bag,
         verify_federation,
-        verify_signatures,
-        write_preview,
     )
-    from .authoring.spec import RequestSpec, SpecError
+    from .authoring.builder import create_request
+    from .authoring.spec import RequestSpec, SpecError, load_request_spec
     from .authoring.workflow import UnknownInputError
-    from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError
+    from .disclosure_control.acro import AcroOutput, AcroResults, AcroResultsError, read_acro_results
     from .disclosure_control.evidence import EvidenceError
     from .disclosure_control.outcomes import OutputScreening, RuleFinding, ScreeningReport
-    from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError
+    from .disclosure_control.policy import DisclosurePolicy, DisclosurePolicyError, load_disclosure_policy
     from .errors import (
         ContextUnavailable,
+        ConversionError,
         CrateError,
         CrateReadError,
         CrateStateError,
@@ -340,42 +136,64 @@ if TYPE_CHECKING:
         SuppliedFileError,
         TrustError,
         UnsafeInputError,
+        UnsupportedProfileError,
         UsageError,
     )
     from .federation.gather import FederatedSummary, NodeOutcome, NodeResult
+    from .federation.inputs import validate_all
     from .federation.nodes import Node
     from .federation.pool import PooledOutput
     from .interop.dur import DurConfigError, ExportRefused
-    from .interop.ro_crate_py import ConversionError
+    from .interop.ro_crate_py import from_rocrate, to_rocrate
     from .interop.rocrate_validator import ExportedProfile
     from .issues import InputFailure, Issue, Report, ReportSet, ScreeningOutcome, Severity, Stage
     from .model.crate import Crate, EntityError, MetadataSyntaxError, save_crate
     from .model.lifecycle import Status, Step, Timeline
     from .model.source import Limits
-    from .phases.disclosure import DisclosureDecision, Verdict
+    from .packaging.bag_verifier import BagVerification
+    from .packaging.packing import package
+    from .packaging.unpacking import unpack
+    from .phases.check import record_check
+    from .phases.disclosure import DisclosureDecision, Verdict, record_disclosure
+    from .phases.execution import fail_run, finish_run, start_run
     from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
-    from .phases.publishing import License
-    from .phases.receiving import Receipt
-    from .phases.results import OutputFile, OutputReference, OutputValue
-    from .phases.retrieval import WorkflowMismatchError
-    from .phases.screening import ScreeningResult
-    from .phases.validation import ComparingCheck, Comparison, ExpectedInputs
-    from .profiles import Profile
-    from .signing.keys import KeyAlgorithm, KeySigner, Signer, SigningKeyError
-    from .signing.trust import TrustStore, TrustStoreError
-    from .signing.verifier import SignatureInvalid, SignatureVerification
-    from .signing.writer import SigningRefused
+    from .phases.publishing import License, publish
+    from .phases.receiving import Receipt, receive, status
+    from .phases.results import OutputFile, OutputReference, OutputValue, add_results
+    from .phases.retrieval import WorkflowMismatchError, record_retrieval
+    from .phases.sanitizing import sanitize
+    from .phases.screening import ScreeningResult, import_acro
+    from .phases.signoff import record_signoff
+    from .phases.validation import ComparingCheck, Comparison, ExpectedInputs, record_validation
+    from .profiles import Profile, list_profiles
+    from .reporting.preview import preview, write_preview
+    from .signing.keys import (
+        KeyAlgorithm,
+        KeyPairFiles,
+        KeySigner,
+        Signer,
+        SigningKeyError,
+        create_key_pair,
+        generate_key,
+        load_signer,
+    )
+    from .signing.trust import TrustStore, TrustStoreError, load_trust_store
+    from .signing.verifier import SignatureInvalid, SignatureVerification, endorsed_actions, verify, verify_signatures
+    from .signing.writer import SignatureRecord, SigningRefused, sign, sign_hook
     from .untrusted import printable
+    from .validation.engine import list_checks, validate
     from .validation.registry import CheckContext, CheckInfo
     from .website import render_preview
 
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
 
 def __getattr__(name: str) -> Any:
-    """Import a public name from its home module on first access (PEP 562)."""
-    module = _EXPORTS.get(name)
+    """Import a public name from its home module on first access (PEP 562), for start-up time."""
+    module = _HOME_OF.get(name)
     if module is None:
         raise AttributeError(f"module 'fivesafes_crate' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
+    value = getattr(import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -18,9 +18,10 @@ cannot drift)::
     │   │   ├── MetadataLimitError    its metadata exceeds a size or nesting limit (model.crate)
     │   │   └── WorkflowCrateError    a local workflow is not a Workflow RO-Crate (authoring.workflow)
     │   ├── ContextUnavailable        it names a JSON-LD context that is not bundled
+    │   ├── UnsupportedProfileError   it declares only Five Safes profile versions that are not supported
     │   ├── GraphBuildError           it cannot be interpreted as JSON-LD (model.graph)
     │   ├── EntityError               it lacks (or already has) the entity an edit names (model.crate)
-    │   └── ConversionError           ro-crate-py cannot hold it as written (interop.ro_crate_py)
+    │   └── ConversionError           ro-crate-py cannot hold it as written
     ├── SuppliedFileError             another file you gave us is at fault
     │   ├── SpecError                 a request spec file (authoring.spec)
     │   │   └── InputFileError        an input file the spec names (authoring.spec)
@@ -92,6 +93,35 @@ class ContextUnavailable(CrateError):
     def __init__(self, url: str, *, path: str | None = None) -> None:
         super().__init__(f"JSON-LD context {url!r} is not bundled and is never fetched", path=path)
         self.url = url
+
+
+class UnsupportedProfileError(CrateError):
+    """The root declares only Five Safes RO-Crate profile versions this library does not support.
+
+    Validating such a crate silently against another version would give a verdict about the wrong text, so
+    the validator refuses unless a supported profile is asked for explicitly (``profile=``, ``--profile``).
+    ``declared`` holds the 5s-crate IRIs the root declares, ``supported`` the IRIs of the supported versions.
+    """
+
+    def __init__(self, declared: tuple[str, ...], supported: tuple[str, ...], *, path: str | None = None,
+                 entity_id: str | None = None) -> None:
+        names = ", ".join(declared)
+        versions = ", ".join(iri.rsplit("/", 1)[-1] for iri in supported)
+        super().__init__(
+            f"declares the Five Safes RO-Crate profile {names}, which is not supported (supported: "
+            f"{', '.join(supported)}); to validate against one of those anyway, name it with --profile "
+            f"({versions})",
+            path=path,
+            entity_id=entity_id,
+        )
+        self.declared = declared
+        self.supported = supported
+
+class ConversionError(CrateError):
+    """ro-crate-py cannot hold the crate as written (or an ro-crate-py crate holds values that are not JSON).
+
+    Defined here rather than beside the adapter so that catching it does not import ro-crate-py.
+    """
 
 
 class SuppliedFileError(FiveSafesError):

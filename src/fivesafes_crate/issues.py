@@ -1,8 +1,10 @@
 """Findings as data: severities, screening outcomes, lifecycle stages, issues and the validation report.
 
-The vocabulary follows the profile text: requirement levels are MUST > SHOULD > MAY, stages are the phases
-of the Five Safes RO-Crate review process. The lower-case strings ``must|should|may`` and the stage names only
-appear at the CLI/JSON edge via :meth:`Severity.label` and :attr:`Stage.value`.
+The vocabulary follows the profile text: requirement levels are MUST > SHOULD > MAY. One word per concept: a
+*stage* is where a crate is in its life (``request`` ... ``published``), a *step* is what the TRE does and
+records to move it on (a check, a sign-off...); the profile's section headings call the steps "phases". The
+lower-case strings ``must|should|may`` and the stage names only appear at the CLI/JSON edge via
+:meth:`Severity.label` and :attr:`Stage.value`.
 
 This module imports nothing from the package.
 """
@@ -87,7 +89,7 @@ class Stage(enum.Enum):
             return cls(text.strip().lower().replace("_", "-"))
         except ValueError:
             names = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown phase {text!r}: expected one of {names}") from None
+            raise ValueError(f"unknown stage {text!r}: expected one of {names}") from None
 
 
 _STAGE_ORDER = list(Stage)
@@ -125,37 +127,52 @@ class Report:
     """The outcome of validating one crate.
 
     ``issues`` holds every finding (all severities, sorted); ``valid`` says whether none reaches
-    ``threshold``. Use :meth:`at_threshold` for the issues a user asked to see. ``profile`` and ``phase`` are
+    ``threshold``. Use :meth:`at_threshold` for the issues a user asked to see. ``profile`` and ``stage`` are
     None when the metadata could not be read: nothing was checked against a profile, and no stage is known.
     ``metadata_file`` is the metadata file as the user names it (``notcrate.json``,
     ``req/ro-crate-metadata.json``, ``bag.zip/bag/data/ro-crate-metadata.json``; None for a crate in memory),
-    where reports place issues that have a line.
+    where reports place issues that have a line. ``declared`` lists the Five Safes RO-Crate profile IRIs the
+    root declares in ``conformsTo``, as written (empty when it declares none): ``profile`` is what was checked,
+    which differs from them when a profile was asked for or none was declared.
     """
 
     profile: str | None
-    phase: Stage | None
+    stage: Stage | None
     threshold: Severity
     issues: tuple[Issue, ...] = field(default_factory=tuple)
     metadata_file: str | None = None
+    declared: tuple[str, ...] = ()
 
     @classmethod
     def build(
         cls,
         profile: str | None,
-        phase: Stage | None,
+        stage: Stage | None,
         threshold: Severity,
         issues: Iterable[Issue],
         metadata_file: str | None = None,
+        *,
+        declared: tuple[str, ...] = (),
     ) -> Report:
         """Create a report with de-duplicated, sorted issues."""
         unique = sorted(set(issues), key=Issue.sort_key)
-        return cls(profile=profile, phase=phase, threshold=threshold, issues=tuple(unique),
-                   metadata_file=metadata_file)
+        return cls(profile=profile, stage=stage, threshold=threshold, issues=tuple(unique),
+                   metadata_file=metadata_file, declared=declared)
+
+    @property
+    def stage_label(self) -> str:
+        """The stage's name (``request``...), or ``unknown`` when the metadata could not be read."""
+        return self.stage.value if self.stage is not None else UNKNOWN
+
+    @property
+    def phase(self) -> Stage | None:
+        """Deprecated name of :attr:`stage`, kept for one release."""
+        return self.stage
 
     @property
     def phase_label(self) -> str:
-        """The stage's name (``request``...), or ``unknown`` when the metadata could not be read."""
-        return self.phase.value if self.phase is not None else UNKNOWN
+        """Deprecated name of :attr:`stage_label`, kept for one release."""
+        return self.stage_label
 
     @property
     def valid(self) -> bool:

@@ -1,11 +1,15 @@
-"""Escaping untrusted text for terminals and logs: :func:`printable` (a leaf: imports nothing from the package).
+"""Escaping untrusted text for terminals and logs: :func:`printable`, and quoting it in messages: :func:`quoted`
+(a leaf: imports nothing from the package).
 
 Crates, file names and policies come from outside parties; every plain-text renderer (the validation report,
 the screening report, the CLI's lines) passes what they supply through :func:`printable`, so a report shows
-control characters instead of obeying them.
+control characters instead of obeying them. A message that quotes one of their values (a profile IRI, a date,
+an ``@id``) uses :func:`quoted`, so that it stays one readable line however long or strange the value is.
 """
 
 from __future__ import annotations
+
+import json
 
 _BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 """Unicode bidi embeddings, overrides, isolates and marks (category Cf): they reorder the text displayed
@@ -52,3 +56,26 @@ def printable(text: str) -> str:
 
 
 __all__ = ["printable"]
+
+
+MAX_QUOTED = 80
+"""The longest value a message quotes in full; longer ones are cut with an ellipsis."""
+
+
+def shortened(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to ``limit`` characters with a trailing ``…`` when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value: object, limit: int = MAX_QUOTED) -> str:
+    """A JSON value as a message quotes it: a string in double quotes, anything else as compact JSON, cut to
+    ``limit`` characters and :func:`printable`.
+
+    >>> quoted("2024-13-01\\n")
+    '"2024-13-01\\\\n"'
+    >>> quoted({"@id": "#a"})
+    '{"@id": "#a"}'
+    """
+    if isinstance(value, str):
+        return '"' + printable(shortened(value, limit - 2)) + '"'
+    return printable(shortened(json.dumps(value, ensure_ascii=False, default=str), limit))

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from fivesafes_crate.api import list_profiles
+from fivesafes_crate import list_profiles
 from fivesafes_crate.cli import app
 from fivesafes_crate.validation.engine import catalogue
 

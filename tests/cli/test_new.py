@@ -58,7 +58,7 @@ def test_from_spec_file(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == f"created {tmp_path / 'crate'}"
     assert lines[1].startswith("valid at should")
-    assert "phase request" in lines[1]
+    assert "stage request" in lines[1]
     assert result.stderr == ""
     assert (tmp_path / "crate" / "input.csv").is_file()
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from unit._crates import write_crate
 
 from fivesafes_crate.cli import app
-from fivesafes_crate.cli.package import PROGRESS_MIN_BYTES, ProgressBar
+from fivesafes_crate.cli._progress import PROGRESS_MIN_BYTES, ProgressBar
 
 runner = CliRunner()
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs/reference/verify.schema.json").read_text())

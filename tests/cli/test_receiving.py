@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from fivesafes_crate.cli import app
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,7 +36,8 @@ def test_status_json() -> None:
 
 
 def test_receive_accepts_a_published_bag(tmp_path: Path) -> None:
-    bag = pack(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN, bagging_date=date(2024, 1, 1))
+    bag = package(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN,
+                  bagging_date=date(2024, 1, 1))
     result = runner.invoke(app, ["receive", str(bag)])
     assert result.exit_code == 0, result.stdout
     assert result.stdout.rstrip().endswith("ACCEPTED")
@@ -45,7 +46,8 @@ def test_receive_accepts_a_published_bag(tmp_path: Path) -> None:
 
 
 def test_receive_json_for_an_unfinished_crate_exits_1(tmp_path: Path) -> None:
-    bag = pack(EXAMPLES / "executed", tmp_path / "e.bagit.zip", external_identifier=URN, bagging_date=date(2024, 1, 1))
+    bag = package(EXAMPLES / "executed", tmp_path / "e.bagit.zip", external_identifier=URN,
+                  bagging_date=date(2024, 1, 1))
     result = runner.invoke(app, ["receive", str(bag), "--format", "json"])
     assert result.exit_code == 1
     data = json.loads(result.stdout)

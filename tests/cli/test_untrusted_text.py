@@ -92,7 +92,7 @@ def test_validate_json_keeps_the_crate_text_exact(hostile_crate: Path) -> None:
 def test_validate_on_a_terminal_has_colour_but_no_escape_sequence_from_the_crate(
     hostile_crate: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fivesafes_crate import api
+    import fivesafes_crate as api
 
     monkeypatch.setattr("fivesafes_crate.cli.render.sys.stdout.isatty", lambda: True)
     text = render_report(api.validate(hostile_crate, threshold=Severity.MAY), Format.text)

@@ -66,8 +66,9 @@ def test_invalid_crate_exits_1(invalid_crate: Path) -> None:
 
 def test_example_request_at_must_and_should() -> None:
     result = invoke("validate", EXAMPLE_REQUEST, "--severity", "must", "--format", "json")
-    assert result.exit_code == 0, result.stdout
-    assert json.loads(result.stdout)["valid"] is True
+    assert result.exit_code == 1, result.stdout  # the example's root has neither name nor description (RO-Crate 1.2)
+    must = {(i["check"], i["focus"]) for i in json.loads(result.stdout)["issues"]}
+    assert must == {("rocrate.root-name", "./"), ("rocrate.root-description", "./")}
     result = invoke("validate", EXAMPLE_REQUEST, "--severity", "should", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
@@ -101,11 +102,24 @@ def test_json_reports_the_crates_own_words(tmp_path: Path, schema: dict[str, Any
     assert str(tmp_path) not in result.stdout
 
 
-def test_phase_and_profile_options(valid_crate: Path, schema: dict[str, Any]) -> None:
-    result = invoke("validate", valid_crate, "--format", "json", "--phase", "under-review", "--profile", "0.5-DRAFT")
+def test_stage_and_profile_options(valid_crate: Path, schema: dict[str, Any]) -> None:
+    result = invoke("validate", valid_crate, "--format", "json", "--stage", "under-review", "--profile", "0.5-DRAFT")
     data = json.loads(result.stdout)
     jsonschema.validate(data, schema)
-    assert data["phase"] == "under-review" and data["profile"] == "https://w3id.org/5s-crate/0.5-DRAFT"
+    assert data["stage"] == data["phase"] == "under-review"  # phase: the deprecated key, for one release
+    assert data["profile"] == "https://w3id.org/5s-crate/0.5-DRAFT"
+
+
+def test_phase_is_a_hidden_alias_of_stage(valid_crate: Path) -> None:
+    """--phase, the old name, still works for one release; --help shows only --stage."""
+    result = invoke("validate", valid_crate, "--format", "json", "--phase", "executed")
+    assert result.exit_code == 0 and json.loads(result.stdout)["stage"] == "executed"
+    same = invoke("validate", valid_crate, "--format", "json", "--phase", "executed", "--stage", "executed")
+    assert json.loads(same.stdout)["stage"] == "executed"
+    assert "disagree" in assert_one_error_line(invoke("validate", valid_crate, "--stage", "published",
+                                                      "--phase", "request"))
+    shown = invoke("validate", "--help").stdout
+    assert "--stage" in shown and "--phase" not in shown
 
 
 def test_syntax_error_is_a_report_not_an_error(tmp_path: Path, schema: dict[str, Any]) -> None:
@@ -133,7 +147,8 @@ def test_bad_format_exits_2(valid_crate: Path) -> None:
     assert "--format" in assert_one_error_line(invoke("validate", valid_crate, "--format", "xml"))
 
 
-def test_bad_phase_exits_2(valid_crate: Path) -> None:
+def test_bad_stage_exits_2(valid_crate: Path) -> None:
+    assert "--stage" in assert_one_error_line(invoke("validate", valid_crate, "--stage", "reviewing"))
     assert "--phase" in assert_one_error_line(invoke("validate", valid_crate, "--phase", "reviewing"))
 
 
@@ -148,12 +163,12 @@ def test_missing_argument_and_unknown_option_exit_2(valid_crate: Path) -> None:
 
 
 def test_internal_error_exits_2_with_one_line(valid_crate: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fivesafes_crate import api
+    import fivesafes_crate
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(api, "validate", boom)
+    monkeypatch.setattr(fivesafes_crate, "validate_all", boom)
     line = assert_one_error_line(invoke("validate", valid_crate))
     assert "internal error, please report: RuntimeError: boom\\nsecond line" in line  # shown, not obeyed
 
@@ -213,11 +228,44 @@ def test_unreadable_metadata_is_located_in_the_file_given(tmp_path: Path, monkey
         "MUST (1)",
         "  notcrate.json:2:1: json.syntax: not valid JSON: Expecting property name enclosed in double quotes",
         "",
-        "INVALID at severity must — no profile (the metadata could not be read), phase unknown (1 must, 0 should, "
+        "INVALID at severity must — no profile (the metadata could not be read), stage unknown (1 must, 0 should, "
         "0 may)",
     ]
     data = json.loads(invoke("validate", "notcrate.json", "--format", "json").stdout)
     jsonschema.validate(data, schema)
-    assert (data["profile"], data["phase"]) == (None, "unknown")
+    assert (data["profile"], data["stage"], data["phase"]) == (None, "unknown", "unknown")
     assert [(i["check"], i["line"], i["column"]) for i in data["issues"]] == [("json.syntax", 2, 1)]
 
+
+
+def _declaring(folder: Path, iri: str) -> Path:
+    document = request_document()
+    entity(document, "./")["conformsTo"] = {"@id": iri}
+    return write_crate(folder, document)
+
+
+def test_a_root_declaring_an_unsupported_profile_exits_2_with_one_line(tmp_path: Path) -> None:
+    crate = _declaring(tmp_path / "c", "https://w3id.org/5s-crate/1.0")
+    line = assert_one_error_line(invoke("validate", crate, "--format", "json"))
+    assert line.startswith(f"error: {crate / 'ro-crate-metadata.json'}: ./: ")
+    assert "https://w3id.org/5s-crate/1.0" in line and "https://w3id.org/5s-crate/0.4" in line
+    assert "https://w3id.org/5s-crate/0.5-DRAFT" in line and "--profile" in line
+
+
+def test_profile_option_validates_it_anyway_and_reports_the_mismatch(tmp_path: Path) -> None:
+    crate = _declaring(tmp_path / "c", "https://w3id.org/5s-crate/1.0")
+    result = invoke("validate", crate, "--profile", "0.4", "--severity", "should", "--format", "json")
+    assert result.exit_code == 1 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["profile"] == "https://w3id.org/5s-crate/0.4" and data["declared"] == ["https://w3id.org/5s-crate/1.0"]
+    [mismatch] = [i for i in data["issues"] if i["check"] == "profile.conforms-to"]
+    assert mismatch["severity"] == "should" and mismatch["focus"] == "./" and mismatch["path"] == "conformsTo"
+    assert '"https://w3id.org/5s-crate/1.0"' in mismatch["message"] and '"https://w3id.org/5s-crate/0.4"' in mismatch[
+        "message"]
+    assert invoke("validate", crate, "--profile", "0.4").exit_code == 0  # only a SHOULD
+
+
+def test_offline_is_accepted_and_changes_nothing(valid_crate: Path) -> None:
+    plain = invoke("validate", valid_crate, "--format", "json")
+    offline = invoke("validate", valid_crate, "--offline", "--format", "json")
+    assert offline.exit_code == plain.exit_code == 0 and offline.stdout == plain.stdout

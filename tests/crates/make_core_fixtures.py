@@ -160,8 +160,63 @@ EDITS: dict[str, tuple[str, Edit]] = {
 }
 
 
+BASE_LAYER_ORIGIN = (f"{ORIGIN[:-1]}, completed with what RO-Crate 1.2 asks of it: the root's name and "
+                     "description, the workflow download's name.")
+WORKFLOW_DOWNLOAD = "https://workflowhub.eu/workflows/289/ro_crate?version=1"
+
+
+def complete_document(example: JSON) -> JSON:
+    """The base document with the RO-Crate 1.2 properties the example misses, so that a base-layer fixture
+    breaks exactly one thing."""
+    document = base_document(example)
+    entity(document, "./").update(name="Query 12389", description="Run the protein MD tutorial on input1.txt")
+    entity(document, WORKFLOW_DOWNLOAD)["name"] = "Workflow RO-Crate of the tutorial"
+    return document
+
+
+def _set(entity_id: str, **values: JSON) -> Edit:
+    return lambda doc: entity(doc, entity_id).update(values)
+
+
+def _drop_key(entity_id: str, key: str) -> Edit:
+    return lambda doc: entity(doc, entity_id).pop(key)
+
+
+def _add(new: dict[str, JSON]) -> Edit:
+    return lambda doc: doc["@graph"].append(new)
+
+
+def _text_id(doc: JSON) -> None:
+    old, new = "https://ror.org/027m9bs27", "<b>University of Manchester</b>"
+    text = json.dumps(doc).replace(json.dumps(old), json.dumps(new))
+    doc.clear()
+    doc.update(json.loads(text))
+
+
+def _context_13(doc: JSON) -> None:
+    doc["@context"] = "https://w3id.org/ro/crate/1.3/context"
+
+
+BASE_LAYER_EDITS: dict[str, tuple[str, Edit]] = {
+    "rocrate.root-name": ("The root's name is removed.", _drop_key("./", "name")),
+    "rocrate.root-description": ("The root's description is the empty string.", _set("./", description="")),
+    "rocrate.date-published": ("The root's datePublished is the free text \"last Tuesday\".",
+                               _set("./", datePublished="last Tuesday")),
+    "rocrate.date-format": ("The Grant has dateModified \"2024-02-30\", a day that does not exist.",
+                            _set("https://gtr.ukri.org/projects?ref=10038961", dateModified="2024-02-30")),
+    "rocrate.orphan-entity": ("A Place entity is added that no other entity links to.",
+                              _add({"@id": "#manchester", "@type": "Place", "name": "Manchester"})),
+    "rocrate.contextual-name": ("The Organization of the requester has no name.",
+                                _drop_key("https://ror.org/027m9bs27", "name")),
+    "rocrate.id-uri-reference": ("The requester's Organization has the @id \"<b>University of Manchester</b>\" "
+                                 "(and is referenced so): HTML and spaces that a URI reference cannot hold.", _text_id),
+    "rocrate.context-version": ("The @context is RO-Crate 1.3 while the descriptor declares conformsTo 1.2-DRAFT.",
+                                _context_13),
+}
+
+
 def _write_fixture(check_id: str, description: str, files: dict[str, bytes], *, zipped: bool = False,
-                   links: dict[str, str] | None = None) -> None:
+                   links: dict[str, str] | None = None, input_name: str | None = None) -> None:
     folder = INVALID / check_id
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -183,7 +238,7 @@ def _write_fixture(check_id: str, description: str, files: dict[str, bytes], *, 
             path.write_bytes(data)
     expected = {
         "description": description,
-        "input": "crate.zip" if zipped else "crate",
+        "input": "crate.zip" if zipped else f"crate/{input_name}" if input_name else "crate",
         "profile": None,
         "phase": None,
         "checks": [check_id],
@@ -211,6 +266,15 @@ def main() -> None:
     _write_fixture("data.link", f"{ORIGIN} Zipped as a crate ZIP in which input1.txt is a symbolic link member "
                    "pointing to ../../etc/passwd (symbolic links do not survive git, ZIP members do).",
                    {METADATA: text.encode()}, zipped=True, links={"input1.txt": "../../etc/passwd"})
+    complete = complete_document(example)
+    for check_id, (what, edit) in BASE_LAYER_EDITS.items():
+        document = copy.deepcopy(complete)
+        edit(document)
+        _write_fixture(check_id, f"{BASE_LAYER_ORIGIN} {what}", {METADATA: dump(document).encode(),
+                                                                 "input1.txt": input1})
+    _write_fixture("rocrate.metadata-file-name", f"{BASE_LAYER_ORIGIN} The metadata file is named request.json "
+                   "and given as the input.", {"request.json": dump(complete).encode(), "input1.txt": input1},
+                   input_name="request.json")
     _write_fixture("ref.dangling", "The 0.4 example request (5s-crate/0.4/example-request/data/) unchanged: the "
                    f"Project's member {DANGLING} is referenced but not described.",
                    {METADATA: (REFERENCE / METADATA).read_bytes(), "input1.txt": input1})

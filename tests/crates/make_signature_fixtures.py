@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from fivesafes_crate.packaging import pack, refresh_bag
+from fivesafes_crate.packaging import package, refresh_bag
 from fivesafes_crate.signing import KeyAlgorithm, KeySigner, generate_key, sign_bag_folder
 from fivesafes_crate.signing.keys import public_pem
 
@@ -48,7 +48,7 @@ def _write(check: str, description: str, build: Callable[[Path, KeySigner, KeySi
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     requester, tre = generate_key(), generate_key(KeyAlgorithm.ED25519)
-    bag = pack(SOURCE, folder / "bag", folder=True, external_identifier=URN, bagging_date=date(2024, 3, 6))
+    bag = package(SOURCE, folder / "bag", folder=True, external_identifier=URN, bagging_date=date(2024, 3, 6))
     (folder / "trust.toml").write_text(build(bag, requester, tre), encoding="utf-8")
     expected = {"description": f"{ORIGIN}; {description}", "input": "bag", "trust": "trust.toml", "profile": None,
                 "phase": None, "checks": [check]}

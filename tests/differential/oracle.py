@@ -22,8 +22,8 @@ from fivesafes_crate.disclosure_control import (
     DisclosurePolicy,
     Evidence,
     OutputScreening,
+    load_disclosure_policy,
     load_evidence,
-    load_policy,
     read_acro_results,
     screen_output,
 )
@@ -96,8 +96,8 @@ def compare(out: Path) -> tuple[list[Table], list[Cell]]:
     cells: list[Cell] = []
     for folder in sessions(out):
         standalone = folder / "standalone"
-        results = read_acro_results(standalone, "UTC")
-        policy = load_policy(standalone / "config.json")
+        results = read_acro_results(standalone, timezone="UTC")
+        policy = load_disclosure_policy(standalone / "config.json")
         evidence: Evidence = load_evidence(folder / "federated" / "evidence.json")
         acro_cells = json.loads((folder / "cells.json").read_text(encoding="utf-8"))
         for output in results.outputs:

@@ -27,7 +27,7 @@ from fivesafes_crate.issues import Stage
 from fivesafes_crate.model.crate import Crate, load_crate
 from fivesafes_crate.model.graph import CrateGraph, build_graph
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.profiles import DEFAULT_PROFILE, detect_profile, get_profile
+from fivesafes_crate.profiles import resolve_profile
 from fivesafes_crate.validation.shacl import load_library, run_shapes
 from fivesafes_crate.validation.shacl_engines import FAST, REFERENCE, fast_engine_installed
 
@@ -67,7 +67,10 @@ def _prepared(crate: Crate, profile: str | None, phase: str | None) -> tuple[Cra
         graph = build_graph(crate)
     except FiveSafesError:
         return None
-    chosen = get_profile(profile) if profile else (detect_profile(crate) or DEFAULT_PROFILE)
+    try:
+        chosen = resolve_profile(crate, profile).profile
+    except FiveSafesError:  # an unsupported declared version: nothing to run the shapes against
+        return None
     return graph, chosen.version, Stage.parse(phase) if phase else crate.stage()
 
 

@@ -206,7 +206,7 @@ def test_corrupted_or_truncated_metadata_gives_a_report_or_a_fivesafes_error(
 
 
 def _summary(report: Report) -> tuple[bool, set[tuple[str, str | None]], str]:
-    return report.valid, {(i.check, i.focus) for i in report.issues}, report.phase.value
+    return report.valid, {(i.check, i.focus) for i in report.issues}, report.stage_label
 
 
 bag_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=20)

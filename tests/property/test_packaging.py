@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from fivesafes_crate.errors import FiveSafesError, UnsafeInputError
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.packaging import pack, unpack, verify_bag
+from fivesafes_crate.packaging import package, unpack, verify_bag
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 METADATA = b'{"@context": "https://w3id.org/ro/crate/1.2/context", "@graph": []}\n'
@@ -80,7 +80,7 @@ def test_arbitrary_trees_survive_pack_and_unpack(tree: dict[str, bytes], folder:
             _write(crate, tree)
         except OSError:
             assume(False)  # the file system refused a name (too long, reserved...)
-        written = pack(crate, work / ("bag" if folder else "crate.zip"), folder=folder,
+        written = package(crate, work / ("bag" if folder else "crate.zip"), folder=folder,
                        external_identifier="urn:uuid:00000000-0000-4000-8000-000000000000",
                        bagging_date=date(2024, 1, 1))
         with open_source(written) as source:
@@ -100,7 +100,7 @@ def test_names_that_would_not_unpack_safely_are_refused(name: str) -> None:
         except OSError:
             assume(False)
         with pytest.raises(UnsafeInputError):
-            pack(work / "crate", work / "crate.zip")
+            package(work / "crate", work / "crate.zip")
         assert sorted(p.name for p in work.iterdir()) == ["crate"]
 
 

@@ -65,6 +65,7 @@ def request_graph() -> list[dict[str, Any]]:
             "@id": "./",
             "@type": "Dataset",
             "name": "Bad input regression crate",
+            "description": "A correct request that each regression test breaks in one way",
             "conformsTo": {"@id": "https://w3id.org/5s-crate/0.4"},
             "hasPart": [{"@id": workflow}, {"@id": "input1.txt"}],
             "mainEntity": {"@id": workflow},
@@ -86,6 +87,7 @@ def request_graph() -> list[dict[str, Any]]:
         {
             "@id": "https://workflowhub.eu/workflows/289/ro_crate?version=1",
             "@type": "DataDownload",
+            "name": "Workflow RO-Crate download",
             "conformsTo": {"@id": "https://w3id.org/ro/crate"},
             "encodingFormat": "application/zip",
         },

@@ -49,7 +49,7 @@ def test_misspelled_status_and_undescribed_results_are_reported(
     metadata = json.loads((crate / "ro-crate-metadata.json").read_text(encoding="utf-8"))
     metadata["@graph"] = [action if e.get("@id") == action["@id"] else e for e in metadata["@graph"]]
     (crate / "ro-crate-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-    report = validate(crate, phase="executed")
+    report = validate(crate, stage="executed")
     by_check = {(issue.check, issue.focus, issue.path) for issue in report.issues}
     assert ("execution.action-status", action["@id"], "actionStatus") in by_check
     assert ("outputs.described", action["@id"], "result") in by_check  # outputs/matches.txt is not described

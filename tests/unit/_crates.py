@@ -38,6 +38,8 @@ _REQUEST: dict[str, Any] = {
         {
             "@id": "./",
             "@type": "Dataset",
+            "name": "Query 12389",  # name and description: RO-Crate 1.2 MUSTs that the example misses
+            "description": "Run the CWL Protein MD Setup tutorial on input1.txt",
             "conformsTo": {"@id": "https://w3id.org/5s-crate/0.4"},
             "hasPart": [{"@id": WORKFLOW}, {"@id": "input1.txt"}],
             "mainEntity": {"@id": WORKFLOW},
@@ -55,6 +57,7 @@ _REQUEST: dict[str, Any] = {
         {
             "@id": "https://workflowhub.eu/workflows/289/ro_crate?version=1",
             "@type": "DataDownload",
+            "name": "Workflow RO-Crate of the tutorial",  # RO-Crate 1.2: contextual entities SHOULD have a name
             "conformsTo": {"@id": "https://w3id.org/ro/crate"},
             "encodingFormat": "application/zip",
         },
@@ -100,7 +103,8 @@ _REQUEST: dict[str, Any] = {
 
 
 def request_document() -> dict[str, Any]:
-    """A fresh copy of the example request's metadata (without its dangling Project member)."""
+    """A fresh copy of the example request's metadata (without its dangling Project member, with the root's name
+    and description and the download's name that RO-Crate 1.2 asks for)."""
     return copy.deepcopy(_REQUEST)
 
 

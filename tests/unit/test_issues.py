@@ -43,7 +43,7 @@ def test_stage_parse_tolerates_case_and_underscores(text: str) -> None:
 
 
 def test_stage_parse_rejects_unknown_and_lists_names() -> None:
-    with pytest.raises(ValueError, match=r"unknown phase 'review'.*under-review"):
+    with pytest.raises(ValueError, match=r"unknown stage 'review'.*under-review"):
         Stage.parse("review")
 
 

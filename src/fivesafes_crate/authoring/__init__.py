@@ -5,7 +5,7 @@ Use it through :func:`fivesafes_crate.api.load_request_spec` and :func:`fivesafe
 
 from __future__ import annotations
 
-from .builder import build_request
+from .builder import create_request
 from .spec import (
     AgentSpec,
     GrantSpec,
@@ -17,7 +17,7 @@ from .spec import (
     RequestSpec,
     SpecError,
     WorkflowSpec,
-    load_spec,
+    load_request_spec,
 )
 from .workflow import UnknownInputError, WorkflowCrateError
 
@@ -34,6 +34,6 @@ __all__ = [
     "UnknownInputError",
     "WorkflowCrateError",
     "WorkflowSpec",
-    "build_request",
-    "load_spec",
+    "create_request",
+    "load_request_spec",
 ]

@@ -124,14 +124,16 @@ def _input_targets(spec: RequestSpec) -> dict[int, str]:
     return targets
 
 
-def build_request(
+def create_request(
     spec: RequestSpec,
     output: str | os.PathLike[str],
     *,
     now: Callable[[], datetime] | None = None,
     new_id: Callable[[], str] | None = None,
 ) -> Crate:
-    """Create the request crate folder ``output`` (which must not exist) from ``spec``; return the crate read back.
+    """Build a Five Safes request crate folder at ``output`` from a request spec (atomically).
+
+    ``now`` and ``new_id`` are injectable so that tests get byte-identical crates.
 
     The crate holds the workflow (a URL with its ``distribution``, or a local Workflow RO-Crate nested under
     ``workflow/<name>/``), the input files (copied) and parameter values, the requesting agent, the responsible
@@ -342,4 +344,4 @@ def _add_workflow(crate: Crate, spec: RequestSpec, workflow_id: str, workflow_na
         edit.add({"@id": RO_CRATE_PROFILE, "@type": "Profile", "name": "RO-Crate"})
 
 
-__all__ = ["CONTEXT", "build_request", "media_type"]
+__all__ = ["CONTEXT", "create_request", "media_type"]

@@ -443,8 +443,8 @@ def _document_problems(document: Any, lines: _Lines, base: Path) -> list[SpecPro
     return found
 
 
-def load_spec(path: str | os.PathLike[str]) -> RequestSpec:
-    """Read a request spec file (YAML, or JSON for ``.json``) and check it against the JSON Schema.
+def load_request_spec(path: str | os.PathLike[str]) -> RequestSpec:
+    """Read and check a request spec file (YAML or JSON) against its published JSON Schema.
 
     Input file paths are resolved against the spec file's folder and must be existing regular files. Every
     problem is reported at once: raises :class:`SpecError` (:class:`InputFileError` when the only problems are
@@ -679,7 +679,7 @@ __all__ = [
     "check_input_file",
     "check_spec",
     "from_json",
-    "load_spec",
+    "load_request_spec",
     "looks_like_id",
     "options_spec",
     "organization_id",

@@ -33,7 +33,7 @@ class ReportFormat(enum.StrEnum):
     junit = "junit"
 
 
-class PhaseChoice(enum.StrEnum):
+class StageChoice(enum.StrEnum):
     """A lifecycle stage, to override the one inferred from the crate's actions."""
 
     request = "request"
@@ -73,11 +73,20 @@ PathsArg = Annotated[
 ]
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo."),
+    typer.Option("--profile", help="Profile version or IRI (0.4, 0.5-DRAFT); default: the root's conformsTo "
+                 "(exactly a supported IRI), else 0.4."),
 ]
-PhaseOpt = Annotated[
-    PhaseChoice | None,
-    typer.Option("--phase", help="Validate as this lifecycle stage instead of the one inferred from actions."),
+OfflineOpt = Annotated[
+    bool,
+    typer.Option("--offline", help="Accepted for rocrate-validator users; has no effect: nothing is ever fetched."),
+]
+StageOpt = Annotated[
+    StageChoice | None,
+    typer.Option("--stage", help="Validate as this lifecycle stage instead of the one inferred from actions."),
+]
+PhaseAliasOpt = Annotated[
+    StageChoice | None,
+    typer.Option("--phase", hidden=True, help="Deprecated name of --stage, kept for one release."),
 ]
 SeverityOpt = Annotated[
     SeverityChoice,

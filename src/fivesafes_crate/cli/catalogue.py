@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from . import EXIT_VALID, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_VALID, app, finish
 from ._options import Format, FormatOpt
 from .render import console_text
 
@@ -12,8 +14,7 @@ from .render import console_text
 @app.command()
 def profiles(fmt: FormatOpt = Format.text) -> None:
     """List the supported Five Safes RO-Crate profile versions."""
-    from .. import api
-    from ..profiles import Profile
+    from fivesafes_crate import Profile
 
     def render(found: list[Profile]) -> tuple[str, int]:
         if fmt is Format.json:
@@ -21,14 +22,13 @@ def profiles(fmt: FormatOpt = Format.text) -> None:
         lines = [f"[bold]{p.version}[/]  {p.id}  ({p.status})" for p in found]
         return console_text("\n".join(lines)), EXIT_VALID
 
-    finish(api.list_profiles, render)
+    finish(fivesafes_crate.list_profiles, render)
 
 
 @app.command()
 def checks(fmt: FormatOpt = Format.text) -> None:
     """List every check id with its severity, first stage, spec section and description."""
-    from .. import api
-    from ..validation.registry import CheckInfo
+    from fivesafes_crate import CheckInfo
 
     def render(found: list[CheckInfo]) -> tuple[str, int]:
         if fmt is Format.json:
@@ -44,4 +44,4 @@ def checks(fmt: FormatOpt = Format.text) -> None:
         ]
         return "\n".join(lines), EXIT_VALID
 
-    finish(api.list_checks, render)
+    finish(fivesafes_crate.list_checks, render)

@@ -23,9 +23,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
 from ._options import Format, FormatOpt
-from .tre import (
+from ._steps import (
     AgentType,
     KeyOpt,
     KeyPassphraseOpt,
@@ -42,9 +44,7 @@ from .tre import (
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..disclosure_control import OutputScreening, ScreeningReport
-    from ..phases.lifecycle import Agent, StepResult
-    from ..phases.screening import ScreeningResult
+    from fivesafes_crate import Agent, OutputScreening, ScreeningReport, ScreeningResult, StepResult
 
 disclosure_app = typer.Typer(
     cls=OneLineErrors,
@@ -176,9 +176,9 @@ def check(
     Example: [bold]fivesafes disclosure check result.bagit.zip --write --provider https://tre.example.org/ \\
       --provider-name "Example TRE"[/]
     """
-    from .. import api
+    from fivesafes_crate import ScreeningOutcome
+
     from ..disclosure_control import render_json
-    from ..issues import ScreeningOutcome
     from .render import console_text, shown
 
     if as_decision and not write:
@@ -195,14 +195,15 @@ def check(
         return text.rstrip("\n"), code
 
     if not write:
-        finish(lambda: api.screen_outputs(path, policy=policy, evidence=evidence), render)
+        finish(lambda: fivesafes_crate.screen_outputs(path, policy=policy, evidence=evidence), render)
     screener = software_agent(agent, agent_name, provider, provider_name, fragment="fivesafes-screening",
                               default_name="Automated disclosure screening (fivesafes-crate)")
 
     def job() -> ScreeningResult:
         who = screener()
-        return api.record_screening(path, agent=who, policy=policy, evidence=evidence, as_decision=as_decision,
-                                    sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return fivesafes_crate.record_screening(path, agent=who, policy=policy, evidence=evidence,
+                                                as_decision=as_decision, sign=hook)
 
     finish(job, lambda result: render(result.report, result.step.summary))
 
@@ -233,13 +234,12 @@ def import_acro(
     Example: [bold]fivesafes disclosure import-acro result.bagit.zip acro-out/ --timezone Europe/London \\
       --provider https://tre.example.org/[/]
     """
-    from .. import api
 
     acro = software_agent(agent, agent_name, provider, provider_name, fragment="acro", default_name="ACRO")
 
     def job() -> StepResult:
         who = acro()
-        return api.import_acro(path, folder, timezone=timezone, agent=who,
+        return fivesafes_crate.import_acro(path, folder, timezone=timezone, agent=who,
                                sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))

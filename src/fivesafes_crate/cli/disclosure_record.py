@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import finish
+import fivesafes_crate
+
+from ._app import finish
 from ._options import Format
-from .disclosure import disclosure_app
-from .tre import (
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -32,10 +33,10 @@ from .tre import (
     render_step,
     step_signer,
 )
+from .disclosure import disclosure_app
 
 if TYPE_CHECKING:
-    from ..phases.disclosure import Verdict
-    from ..phases.lifecycle import StepResult
+    from fivesafes_crate import StepResult, Verdict
 
 
 class DecisionChoice(enum.StrEnum):
@@ -101,15 +102,14 @@ def record(
     Example: [bold]fivesafes disclosure record result.zip --decision approved --approve outputs/a.csv \\
       --reject outputs/b.svg --comment "outputs/b.svg=exact points" --prune[/]
     """
-    from .. import api
-    from ..phases.disclosure import DisclosureDecision
+    from fivesafes_crate import DisclosureDecision
 
     started = _moment(start) if start is not None else None
     verdicts = _verdicts(approve or [], reject or [], comment or [])
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_disclosure(path, DisclosureDecision(decision.value), agent=who, reason=reason,
+        return fivesafes_crate.record_disclosure(path, DisclosureDecision(decision.value), agent=who, reason=reason,
                                      start=started, remove_run=remove_run, verdicts=verdicts, prune=prune,
                                      redact_withheld_names=redact_withheld_names,
                                      sign=step_signer(key, key_passphrase_file, signer, who)())
@@ -119,7 +119,7 @@ def record(
 
 def _verdicts(approve: list[str], reject: list[str], comments: list[str]) -> list[Verdict]:
     """The verdicts the options give: each output approved or rejected once, with its comment."""
-    from ..phases.disclosure import Verdict
+    from fivesafes_crate import Verdict
 
     texts: dict[str, str] = {}
     for item in comments:

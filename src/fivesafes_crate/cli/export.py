@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_VALID, OneLineErrors, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_VALID, OneLineErrors, app, finish
 from ._options import ForceOpt
 
 if TYPE_CHECKING:
@@ -50,10 +52,10 @@ def dur(
     check, is refused. Values that neither the crate nor --config holds are null. Sending the entry to the
     Gateway (a team id and a token) is the TRE's business. Schema and mapping: docs/interop.md.
     """
-    from .. import api
     from ..interop.dur import dumps
 
     def render(entry: dict[str, JSON]) -> tuple[str, int]:
         return (str(output) if output is not None else dumps(entry).rstrip("\n")), EXIT_VALID
 
-    finish(lambda: api.export_dur(crates, config=config, fmt=fmt.value, output=output, overwrite=force), render)
+    finish(lambda: fivesafes_crate.export_dur(crates, config=config, fmt=fmt.value, output=output, overwrite=force),
+           render)

@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_INVALID, EXIT_VALID, OneLineErrors, app, finish
 from ._options import TrustOpt
-from .tre import AgentNameOpt, AgentOpt, AgentType, AgentTypeOpt, ProviderNameOpt, ProviderOpt, make_agent
+from ._steps import AgentNameOpt, AgentOpt, AgentType, AgentTypeOpt, ProviderNameOpt, ProviderOpt, make_agent
 
 if TYPE_CHECKING:
-    from ..federation.gather import FederatedSummary
-    from ..federation.pool import PooledOutput
-    from ..phases.receiving import Receipt
-    from ..signing.verifier import SignatureVerification
+    from fivesafes_crate import FederatedSummary, PooledOutput, Receipt, SignatureVerification
 
 federate_app = typer.Typer(
     cls=OneLineErrors,
@@ -44,12 +43,11 @@ def split(
     Example: [bold]fivesafes federate split my-request --tre tre-a=https://tre-a.example.org/ --tre
     tre-b=https://tre-b.example.org/ -o federated[/]
     """
-    from .. import api
 
     def render(written: list[Path]) -> tuple[str, int]:
         return "\n".join(str(path) for path in written), EXIT_VALID
 
-    finish(lambda: api.federate_split(request, tres, output), render)
+    finish(lambda: fivesafes_crate.federate_split(request, tres, output), render)
 
 
 @federate_app.command("gather")
@@ -66,14 +64,13 @@ def gather(
 
     Prints each node's outcome: completed, failed, withheld or never returned.
     """
-    from .. import api
 
     def render(summary: FederatedSummary) -> tuple[str, int]:
         lines = [f"{node.node.id}: {node.outcome.value}" + (f" ({node.reason})" if node.reason else "")
                  for node in summary.nodes]
         return "\n".join([*lines, f"summary: {summary.path}"]), EXIT_VALID
 
-    finish(lambda: api.federate_gather(results, output, expected=expected or ()), render)
+    finish(lambda: fivesafes_crate.federate_gather(results, output, expected=expected or ()), render)
 
 
 @federate_app.command("pool")
@@ -92,8 +89,7 @@ def pool(
     The screening applies the policy's rules and a differencing check: a node cell that differs from the
     pooled total by less than the threshold fails. Exit status 1 when a pooled output fails or needs review.
     """
-    from .. import api
-    from ..issues import ScreeningOutcome
+    from fivesafes_crate import ScreeningOutcome
 
     def render(pooled: list[PooledOutput]) -> tuple[str, int]:
         lines = []
@@ -107,7 +103,7 @@ def pool(
         return "\n".join(lines), EXIT_VALID if worst is ScreeningOutcome.PASS else EXIT_INVALID
 
     who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-    finish(lambda: api.federate_pool(summary, agent=who, policy=policy), render)
+    finish(lambda: fivesafes_crate.federate_pool(summary, agent=who, policy=policy), render)
 
 
 @federate_app.command("verify")
@@ -119,8 +115,7 @@ def verify(
 ) -> None:
     """Verify every nested node bag offline: its signatures against the trust store, and its tag manifest
     against the digest the summary recorded. Exit status 1 when a node's signatures do not verify."""
-    from .. import api
-    from ..errors import UsageError
+    from fivesafes_crate import UsageError
 
     def render(found: dict[str, SignatureVerification]) -> tuple[str, int]:
         lines = [f"{'ok' if v.valid else 'INVALID'} {node}: {len(v.envelopes)} envelope(s)"
@@ -131,7 +126,7 @@ def verify(
     def job() -> dict[str, SignatureVerification]:
         if trust is None:
             raise UsageError("give the trust store with --trust")
-        return api.verify_federation(summary, api.load_trust_store(trust), policy=policy)
+        return fivesafes_crate.verify_federation(summary, fivesafes_crate.load_trust_store(trust), policy=policy)
 
     finish(job, render)
 
@@ -145,12 +140,11 @@ def receive(
 ) -> None:
     """Receive every nested node as fivesafes receive does: its bag, validation, every step's status and, with
     --trust, its signatures. Exit status 1 when a node is not accepted (a withheld node never is)."""
-    from .. import api
 
     def render(found: dict[str, Receipt]) -> tuple[str, int]:
         lines = [f"{'ACCEPTED' if r.accepted else 'NOT ACCEPTED'} {node}"
                  + "".join(f"\n    {reason}" for reason in r.reasons) for node, r in found.items()]
         return "\n".join(lines), EXIT_VALID if all(r.accepted for r in found.values()) else EXIT_INVALID
 
-    finish(lambda: api.receive_federation(
-        summary, trust=api.load_trust_store(trust) if trust is not None else None, policy=policy), render)
+    finish(lambda: fivesafes_crate.receive_federation(
+        summary, trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None, policy=policy), render)

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_VALID, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_VALID, app, finish
 
 if TYPE_CHECKING:
-    from ..interop.rocrate_validator import ExportedProfile
+    from fivesafes_crate import ExportedProfile
 
 
 class ExportTarget(enum.StrEnum):
@@ -35,10 +37,9 @@ def export_profile(
     [bold]rocrate-validator validate --extra-profiles-path DIRECTORY -p five-safes-crate-0.4 CRATE[/]
     (five-safes-crate-0.5 for 0.5-DRAFT). Only the SHACL checks are exported; see docs/interop.md.
     """
-    from .. import api
 
     def render(exported: list[ExportedProfile]) -> tuple[str, int]:
         lines = [f"{e.identifier}  {e.path}  ({len(e.checks)} checks of {e.profile.id})" for e in exported]
         return "\n".join(lines), EXIT_VALID
 
-    finish(lambda: api.export_profile(directory, target=target.value, profile=profile), render)
+    finish(lambda: fivesafes_crate.export_profile(directory, target=target.value, profile=profile), render)

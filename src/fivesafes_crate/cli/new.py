@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..model.crate import Crate
+    from fivesafes_crate import Crate
 
 HELP = """Author a Five Safes request crate folder OUT (which must not exist).
 
@@ -138,9 +140,9 @@ def new(
     name: NameOpt = None,
     description: DescriptionOpt = None,
 ) -> None:
-    from .. import api
+    from fivesafes_crate import Severity
+
     from ..authoring.spec import looks_like_id, options_spec
-    from ..issues import Severity
 
     if spec is not None:
         given = [flag for flag, value in (("--profile", profile), ("--workflow", workflow), ("--agent", agent),
@@ -151,7 +153,7 @@ def new(
         spec_file = spec
 
         def job() -> Crate:
-            return api.create_request(api.load_request_spec(spec_file), out)
+            return fivesafes_crate.create_request(fivesafes_crate.load_request_spec(spec_file), out)
     else:
         ask = _Asker(ctx)
         workflow = ask(workflow, "--workflow", "Workflow URL, or local Workflow RO-Crate folder or ZIP")
@@ -169,7 +171,7 @@ def new(
         name = ask(name, "--name", "Name of the request")
 
         def job() -> Crate:
-            return api.create_request(options_spec(
+            return fivesafes_crate.create_request(options_spec(
                 profile=profile, workflow=workflow, workflow_name=workflow_name, inputs=inputs or [],
                 params=params or [], agent=agent, agent_name=agent_name, affiliation=affiliation,
                 affiliation_name=affiliation_name, project=project, project_name=project_name,
@@ -177,7 +179,7 @@ def new(
             ), out)
 
     def render(crate: Crate) -> tuple[str, int]:
-        report = api.validate(out, threshold=Severity.SHOULD)
+        report = fivesafes_crate.validate(out, threshold=Severity.SHOULD)
         must = sum(1 for issue in report.issues if issue.severity is Severity.MUST)
         should = sum(1 for issue in report.issues if issue.severity is Severity.SHOULD)
         verdict = "[bold green]valid[/] at should" if report.valid else (
@@ -185,7 +187,7 @@ def new(
             f"see 'fivesafes validate {shown(str(out))} --severity should')"
         )
         profile = shown(report.profile or "none")
-        summary = f"created {shown(str(out))}\n{verdict} — profile {profile}, phase {report.phase_label}"
+        summary = f"created {shown(str(out))}\n{verdict} — profile {profile}, stage {report.stage_label}"
         return console_text(summary), EXIT_VALID if report.valid else EXIT_INVALID
 
     finish(job, render)

@@ -7,76 +7,30 @@ described by ``docs/reference/verify.schema.json``.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 
-from ..errors import UsageError
-from ..untrusted import printable
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+from fivesafes_crate import UsageError, printable
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import ForceOpt, Format, FormatOpt, TrustOpt, TrustPolicyOpt
+from ._progress import ProgressBar
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..packaging import BagVerification
-    from ..signing import SignatureVerification
+    from fivesafes_crate import BagVerification, SignatureVerification
 
 T = TypeVar("T")
-
-PROGRESS_MIN_BYTES = 8 * 1000 * 1000
-"""Payloads smaller than this finish too quickly for a progress bar to help."""
 
 GROUPS = (
     ("missing", "listed in a manifest but not in the bag"),
     ("extra", "in the payload but not listed in every payload manifest"),
     ("changed", "checksum differs from the manifest"),
 )
-
-
-class ProgressBar:
-    """``progress(done, total)`` for the library: a rich bar on stderr, only on a terminal and for big payloads.
-
-    The bar starts at the first call whose total reaches :data:`PROGRESS_MIN_BYTES`; the library may call from
-    a hashing thread (rich serialises updates). :meth:`run` stops the bar before the result is printed.
-    """
-
-    def __init__(self, label: str) -> None:
-        self._label = label
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        self._enabled = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._progress is None:
-            if not self._enabled or total < PROGRESS_MIN_BYTES:
-                return
-            self._progress = Progress(
-                TextColumn(self._label), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                console=Console(file=sys.stderr), transient=True,
-            )
-            self._progress.start()
-            self._task = self._progress.add_task(self._label, total=total)
-        assert self._task is not None
-        self._progress.update(self._task, completed=done, total=total)
-
-    def run(self, job: Callable[[], T]) -> T:
-        """Run ``job`` and remove the bar afterwards, whatever happens."""
-        with self:
-            return job()
-
-    def __enter__(self) -> ProgressBar:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Where to write (default: next to the crate).")]
@@ -104,11 +58,10 @@ def pack(
 
     Example: [bold]fivesafes pack request/ -o request.bagit.zip[/]
     """
-    from .. import api
 
     bar = ProgressBar("packing")
     finish(
-        lambda: bar.run(lambda: api.package(
+        lambda: bar.run(lambda: fivesafes_crate.package(
             crate, output, folder=bag_dir, external_identifier=external_identifier,
             bagging_date=bagging_date.date() if bagging_date else None, progress=bar, overwrite=force,
         )),
@@ -128,9 +81,8 @@ def unpack(
 
     Example: [bold]fivesafes unpack request.bagit.zip -o request[/]
     """
-    from .. import api
 
-    finish(lambda: api.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
+    finish(lambda: fivesafes_crate.unpack(archive, output), lambda path: (printable(str(path)), EXIT_VALID))
 
 
 @app.command()
@@ -149,16 +101,16 @@ def verify(
 
     Example: [bold]fivesafes verify request.bagit.zip --trust trust.toml --policy published --format json[/]
     """
-    from .. import api
 
-    bar = ProgressBar("verifying")
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
     if trust is not None or policy is not None:
         from .signing import signatures_output
 
         def check() -> SignatureVerification:
             if trust is None:
                 raise UsageError("--policy needs --trust (the trust store that defines the policy)")
-            return api.verify_signatures(bag, api.load_trust_store(trust), policy=policy, progress=bar)
+            store = fivesafes_crate.load_trust_store(trust)
+            return fivesafes_crate.verify_signatures(bag, store, policy=policy, progress=bar)
 
         finish(lambda: bar.run(check), signatures_output(fmt is Format.json))
 
@@ -169,7 +121,7 @@ def verify(
             else render_verification(result)
         return text, EXIT_VALID if result.valid else EXIT_INVALID
 
-    finish(lambda: bar.run(lambda: api.verify_bag(bag, progress=bar)), render)
+    finish(lambda: bar.run(lambda: fivesafes_crate.verify_bag(bag, progress=bar)), render)
 
 
 def render_verification(result: BagVerification) -> str:

@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 
-from ..untrusted import printable
-from . import EXIT_VALID, app, finish
+import fivesafes_crate
+from fivesafes_crate import printable
+
+from ._app import EXIT_VALID, app, finish
 from ._options import ForceOpt, PathArg, ProfileOpt, SeverityChoice, SeverityOpt
 
 
@@ -31,11 +33,10 @@ def preview(
 
     Example: [bold]fivesafes preview result.bagit.zip -o result.html[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
 
     finish(
-        lambda: api.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value),
+        lambda: fivesafes_crate.write_preview(path, output, profile=profile, threshold=Severity.parse(severity.value),
                                   overwrite=force),
         lambda written: (printable(str(written)), EXIT_VALID),
     )

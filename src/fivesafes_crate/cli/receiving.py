@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from ._options import (
     Format,
     FormatOpt,
@@ -16,11 +18,11 @@ from ._options import (
     TrustOpt,
     TrustPolicyOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..model.lifecycle import Timeline
-    from ..phases.receiving import Receipt
+    from fivesafes_crate import Receipt, Timeline
 
 _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "potential": "cyan"}
 
@@ -48,7 +50,6 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes status result.bagit.zip[/]
     """
-    from .. import api
     from ..reporting.json import timeline_to_json
 
     def render(timeline: Timeline) -> tuple[str, int]:
@@ -56,7 +57,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
             return json.dumps(timeline_to_json(timeline), indent=2, ensure_ascii=False), EXIT_VALID
         return render_timeline(timeline).rstrip("\n"), EXIT_VALID
 
-    finish(lambda: api.status(path), render)
+    finish(lambda: fivesafes_crate.status(path), render)
 
 
 def _signatures_line(receipt: Receipt) -> str:
@@ -89,8 +90,8 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
+
     from ..reporting.json import receipt_to_json
 
     def render(receipt: Receipt) -> tuple[str, int]:
@@ -103,6 +104,8 @@ def receive(
         lines.append(console_text(verdict).rstrip("\n"))
         return "\n".join(lines), code
 
-    finish(lambda: api.receive(path, profile=profile, threshold=Severity.parse(severity.value),
-                               trust=api.load_trust_store(trust) if trust is not None else None, policy=policy),
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
+    finish(lambda: bar.run(lambda: fivesafes_crate.receive(
+        path, profile=profile, threshold=Severity.parse(severity.value),
+        trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None, policy=policy, progress=bar)),
            render)

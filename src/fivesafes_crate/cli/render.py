@@ -12,10 +12,10 @@ import sys
 from rich.console import Console, RenderableType
 from rich.markup import escape
 
-from ..issues import Report
+from fivesafes_crate import Report, printable
+
 from ..reporting import REPORTERS
 from ..reporting.text import render_text
-from ..untrusted import printable
 from ._options import Format
 
 _STYLES = {
@@ -58,8 +58,8 @@ def styled(text: str, style: str) -> str:
 
 
 def console_text(markup: str | RenderableType) -> str:
-    """Render rich markup (or a rich renderable such as a table) to a string: coloured on a terminal, plain
-    otherwise (and with NO_COLOR).
+    """Render rich markup (or a rich renderable such as a table) to a string: coloured on a terminal (without
+    colour, bold and dim kept, when ``NO_COLOR`` is set), plain otherwise.
 
     A safety net for markup: any control character but the newlines that separate its lines is shown as an
     escape before rich sees it (rich passes ESC through). Text in a table's cells must be :func:`shown`.
@@ -69,7 +69,8 @@ def console_text(markup: str | RenderableType) -> str:
         markup = "\n".join(map(printable, markup.split("\n")))
     buffer = io.StringIO()
     terminal = sys.stdout.isatty()
-    console = Console(file=buffer, force_terminal=terminal, no_color=not terminal, highlight=False, emoji=False,
+    no_color = True if not terminal else None  # None: rich honours NO_COLOR (https://no-color.org) on a terminal
+    console = Console(file=buffer, force_terminal=terminal, no_color=no_color, highlight=False, emoji=False,
                       soft_wrap=True, width=None if terminal else PIPE_WIDTH)
     console.print(markup, end="")
     return buffer.getvalue()

@@ -5,16 +5,23 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from . import OneLineErrors, app, finish
-from ._options import Format
-from .tre import KeyOpt, KeyPassphraseOpt, SignerOpt, StepFormatOpt, StepTargetArg, render_step, step_signer
+import fivesafes_crate
 
-if TYPE_CHECKING:
-    from ..phases.results import Output
+from ._app import OneLineErrors, app, finish
+from ._options import Format
+from ._steps import (
+    KeyOpt,
+    KeyPassphraseOpt,
+    SignerOpt,
+    StepFormatOpt,
+    StepTargetArg,
+    render_step,
+    step_signer,
+)
 
 result_app = typer.Typer(
     cls=OneLineErrors,
@@ -56,8 +63,7 @@ def add(
 
     Example: [bold]fivesafes result add result.bagit.zip counts.csv figures/ --value total=1234[/]
     """
-    from .. import api
-    from ..phases.results import OutputFile, OutputReference, OutputValue
+    from fivesafes_crate import OutputFile, OutputReference, OutputValue
 
     if sensitive and (files or not uris):
         raise typer.BadParameter("sensitive outputs are referenced with --uri, never copied", param_hint="--sensitive")
@@ -65,7 +71,7 @@ def add(
         space = uuid.UUID(namespace) if namespace is not None else None
     except ValueError:
         raise typer.BadParameter(f"not a UUID: {namespace!r}", param_hint="--namespace") from None
-    outputs: list[Output] = [OutputFile(file) for file in files or []]
+    outputs: list[OutputFile | OutputReference | OutputValue] = [OutputFile(file) for file in files or []]
     outputs += [OutputReference(uri, sensitive=sensitive) for uri in uris or []]
     for item in values or []:
         name, equals, text = item.partition("=")
@@ -73,7 +79,7 @@ def add(
             raise typer.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--value")
         outputs.append(OutputValue(name.strip(), _value(text)))
     sign = step_signer(key, key_passphrase_file, signer)
-    finish(lambda: api.add_results(path, outputs, namespace=space, sign=sign()), render_step(fmt))
+    finish(lambda: fivesafes_crate.add_results(path, outputs, namespace=space, sign=sign()), render_step(fmt))
 
 
 def _value(text: str) -> str | int | float | bool:

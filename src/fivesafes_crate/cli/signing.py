@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..errors import UsageError
-from ..untrusted import printable
-from . import EXIT_INVALID, EXIT_VALID, app, finish
+import fivesafes_crate
+from fivesafes_crate import UsageError, printable
+
+from ._app import EXIT_INVALID, EXIT_VALID, app, finish
 from .render import console_text, shown
 
 if TYPE_CHECKING:
-    from ..signing import KeyPairFiles, SignatureRecord, SignatureVerification
+    from fivesafes_crate import KeyPairFiles, SignatureRecord, SignatureVerification
 
 PASSPHRASE_ENV = "FIVESAFES_KEY_PASSPHRASE"
 
@@ -88,8 +89,7 @@ def keygen(
 
     Example: [bold]fivesafes keygen -o alice.pem --passphrase-file pass.txt[/]
     """
-    from .. import api
-    from ..signing import KeyAlgorithm
+    from fivesafes_crate import KeyAlgorithm
 
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=True)
 
@@ -97,7 +97,7 @@ def keygen(
         return "\n".join(printable(f"{what}: {value}") for what, value in (
             ("key id", files.key_id), ("private key", files.private), ("public key", files.public))), EXIT_VALID
 
-    finish(lambda: api.create_key_pair(output, passphrase=secret(), algorithm=KeyAlgorithm(algorithm.value),
+    finish(lambda: fivesafes_crate.create_key_pair(output, passphrase=secret(), algorithm=KeyAlgorithm(algorithm.value),
                                        rsa_bits=bits), render)
 
 
@@ -124,15 +124,15 @@ def sign(
     Example: [bold]fivesafes sign request.bagit.zip --key alice.pem --role requester --signer
     https://orcid.org/0000-0002-1825-0097[/]
     """
-    from .. import api
 
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=False)
 
     def render(record: SignatureRecord) -> tuple[str, int]:
         return printable(f"{record.file} ({record.role}, {record.phase}; key {record.key_id})"), EXIT_VALID
 
-    finish(lambda: api.sign(bag, api.load_signer(key, secret()), role=role, principal=signer, phase=phase,
-                            assess_action=assess_action, now=datetime.now().astimezone()), render)
+    finish(lambda: fivesafes_crate.sign(bag, fivesafes_crate.load_signer(key, secret()), role=role, principal=signer,
+                                        phase=phase, assess_action=assess_action, now=datetime.now().astimezone()),
+           render)
 
 
 def render_signatures(result: SignatureVerification) -> str:
@@ -179,7 +179,7 @@ def render_signatures(result: SignatureVerification) -> str:
 
 
 def signatures_output(json_format: bool) -> Callable[[SignatureVerification], tuple[str, int]]:
-    """A renderer for :func:`~fivesafes_crate.cli.finish`: the text or JSON report and exit 0 or 1."""
+    """A renderer for :func:`~fivesafes_crate.cli._app.finish`: the text or JSON report and exit 0 or 1."""
 
     def render(result: SignatureVerification) -> tuple[str, int]:
         import json

@@ -10,9 +10,11 @@ from typing import Annotated
 
 import typer
 
-from . import OneLineErrors, finish
+import fivesafes_crate
+
+from ._app import OneLineErrors, finish
 from ._options import Format
-from .tre import (
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -27,8 +29,8 @@ from .tre import (
     make_agent,
     render_step,
     step_signer,
-    tre_app,
 )
+from .tre import tre_app
 
 """The crate a lifecycle step works on (shared by the step commands outside ``tre.py``)."""
 
@@ -54,10 +56,9 @@ def start(
 
     Example: [bold]fivesafes tre run start request.bagit.zip[/]
     """
-    from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
-    finish(lambda: api.start_run(path, sign=sign()), render_step(fmt))
+    finish(lambda: fivesafes_crate.start_run(path, sign=sign()), render_step(fmt))
 
 
 @run_app.command("finish")
@@ -72,10 +73,9 @@ def finish_(
 
     Example: [bold]fivesafes tre run finish request.bagit.zip[/]
     """
-    from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
-    finish(lambda: api.finish_run(path, sign=sign()), render_step(fmt))
+    finish(lambda: fivesafes_crate.finish_run(path, sign=sign()), render_step(fmt))
 
 
 @run_app.command("fail")
@@ -91,10 +91,9 @@ def fail(
 
     Example: [bold]fivesafes tre run fail request.bagit.zip --reason "out of memory"[/]
     """
-    from .. import api
 
     sign = step_signer(key, key_passphrase_file, signer)
-    finish(lambda: api.fail_run(path, reason=reason, sign=sign()), render_step(fmt))
+    finish(lambda: fivesafes_crate.fail_run(path, reason=reason, sign=sign()), render_step(fmt))
 
 
 @tre_app.command("publish")
@@ -122,13 +121,11 @@ def publish(
     [bold]fivesafes tre publish result.bagit.zip --publisher https://tre.example.org/ --publisher-name "TRE" \\
       --license https://spdx.org/licenses/CC-BY-4.0[/]
     """
-    from .. import api
-    from ..phases.lifecycle import Agent, StepResult
-    from ..phases.publishing import License
+    from fivesafes_crate import Agent, License, StepResult
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.publish(
+        return fivesafes_crate.publish(
             path,
             publisher=Agent(publisher, publisher_name),
             license=License(license_id, license_name),

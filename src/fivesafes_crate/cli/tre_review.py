@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import finish
+import fivesafes_crate
+
+from ._app import finish
 from ._options import Format, ProfileOpt, SeverityChoice
-from .tre import (
+from ._progress import ProgressBar
+from ._steps import (
     AgentNameOpt,
     AgentOpt,
     AgentType,
@@ -29,11 +32,11 @@ from .tre import (
     make_agent,
     render_step,
     step_signer,
-    tre_app,
 )
+from .tre import tre_app
 
 if TYPE_CHECKING:
-    from ..phases.lifecycle import StepResult
+    from fivesafes_crate import StepResult
 
 ThresholdOpt = Annotated[
     SeverityChoice, typer.Option("--severity", help="Lowest requirement level that fails the validation.")
@@ -55,9 +58,9 @@ def sanitize(path: StepTargetArg, fmt: StepFormatOpt = Format.text, force: Sanit
 
     Example: [bold]fivesafes tre sanitize request.bagit.zip[/]
     """
-    from .. import api
 
-    finish(lambda: api.sanitize(path, force=force), render_step(fmt))
+    bar = ProgressBar("verifying", enabled=fmt is not Format.json)
+    finish(lambda: bar.run(lambda: fivesafes_crate.sanitize(path, force=force, progress=bar)), render_step(fmt))
 
 
 @tre_app.command("check")
@@ -77,12 +80,13 @@ def check(
 
     Example (the agent from the FIVESAFES_AGENT... variables): [bold]fivesafes tre check request.bagit.zip[/]
     """
-    from .. import api
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_check(path, agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return bar.run(lambda: fivesafes_crate.record_check(path, agent=who, sign=hook, progress=bar))
 
+    bar = ProgressBar("checking", enabled=fmt is not Format.json)
     finish(job, render_step(fmt))
 
 
@@ -105,13 +109,13 @@ def validate(
 
     Example: [bold]fivesafes tre validate request.bagit.zip --severity should[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_validation(path, agent=who, threshold=Severity.parse(severity.value), profile=profile,
-                                     sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return fivesafes_crate.record_validation(path, agent=who, threshold=Severity.parse(severity.value),
+                                                 profile=profile, sign=hook)
 
     finish(job, render_step(fmt))
 
@@ -141,11 +145,10 @@ def retrieve(
 
     Example: [bold]fivesafes tre retrieve request.bagit.zip --workflow-crate workflow.crate.zip --nest[/]
     """
-    from .. import api
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_retrieval(path, workflow_crate, nest=nest, url=url, agent=who,
+        return fivesafes_crate.record_retrieval(path, workflow_crate, nest=nest, url=url, agent=who,
                                     sign=step_signer(key, key_passphrase_file, signer, who)())
 
     finish(job, render_step(fmt))
@@ -172,7 +175,6 @@ def signoff(
 
     Example: [bold]fivesafes tre signoff request.bagit.zip --approve --policy https://tre.example.org/policy/81[/]
     """
-    from .. import api
 
     if decision is None:
         raise typer.BadParameter("give --approve or --reject", param_hint="'--approve' / '--reject'")
@@ -180,7 +182,8 @@ def signoff(
 
     def job() -> StepResult:
         who = make_agent(agent, agent_name, agent_type, provider, provider_name)
-        return api.record_signoff(path, approved=approved, policy=policy, policy_name=policy_name, reason=reason,
-                                  agent=who, sign=step_signer(key, key_passphrase_file, signer, who)())
+        hook = step_signer(key, key_passphrase_file, signer, who)()
+        return fivesafes_crate.record_signoff(path, approved=approved, policy=policy, policy_name=policy_name,
+                                              reason=reason, agent=who, sign=hook)
 
     finish(job, render_step(fmt))

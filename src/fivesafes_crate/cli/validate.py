@@ -8,23 +8,28 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
+import fivesafes_crate
+
+from ._app import EXIT_ERROR, EXIT_INVALID, EXIT_VALID, app, error_line, finish
 from ._options import (
     EngineOpt,
     Format,
+    OfflineOpt,
     PathsArg,
-    PhaseOpt,
+    PhaseAliasOpt,
     ProfileOpt,
     ReportFormat,
     ReportFormatOpt,
     SeverityChoice,
     SeverityOpt,
+    StageOpt,
     TrustOpt,
 )
+from ._progress import ProgressBar
 from .render import console_text, render_report, shown, styled
 
 if TYPE_CHECKING:
-    from ..issues import ReportSet
+    from fivesafes_crate import ReportSet
 
 
 def _order(paths: list[Path], reports: ReportSet, *, nested: bool) -> list[str]:
@@ -41,11 +46,13 @@ def _order(paths: list[Path], reports: ReportSet, *, nested: bool) -> list[str]:
 def validate(
     paths: PathsArg,
     profile: ProfileOpt = None,
-    phase: PhaseOpt = None,
+    stage: StageOpt = None,
     severity: SeverityOpt = SeverityChoice.must,
     fmt: ReportFormatOpt = ReportFormat.text,
     trust: TrustOpt = None,
     engine: EngineOpt = None,
+    offline: OfflineOpt = False,
+    phase: PhaseAliasOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Validate this many crates at a time (worker "
                                       "processes); the output is the same, in the order given.")] = 1,
 ) -> None:
@@ -53,7 +60,11 @@ def validate(
 
     With --trust, a bag's signatures are verified too (issues with signature.* check ids). A federated summary
     crate (fivesafes federate gather) is followed by a report for each node crate it nests, validated with its
-    own profile (text, sarif, junit; json describes the summary alone).
+    own profile (text, sarif, junit; json describes the summary alone). --offline is accepted and changes
+    nothing: validation never touches the network.
+
+    A crate declaring only a Five Safes profile version that is not supported (e.g. 5s-crate/1.0) is refused
+    (exit 2) unless --profile names one to validate against anyway; the report then says the versions differ.
 
     Several crates: a text report each, one SARIF log, or one JUnit document (json: one crate only). An input
     that cannot be read does not stop the others: it is reported beside them (an error line, a SARIF tool
@@ -63,9 +74,11 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
-    from .. import api
-    from ..issues import Severity
+    from fivesafes_crate import Severity
+
     from ..reporting import MULTI_REPORTERS
+
+    del offline  # accepted for users of rocrate-validator: there is nothing to switch off
 
     if fmt is ReportFormat.json and len(paths) > 1:
         raise typer.BadParameter("describes one crate: give one path, or use sarif or junit",
@@ -87,15 +100,18 @@ def validate(
             return texts[0][1], code
         return "\n\n".join(console_text(f"[bold]== {shown(path)}[/]") + "\n" + text for path, text in texts), code
 
+    bar = ProgressBar("verifying", enabled=fmt is ReportFormat.text)
     finish(
-        lambda: api.validate_all(
+        lambda: bar.run(lambda: fivesafes_crate.validate_all(
             paths,
             profile=profile,
+            stage=stage.value if stage else None,
             phase=phase.value if phase else None,
             threshold=Severity.parse(severity.value),
-            trust=api.load_trust_store(trust) if trust is not None else None,
+            trust=fivesafes_crate.load_trust_store(trust) if trust is not None else None,
             jobs=jobs,
             engine=engine.value if engine else None,
-        ),
+            progress=bar,
+        )),
         render,
     )

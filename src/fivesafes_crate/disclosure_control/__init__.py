@@ -2,7 +2,7 @@
 
 The service the lifecycle's disclosure phase and the ``fivesafes disclosure`` commands use:
 
-- :func:`load_policy` (a preset or a TOML/JSON file, ACRO's ``config.json`` keys accepted) gives a
+- :func:`load_disclosure_policy` (a preset or a TOML/JSON file, ACRO's ``config.json`` keys accepted) gives a
   :class:`DisclosurePolicy`, whose ``id``, ``name`` and ``digest`` identify it as a screening's instrument
   (outcomes are :class:`~fivesafes_crate.issues.ScreeningOutcome`, beside the validator's severities);
 - :func:`screen_output` screens one file, :func:`screen_outputs` named files below a folder (a crate's working
@@ -21,7 +21,7 @@ from __future__ import annotations
 from .acro import AcroCheck, AcroFile, AcroOutput, AcroResults, AcroResultsError, parse_timezone, read_acro_results
 from .evidence import CellEvidence, Evidence, EvidenceError, OutputEvidence, load_evidence
 from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningReport
-from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_policy
+from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_disclosure_policy
 from .report import FindingRow, finding_rows, output_heading, render_json, render_text, report_footer
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
 from .screening import screen_output, screen_outputs, screen_target
@@ -47,8 +47,8 @@ __all__ = [
     "RuleFinding",
     "ScreeningReport",
     "finding_rows",
+    "load_disclosure_policy",
     "load_evidence",
-    "load_policy",
     "nk_dominated",
     "nk_share",
     "output_heading",

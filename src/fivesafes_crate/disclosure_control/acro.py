@@ -12,6 +12,7 @@ local times without an offset.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,12 +141,16 @@ def parse_timezone(value: tzinfo | str) -> tzinfo:
                          "(+01:00)") from None
 
 
-def read_acro_results(folder: str | Path, timezone: tzinfo | str, *, limits: Limits = DEFAULT_LIMITS) -> AcroResults:
-    """Read an ACRO results folder after verifying its checksums.
+def read_acro_results(
+    folder: str | os.PathLike[str], *, timezone: tzinfo | str, limits: Limits = DEFAULT_LIMITS
+) -> AcroResults:
+    """Read the results ACRO's ``finalise`` wrote (``results.json``, both format generations) after verifying
+    every checksum in ``checksums/``: per-output status, files, checks, comments and exception requests.
 
-    ``results.json`` and every file it lists must have a checksum in ``checksums/`` that matches, and every
-    checksum there must match its file; otherwise :class:`AcroResultsError` is raised and nothing is returned.
-    Naive ACRO timestamps are read in ``timezone`` (a ``tzinfo``, IANA name or offset).
+    ACRO writes local times without an offset: ``timezone`` (an IANA name such as ``Europe/London``, an offset
+    such as ``+01:00``, or a ``tzinfo``) makes them aware. ``results.json`` and every file it lists must have a
+    checksum in ``checksums/`` that matches, and every checksum there must match its file; otherwise
+    :class:`AcroResultsError` is raised and nothing is returned.
     """
     zone = parse_timezone(timezone)
     root = Path(folder)

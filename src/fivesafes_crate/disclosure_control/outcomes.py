@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..issues import ScreeningOutcome
-
-if TYPE_CHECKING:
-    from .policy import DisclosurePolicy
+from .policy import DisclosurePolicy
 
 MAX_LOCATIONS = 20
 """Labels kept per finding; the count of flagged cells is always exact."""

@@ -181,11 +181,13 @@ DEFAULT_PRESET = "acro-default"
 _IGNORED_ACRO_KEYS = frozenset({"survival_safe_threshold", "federated"})
 
 
-def load_policy(policy: str | os.PathLike[str] | DisclosurePolicy = DEFAULT_PRESET) -> DisclosurePolicy:
-    """A policy from a preset id (``acro-default``, ``abs-datalab``, ``opensafely``, ``uk-llc``) or a file.
+def load_disclosure_policy(policy: str | os.PathLike[str] | DisclosurePolicy = DEFAULT_PRESET) -> DisclosurePolicy:
+    """A disclosure-control policy: a preset (``acro-default``, ``abs-datalab``, ``opensafely``, ``uk-llc``) or a
+    TOML/JSON file (ACRO's ``config.json`` keys accepted); see ``docs/disclosure-control.md``.
 
-    Files are TOML (``.toml``) or JSON (``.json``, such as ACRO's ``config.json``); at most 1 MiB. Raises
-    :class:`DisclosurePolicyError` for an unknown preset, an unreadable file, an unknown key or a bad value.
+    Its ``id``, ``name`` and ``digest`` identify it as a screening's instrument. Files are TOML (``.toml``) or JSON
+    (``.json``, such as ACRO's ``config.json``); at most 1 MiB. Raises :class:`DisclosurePolicyError` for an unknown
+    preset, an unreadable file, an unknown key or a bad value.
     """
     if isinstance(policy, DisclosurePolicy):
         return policy

@@ -19,7 +19,7 @@ from ..errors import CrateStateError, OutputExistsError, UsageError
 from ..issues import Stage
 from ..model.crate import load_crate, save_crate
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..packaging import pack
+from ..packaging import package
 from ..packaging.staging import new_folder
 from .nodes import Node, copy_out, mark, membership
 
@@ -80,7 +80,7 @@ def split(
                 finally:
                     if copy.source is not None:
                         copy.source.close()
-                pack(staged, folder / f"{node.id}.bagit.zip", external_identifier=node_bag_id(identifier, node),
-                     bagging_date=bagging_date, limits=limits)
+                package(staged, folder / f"{node.id}.bagit.zip", external_identifier=node_bag_id(identifier, node),
+                        bagging_date=bagging_date, limits=limits)
                 written.append(target / f"{node.id}.bagit.zip")
     return written

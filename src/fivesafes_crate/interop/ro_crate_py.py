@@ -22,26 +22,21 @@ import json
 import logging
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from ..errors import CrateError, UsageError
+from rocrate.model import DataEntity, FileOrDir
+from rocrate.rocrate import ROCrate
+
+from ..errors import ConversionError, UsageError
 from ..model.crate import Crate
 from ..model.entities import JSON, local_path
 from ..model.source import METADATA_FILE, EntryKind
 from ..model.vocab import uri_scheme
 
-if TYPE_CHECKING:
-    from rocrate.rocrate import ROCrate
-
 log = logging.getLogger(__name__)
 
 _KEY_BASE = "arcp://uuid,00000000-0000-0000-0000-000000000000/"
 """A base like ro-crate-py's own, to compute the keys it files entities under."""
-
-
-class ConversionError(CrateError):
-    """ro-crate-py cannot hold the crate as written (or an ro-crate-py crate holds values that are not JSON)."""
 
 
 def _rocrate_key(entity_id: str) -> str:
@@ -86,7 +81,9 @@ def _local_source(crate: Crate, entity_id: str) -> Path | None:
 
 
 def to_rocrate(crate: Crate) -> ROCrate:
-    """The crate as an ro-crate-py ``ROCrate``, with every entity's properties and ``@id`` as written.
+    """The crate as an ro-crate-py ``rocrate.rocrate.ROCrate`` with every entity as written (order aside).
+
+    See ``docs/interop.md`` for what it rewrites.
 
     Data entities of a crate read from a folder (or bag folder) get their file or folder as ``source``, so that
     ``ROCrate.write()`` copies the payload; files that are absent, links, outside the crate or inside a ZIP get
@@ -97,8 +94,6 @@ def to_rocrate(crate: Crate) -> ROCrate:
     ``@id``).
     """
     _check_representable(crate)
-    from rocrate.model import DataEntity, FileOrDir
-    from rocrate.rocrate import ROCrate
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -138,13 +133,12 @@ def _restore_context(ro: ROCrate, context: JSON) -> None:
 
 
 def from_rocrate(ro: ROCrate) -> Crate:
-    """A :class:`Crate` of what ro-crate-py would write as ``ro-crate-metadata.json`` for ``ro``.
+    """A :class:`Crate` of the metadata ro-crate-py would write for ``ro``.
 
     The crate has no source: validating it checks the metadata only (write the crate with ``ro.write(folder)``
     and validate the folder to check its files too). Raises :class:`ConversionError` when an entity holds a
     value that is not JSON (a Python object, NaN).
     """
-    from rocrate.rocrate import ROCrate
 
     if not isinstance(ro, ROCrate):
         raise UsageError(f"expected an ro-crate-py ROCrate, got {type(ro).__name__}")

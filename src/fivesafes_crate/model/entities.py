@@ -64,6 +64,16 @@ def has_type(entity: Entity, name: str, *, tolerate_type_key: bool = True) -> bo
     return any(_local(t) == name for t in declared_types(entity, tolerate_type_key=tolerate_type_key))
 
 
+DATA_ENTITY_TYPES = ("File", "MediaObject", "Dataset")
+"""The types of data entities (``File`` is ``schema:MediaObject`` in the RO-Crate context); any other entity
+but the metadata descriptor is a contextual entity."""
+
+
+def is_data_entity(entity: Entity) -> bool:
+    """True for a data entity: typed ``File`` (``MediaObject``) or ``Dataset``."""
+    return any(has_type(entity, name) for name in DATA_ENTITY_TYPES)
+
+
 def additional_types(entity: Entity) -> set[str]:
     """Local names of the entity's ``additionalType`` values (``CheckValue``, ``SignOff``...)."""
     return {_local(iri) for iri in iri_values(entity.get("additionalType"))}

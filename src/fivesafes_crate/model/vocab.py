@@ -25,6 +25,9 @@ DISCLOSURE_CHECK = SHP + "DisclosureCheck"
 GENERATE_CHECK_VALUE = SHP + "GenerateCheckValue"
 SHP_TERMS = (CHECK_VALUE, VALIDATION_CHECK, SIGN_OFF, DISCLOSURE_CHECK, GENERATE_CHECK_VALUE)
 
+PROF_PROFILE = "http://www.w3.org/ns/dx/prof/Profile"
+"""The class of profile entities (``"@type": "Profile"`` in the RO-Crate context)."""
+
 SHA512_TERM = "https://www.iana.org/assignments/named-information#sha-512"
 
 # Properties whose values are IRIs in meaning even when a crate writes them as plain strings (the profile's

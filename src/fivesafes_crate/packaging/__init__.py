@@ -9,7 +9,7 @@
 * :mod:`.bag_verifier`: checking every manifest entry and payload file (:func:`verify_bag`).
 * :mod:`.staging`: outputs built in a temporary sibling and renamed into place only when complete.
 * :mod:`.zip_writer`: deterministic ZIP members, compression by content, background syncing.
-* :mod:`.packing`: :func:`pack` (a crate folder as a bag ZIP or folder), :func:`refresh_bag`, :func:`archive_bag`.
+* :mod:`.packing`: :func:`package` (a crate folder as a bag ZIP or folder), :func:`refresh_bag`, :func:`archive_bag`.
 * :mod:`.unpacking`: :func:`unpack`, extracting a bag ZIP safely.
 
 Opening files without following links, creating files exclusively and the chunked hashing loop are the
@@ -35,7 +35,7 @@ from .bag_reader import (
 from .bag_verifier import METADATA_NOT_CHECKED, BagVerification, verify_bag
 from .bag_writer import PAYLOAD_MANIFEST, TAG_MANIFEST, BagMetadata, encode_manifest_path, tag_files
 from .hashing import KnownDigests, PayloadCopier, digest_files
-from .packing import archive_bag, pack, refresh_bag
+from .packing import ProgressCallback, archive_bag, package, refresh_bag
 from .unpacking import unpack
 
 __all__ = [
@@ -57,10 +57,11 @@ __all__ = [
     "ManifestEntry",
     "PayloadCopier",
     "ProblemKind",
+    "ProgressCallback",
     "archive_bag",
     "digest_files",
     "encode_manifest_path",
-    "pack",
+    "package",
     "read_bag",
     "refresh_bag",
     "tag_files",

@@ -1,7 +1,7 @@
-"""Packing a crate folder as a BagIt bag, in a deterministic ZIP or a folder (:func:`pack`); refreshing a bag
+"""Packing a crate folder as a BagIt bag, in a deterministic ZIP or a folder (:func:`package`); refreshing a bag
 folder's tag files in place (:func:`refresh_bag`) and archiving a bag folder as it is (:func:`archive_bag`).
 
-:func:`pack` turns a crate folder (or an existing bag folder, to re-pack it) into the profile's transfer form:
+:func:`package` turns a crate folder (or an existing bag folder, to re-pack it) into the profile's transfer form:
 a ZIP holding exactly one top-level folder, the bag, with ``bagit.txt`` (BagIt 1.0), ``bag-info.txt``,
 SHA-512 payload and tag manifests and the crate under ``data/``. Decisions:
 
@@ -78,7 +78,7 @@ ProgressCallback = Callable[[int, int], None]
 _KEPT_TAG_FILES = frozenset({DECLARATION_FILE, BAG_INFO_FILE})
 
 
-def pack(
+def package(
     crate: str | os.PathLike[str],
     output: str | os.PathLike[str] | None = None,
     *,
@@ -89,7 +89,10 @@ def pack(
     limits: Limits = DEFAULT_LIMITS,
     overwrite: bool = False,
 ) -> Path:
-    """Pack a crate folder (or re-pack a bag folder) as a BagIt 1.0 bag in a deterministic ZIP, or a folder.
+    """Pack a crate folder as a BagIt 1.0 bag inside a deterministic ZIP (or as a bag folder with ``folder``).
+
+    The ZIP holds one top-level folder, as the profile requires. The same crate, identifier and bagging date
+    give the same bytes; written atomically.
 
     ``output`` defaults to ``<crate-folder-name>.bagit.zip`` (``.bagit`` with ``folder``) next to the crate;
     the ZIP's one top-level folder is named after the output without ``.zip`` and ``.bagit``. The
@@ -441,7 +444,7 @@ def refresh_bag(
     ``tagmanifest-sha512.txt`` are written, each atomically, in that order: the tag manifest covers the payload
     manifest. Manifests of other algorithms are deleted, since they could not be kept true (the profile's
     publishing phase asks for exactly this). The files of ``signatures/`` are listed in the tag manifest as
-    they are. The payload is refused as :func:`pack` refuses it (links, special
+    they are. The payload is refused as :func:`package` refuses it (links, special
     files, unsafe or colliding names, tag files that are not carried over). The caller works on a copy when
     the old state must survive a failure half-way. A file whose identity is in ``known`` (the digests of a
     verification of the same, hard-linked, files: :attr:`~.bag_verifier.BagVerification.known`) is not hashed
@@ -477,8 +480,8 @@ def archive_bag(
 ) -> Path:
     """Write a bag folder, exactly as it is, into a deterministic ZIP ``output`` (replaced atomically).
 
-    Unlike :func:`pack`, nothing is regenerated: the tag files are archived byte for byte, so a bag whose
-    manifests were refreshed (and perhaps signed) keeps them. The ZIP follows :func:`pack`'s rules (one
+    Unlike :func:`package`, nothing is regenerated: the tag files are archived byte for byte, so a bag whose
+    manifests were refreshed (and perhaps signed) keeps them. The ZIP follows :func:`package`'s rules (one
     top-level folder named after ``output``, sorted members, fixed timestamps and modes, stored or deflated by
     content) and refuses links, special files and unsafe names. Returns ``output``.
     """
@@ -509,4 +512,4 @@ def archive_bag(
     return target
 
 
-__all__ = ["BAG_SUFFIX", "ZIP_SUFFIX", "ProgressCallback", "archive_bag", "pack", "refresh_bag"]
+__all__ = ["BAG_SUFFIX", "ZIP_SUFFIX", "ProgressCallback", "archive_bag", "package", "refresh_bag"]

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def unpack(archive: str | os.PathLike[str], output: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Path:
-    """Extract a bag ZIP into the new folder ``output``: ``output/bagit.txt``, ``output/data/...``.
+    """Extract a bag ZIP safely into ``output`` (a new folder), refusing unsafe or oversized archives.
 
     The archive is opened through :func:`~fivesafes_crate.model.source.open_source` and refused
     (:class:`~fivesafes_crate.errors.UnsafeInputError`) when anything about it is suspect: unsafe, duplicate or

@@ -31,7 +31,7 @@ from ..model.entities import Entity
 from ..model.lifecycle import LifecycleState, Status, Step, lifecycle_state
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
 from ..model.vocab import SHA512_TERM
-from ..packaging import BagVerification, verify_bag
+from ..packaging import BagVerification, ProgressCallback, verify_bag
 from ..signing.writer import SignHook
 from .lifecycle import (
     Agent,
@@ -72,10 +72,13 @@ def integrity_problems(verification: BagVerification) -> list[str]:
     return reasons
 
 
-def verify_original(space: Workspace, limits: Limits = DEFAULT_LIMITS) -> tuple[BagVerification, list[str]]:
-    """Verify the bag a step was given (not its working copy) and say why it fails the check phase, if it does."""
+def verify_original(
+    space: Workspace, limits: Limits = DEFAULT_LIMITS, progress: ProgressCallback | None = None
+) -> tuple[BagVerification, list[str]]:
+    """Verify the bag a step was given (not its working copy) and say why it fails the check phase, if it does;
+    ``progress(done, total)`` follows the bytes hashed."""
     with open_source(space.target, limits) as source:
-        verification = verify_bag(source)
+        verification = verify_bag(source, progress=progress)
     return verification, integrity_problems(verification)
 
 
@@ -95,13 +98,17 @@ def record_check(
     new_id: IdFactory | None = None,
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> StepResult:
-    """Verify the bag's SHA-512 payload and tag manifests and record the ``CheckValue`` assessment.
+    """Check phase: verify the bag's SHA-512 payload and tag manifests and record the ``CheckValue`` assessment.
+
+    A bag that fails is recorded as failed (``FailedActionStatus``, per-file reasons in ``description``),
+    which ends the lifecycle: a bag that fails is not an error.
 
     ``target`` is a bag folder or bag ZIP (a crate folder is refused with
     :class:`~fivesafes_crate.errors.UsageError`). Refused (:class:`~.lifecycle.StepRefused`, crate untouched)
-    when a check is recorded already, after a failed step, and after publishing. A bag that fails is not an
-    error: the returned action is failed, with the per-file reasons in its ``description``.
+    when a check is recorded already, after a failed step, and after publishing. ``progress(done, total)`` follows
+    the bytes hashed (the payload and tag files of a large bag take seconds).
     """
     now = clock or system_clock
     ids = new_id or new_uuid
@@ -114,7 +121,7 @@ def record_check(
             raise refuse(f"cannot check the bag: it was checked already ({previous.name or previous.id}); the check "
                          "phase verifies the bag as submitted, once", crate, previous.id)
         start = now()
-        verification, reasons = verify_original(space, limits)
+        verification, reasons = verify_original(space, limits, progress)
         space.known = verification.known  # a bag folder's working copy links the files just hashed: hash once
         end = now()
         editor = crate.edit()

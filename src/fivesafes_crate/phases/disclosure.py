@@ -29,15 +29,16 @@ back to pending (:func:`reset_disclosure`).
 * rejected outputs must be pruned before the check is approved (``prune``);
 * a verdict is refused when the output's bytes changed since it was screened, attached or judged.
 
-**Withholding.** Nothing un-approved may leave the TRE. A rejection of the whole check deletes the result
-payload (the files of the run's result entities and everything under ``outputs/``), the output entities (with
-their ``hasPart`` contents and their ``DigitalDocumentPermission``\\ s) and every link to them (``result``,
-``hasPart``, ``object``); the ``CreateAction`` stays by default, since the profile requires one in every crate,
-and ``remove_run`` also removes it, as the profile's SHOULD describes. Pruning does the same for the rejected
-outputs only. Either way, the reviews of a withheld output then point to a placeholder (``WithheldOutput``)
-that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256`` (a hash of a small
-table can be confirmed by guessing), and so do the withheld outputs' entries of the screening report. Inputs,
-the workflow and the root are never removed.
+**Withholding.** Nothing un-approved may leave the TRE. A rejection of the whole check deletes the result payload
+(the files of the run's result entities and everything under ``outputs/``), the output entities (with their
+``hasPart`` contents and their ``DigitalDocumentPermission``\\ s) and every link to them (``result``, ``hasPart``,
+``object``); the ``CreateAction`` stays by default, since the profile requires one in every crate, and
+``remove_run`` also removes it, as the profile's SHOULD describes, with the contextual entities only it linked (its
+agent, its parameter values), which RO-Crate 1.2 would otherwise find linked from nowhere. Pruning does the same
+for the rejected outputs only. Either way, the reviews of a withheld output then point to a placeholder
+(``WithheldOutput``) that keeps its name, or not even that (``redact_withheld_names``); they lose their ``sha256``
+(a hash of a small table can be confirmed by guessing), and so do the withheld outputs' entries of the screening
+report. Inputs, the workflow and the root are never removed.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ from typing import Any
 from ..errors import UsageError
 from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, EntityError, write_atomic
-from ..model.entities import Entity, has_type, local_path, ref_ids
+from ..model.entities import Entity, has_type, is_data_entity, local_path, ref_ids
 from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step, main_action, provenance
 from ..model.reviews import (
     FAILED_DISCLOSURE_CHECK,
@@ -176,15 +177,24 @@ def record_disclosure(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the disclosure check's ``decision`` by ``agent`` (see the module docstring for what is written).
+    """Disclosure phase: record the crate's one ``DisclosureCheck`` as pending, in review, approved or rejected.
 
-    ``reason`` ends the ``name`` in brackets (``pending (estimate: 1 week)``) and, for a rejection, where it
-    is required, is also the ``error``. ``start`` is the predicted start of a pending check, or when the
-    review started. A rejection withholds the results, and with ``remove_run`` the ``CreateAction`` too.
-    ``verdicts`` are recorded as per-output ``Review``\\ s by ``agent``; ``prune`` withholds the outputs whose
-    verdict is a rejection, and ``redact_withheld_names`` hides the names of withheld outputs.
-    ``StepResult.removed`` lists the entities and files removed. ``reviews`` and ``instruments`` are further
-    entities (each with an ``@id`` and ``@type``) recorded as the check's ``result`` and ``instrument``.
+    Needs a completed run; approved and rejected are final (new results put an approval back to pending). A
+    rejection needs a ``reason`` (the action's ``error``) and withholds the results: their files, entities and
+    links are removed (``result.removed``), and the ``CreateAction`` too with ``remove_run``.
+
+    ``verdicts`` (:class:`Verdict`) are the checker's per-output approvals and rejections, recorded as
+    ``Review``\\ s with the SHP terms ``PassedDisclosureCheck`` / ``FailedDisclosureCheck`` and the ``sha256``
+    of the bytes judged, listed as the check's ``result``. Refused (:class:`~fivesafes_crate.StepRefused`,
+    crate untouched): an approval without a verdict for every output in scope once the check has per-output
+    reviews; approving an output the screening failed without a comment; approving while rejected outputs are
+    present (``prune`` withholds them, leaving a placeholder; ``redact_withheld_names`` hides even their
+    names); a verdict on bytes that changed since they were screened. ``reviews`` and ``instruments`` are
+    further entities recorded as the check's ``result`` and ``instrument``.
+
+    ``reason`` ends the ``name`` in brackets (``pending (estimate: 1 week)``). ``start`` is the predicted start
+    of a pending check, or when the review started. Verdicts are recorded by ``agent``; ``reviews`` and
+    ``instruments`` each need an ``@id`` and ``@type``.
 
     Refused (:class:`~.lifecycle.StepRefused`, crate untouched) unless the workflow run completed, after an
     approval or rejection (until new results reset it), after a failed step and after publishing, and when a
@@ -624,7 +634,8 @@ def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False,
     Removed: the ``result`` entities of ``run`` and what they contain through ``hasPart``, every data entity
     under ``outputs/``, the ``DigitalDocumentPermission``\\ s only they used, and the files and folders of all
     of them (everything under ``outputs/`` included). Inputs, the workflow, the root and the metadata file are
-    never removed. With ``remove_run`` the ``CreateAction`` goes too. Reviews of what is removed point to
+    never removed. With ``remove_run`` the ``CreateAction`` goes too, with the contextual entities that only it
+    linked. Reviews of what is removed point to
     placeholders instead (names hidden with ``redact``).
     """
     crate = space.crate
@@ -645,9 +656,29 @@ def withhold_results(space: Workspace, run: Entity, *, remove_run: bool = False,
     files = _delete_payload(space, withheld, protected)
     redact_report(space, files, redact=redact)
     if remove_run:
+        linked = [target for _key, target in crate.references(run)]
         edit.remove(run["@id"])
         withheld.append(run["@id"])
+        kept = protected - set(ref_ids(run.get("object")))  # its parameter values go when nothing else links them
+        withheld.extend(_drop_unlinked(crate, linked, kept))
     return [*withheld, *(name for name in files if name not in withheld)]
+
+
+def _drop_unlinked(crate: Crate, candidates: list[str], protected: set[str]) -> list[str]:
+    """Remove the contextual entities among ``candidates`` that nothing links to any more, and in turn what only
+    they linked (the removed run's agent and parameter values): RO-Crate 1.2 asks that every contextual entity
+    be linked from another. Data entities (the input files) and ``protected`` ones stay; return what went."""
+    dropped: list[str] = []
+    queue = list(candidates)
+    while queue:
+        entity_id = queue.pop(0)
+        entity = crate.get(entity_id)
+        if entity is None or entity_id in protected or _referenced(crate, entity_id) or is_data_entity(entity):
+            continue
+        queue.extend(target for _key, target in crate.references(entity) if target != entity_id)
+        crate.edit().remove(entity_id)
+        dropped.append(entity_id)
+    return dropped
 
 
 def _withheld_entities(crate: Crate, run: Entity, protected: set[str]) -> list[str]:

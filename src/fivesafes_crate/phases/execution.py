@@ -93,10 +93,11 @@ def start_run(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record that the approved workflow run started: the ``CreateAction`` becomes Active with a ``startTime``.
+    """Workflow execution phase: the approved run started (its ``CreateAction`` becomes Active, ``startTime``).
 
-    Refused (:class:`~.lifecycle.StepRefused`, crate untouched) without an approved sign-off, after a failed
-    step or publishing, and unless the run is queued (Potential, or without a status).
+    ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically. Refused (:class:`~.lifecycle.StepRefused`,
+    crate untouched) without an approved sign-off, after a failed step or publishing, and unless the run is queued
+    (Potential, or without a status).
     """
     now = clock or system_clock
 
@@ -118,7 +119,7 @@ def finish_run(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record that the running workflow run completed: ``CompletedActionStatus`` with an ``endTime``.
+    """Workflow execution phase: the running run completed (``CompletedActionStatus``, ``endTime``).
 
     Refused unless the run is Active (started with :func:`start_run` and not finished yet) and has results:
     attach its outputs with :func:`~.results.add_results` first, since a completed run SHOULD reference them
@@ -148,10 +149,11 @@ def fail_run(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record that the workflow run failed, from Potential or Active: ``FailedActionStatus`` and ``error``.
+    """Workflow execution phase: the queued or running run failed, ``reason`` being its ``error``.
 
     ``reason`` (required, one line is best) becomes the action's ``error`` and ends its ``name``. A run that
-    fails before it started gets ``startTime`` = ``endTime``. A failed run ends the lifecycle.
+    fails before it started gets ``startTime`` = ``endTime``. A failed run ends the lifecycle: later steps are
+    refused.
     """
     if not isinstance(reason, str) or not reason.strip():
         raise UsageError("a failed run needs a reason")

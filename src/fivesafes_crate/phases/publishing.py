@@ -100,7 +100,8 @@ def publish(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Publish a disclosure-approved bag: root properties, mentions and parts, the ``GenerateCheckValue`` action.
+    """Publishing phase: ``datePublished``, ``publisher``, ``license``, every assessment in ``mentions``, every
+    result in ``hasPart``, and the ``GenerateCheckValue`` action; then the payload and tag manifests.
 
     ``publisher`` is the TRE ``Organization``; ``agent`` performs the step (often the TRE's software). The
     action id is ``#bagit-<new_id()>``. Works on a bag folder or bag ZIP only (a plain folder has no manifests

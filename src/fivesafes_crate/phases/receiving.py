@@ -26,7 +26,7 @@ from ..model.entities import has_type
 from ..model.lifecycle import Status, Step, Timeline, timeline_of
 from ..model.reviews import RecordedVerdict, recorded_verdicts
 from ..model.source import DEFAULT_LIMITS, Limits, open_source
-from ..packaging import BagVerification, verify_bag
+from ..packaging import BagVerification, ProgressCallback, verify_bag
 from ..signing.trust import TrustStore
 from ..signing.verifier import Failure, SignatureVerification, verify_source
 from ..signing.writer import STEP_ROLES
@@ -63,7 +63,7 @@ class Receipt:
 
 
 def status(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Timeline:
-    """Read a crate and return its lifecycle timeline and inferred stage."""
+    """The lifecycle timeline of a crate (any form): one row per recorded action, and the inferred stage."""
     with open_source(path, limits) as source:
         return timeline_of(load_crate(source))
 
@@ -76,14 +76,20 @@ def receive(
     trust: TrustStore | None = None,
     policy: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> Receipt:
-    """Check a crate handed back by a TRE: BagIt integrity, validation at ``threshold``, every step's status,
-    and with ``trust`` (and a named ``policy``) its signatures and the TRE endorsement of every review action.
+    """The receiving phase: BagIt manifests, validation at ``threshold`` and the status of every review step;
+    with ``trust`` (and a named ``policy``) also the signatures, each review action counting only when a
+    trusted TRE signature backs it.
 
-    Raises :class:`~fivesafes_crate.errors.CrateReadError` only when the input cannot be read at all.
+    ``receipt.accepted`` is True only when everything passed and every step completed; ``receipt.reasons``
+    says what did not, in lifecycle order.
+
+    ``progress(done, total)`` follows the bytes hashed. Raises :class:`~fivesafes_crate.errors.CrateReadError`
+    only when the input cannot be read at all.
     """
     with open_source(path, limits) as source:
-        bag = verify_bag(source) if source.is_bag else None
+        bag = verify_bag(source, progress=progress) if source.is_bag else None
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
         signatures = None

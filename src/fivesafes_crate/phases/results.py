@@ -120,7 +120,12 @@ def add_results(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Attach ``outputs`` to the workflow run (see the module docstring for how each is described).
+    """Attach outputs to the running or completed run: files and folders copied under ``outputs/``, references
+    by URI, values; sensitive references hashed (UUID v5 in the TRE's secret ``namespace``).
+
+    Each output becomes a ``result`` of the ``CreateAction`` (data entities also a ``hasPart`` of the root); a
+    disclosure check in review or approved goes back to pending. See :class:`OutputFile`,
+    :class:`OutputReference` and :class:`OutputValue`.
 
     ``namespace`` is the TRE's secret UUID for sensitive references (required when there is one). Value ids
     are ``#output-<new_id()>``. Returns the step with the updated ``CreateAction`` as its action.

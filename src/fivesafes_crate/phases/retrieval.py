@@ -138,11 +138,13 @@ def record_retrieval(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the download of the referenced Workflow RO-Crate, given as the ZIP or folder the TRE fetched.
+    """Workflow retrieval phase: record the ``DownloadAction`` of the referenced Workflow RO-Crate.
 
-    ``url`` is where it was downloaded from when the workflow names no ``distribution``. With ``nest`` the
-    Workflow RO-Crate is copied into the payload (see the module documentation). Raises
-    :class:`WorkflowMismatchError` when it is not the referenced workflow; refused
+    Nothing is downloaded: ``workflow_crate`` is the ZIP or folder the TRE's proxy fetched, checked to be the
+    root's ``mainEntity`` (else :class:`~fivesafes_crate.WorkflowMismatchError`). ``object`` is the workflow's
+    ``distribution`` (or ``url``); with ``nest`` it is copied into the payload as ``workflow/<name>/``, the
+    action's ``result`` (see the module documentation). ``url`` is where it was downloaded from when the
+    workflow names no ``distribution``. Refused
     (:class:`~.lifecycle.StepRefused`) without a completed validation, after a completed retrieval, a failed
     step or publishing. The crate is untouched in every such case.
     """

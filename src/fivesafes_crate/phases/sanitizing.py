@@ -54,6 +54,7 @@ from ..model.graph import expand, node_objects, resolve_id, written_id
 from ..model.lifecycle import LifecycleState, Provenance, Step, lifecycle_state, main_action, provenance
 from ..model.source import DEFAULT_LIMITS, Limits
 from ..model.vocab import SCHEMA, SHP_TERMS
+from ..packaging import ProgressCallback
 from .check import verify_original
 from .lifecycle import Clock, StepResult, apply_step, refuse, system_clock
 from .workspace import Workspace
@@ -309,13 +310,24 @@ def _after_intake(found: Provenance, claimed: LifecycleState) -> str | None:
 
 
 def sanitize(
-    target: str | os.PathLike[str], *, force: bool = False, clock: Clock | None = None,
-    limits: Limits = DEFAULT_LIMITS
+    target: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    clock: Clock | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
 ) -> StepResult:
-    """Remove every client-submitted ``AssessAction`` and lookalike from a received crate; report what went.
+    """Remove every client-submitted ``AssessAction``, and anything that could pass for one, from a received crate.
+
+    Review actions (``AssessAction`` and subtypes, ``DownloadAction``, actions with an SHP ``additionalType``,
+    also under a ``"type"`` key or embedded) go with every reference to them; SHP terms and review types on
+    other entities go, the entities stay; nothing to remove writes nothing. Run it first, on the crate as
+    received: a crate holding a check (the TRE's intake) or a publishing action is refused (``StepRefused``,
+    naming the step) unless ``force``, since sanitizing would remove the TRE's own records; with ``force`` the
+    summary lists every item removed.
 
     ``target`` is a crate folder, bag folder or bag ZIP, replaced atomically when something was removed.
-    ``result.removed`` lists it; ``result.action`` is None (sanitizing records no action). ``clock`` gives the
+    ``result.removed`` lists what went; ``result.action`` is None (sanitizing records no action). ``clock`` gives the
     ``Bagging-Date`` of regenerated manifests. Refused (:class:`~.lifecycle.StepRefused`, untouched) when a bag
     with something to remove fails its manifests, and (unless ``force``) when the crate holds a check or a
     publishing action: sanitizing applies to a crate as received, and cannot tell the TRE's own records from a
@@ -332,7 +344,7 @@ def sanitize(
                          "('tre sanitize --force' removes them anyway)", crate)
         removed = remove_lookalikes(crate)
         if removed and space.is_bag:
-            _verification, reasons = verify_original(space, limits)
+            _verification, reasons = verify_original(space, limits, progress)
             if reasons:
                 raise refuse(f"cannot sanitize: the bag fails its manifests ({len(reasons)} problem(s), first: "
                              f"{reasons[0]}); regenerating them would hide that: record the failed check instead",

@@ -36,7 +36,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 from ..disclosure_control import (
     AcroOutput,
@@ -268,16 +267,20 @@ def import_acro(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the results of ACRO in ``folder`` as screening reviews of the crate's outputs (see the module
-    docstring); ``agent`` is ACRO, a ``SoftwareApplication`` with its TRE as ``provider``.
+    """Disclosure phase: record the results of ACRO (``folder``, as its ``finalise`` wrote them) as screening
+    ``Review``\\ s of the crate's output files, after verifying every checksum ACRO wrote.
 
-    ACRO's checksums are verified before anything is read
-    (:class:`~fivesafes_crate.disclosure_control.AcroResultsError`); ``timezone`` makes ACRO's local times
-    aware. Refused like :func:`record_screening`.
+    ACRO's outputs are matched to the crate's files by SHA-256; each review records ACRO's status, its checks'
+    counts, ACRO's comments and the researcher's exception request (``Comment``\\ s); a file ACRO did not
+    check is ``not-checked``. ``timezone`` makes ACRO's local times aware; ``agent`` is ACRO as a
+    ``SoftwareApplication`` with its TRE as ``provider``. Raises
+    :class:`~fivesafes_crate.disclosure_control.AcroResultsError` when a checksum is missing or differs.
+
+    Refused like :func:`record_screening`.
     """
     if agent.kind is not AgentKind.SOFTWARE:
         raise UsageError("ACRO is recorded as a SoftwareApplication (with its TRE as provider)", entity_id=agent.id)
-    results = read_acro_results(Path(folder), timezone, limits=limits)
+    results = read_acro_results(folder, timezone=timezone, limits=limits)
     now = clock or system_clock
     make_id = new_id or new_uuid
 

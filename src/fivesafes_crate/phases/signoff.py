@@ -68,9 +68,10 @@ def record_signoff(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Record the TRE's sign-off of the request under the agreement ``policy`` (an absolute URI or #fragment).
+    """Sign-off phase: record the ``SignOff`` assessment under the agreement ``policy`` (a ``CreativeWork``).
 
-    ``approved`` False records a rejection, which ends the lifecycle. Refused
+    ``object`` is the root, the workflow and the responsible project. A rejection (``approved=False``) is
+    ``FailedActionStatus`` and ends the lifecycle. Refused
     (:class:`~.lifecycle.StepRefused`, crate untouched) without a completed validation, when a sign-off is
     recorded already, after a failed step and after publishing.
     """

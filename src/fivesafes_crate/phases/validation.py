@@ -79,7 +79,7 @@ class Comparison:
 class ComparingCheck(Protocol):
     """A TRE extra check (context in, issues out) that also says what it compared the crate with.
 
-    :func:`~fivesafes_crate.api.record_validation` adds the ``checked`` entities of its :class:`Comparison` to
+    :func:`record_validation` adds the ``checked`` entities of its :class:`Comparison` to
     the ``ValidationCheck``'s ``object`` and the ``expected`` ones to its ``instrument``.
     """
 
@@ -199,12 +199,15 @@ def record_validation(
     sign: SignHook | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> StepResult:
-    """Validate the crate (and TRE ``extra_checks``) and record the ``ValidationCheck`` assessment.
+    """Validation phase: validate the crate and record the ``ValidationCheck`` assessment (instrument: the profile).
 
-    Fails when an issue reaches ``threshold`` (default MUST); the profile is the root's ``conformsTo`` unless
-    ``profile`` is given. Refused (:class:`~.lifecycle.StepRefused`, crate untouched) without a completed
-    check, when validated already, after a failed step and after publishing. A failed validation is not an
-    error: the returned action is failed and names the issue count.
+    Fails when an issue reaches ``threshold`` (default MUST: a missing recommendation does not reject a request); a
+    failure names the issue count and ends the lifecycle. ``extra_checks`` are the TRE's own checks; a
+    :class:`~fivesafes_crate.ComparingCheck` such as :class:`~fivesafes_crate.ExpectedInputs` also adds what it checked
+    to ``object`` and what it expected to ``instrument``. The profile is the root's ``conformsTo`` unless ``profile`` is
+    given. Refused (:class:`~.lifecycle.StepRefused`, crate untouched) without a completed check, when validated
+    already, after a failed step and after publishing. A failed validation is not an error: the returned action is
+    failed and names the issue count.
     """
     now = clock or system_clock
     ids = new_id or new_uuid

@@ -35,12 +35,16 @@ def issue_to_json(issue: Issue) -> dict[str, Any]:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The report as a JSON object listing the issues at or above its threshold (``profile`` null and ``phase``
-    ``unknown`` when the metadata could not be read)."""
+    """The report as a JSON object listing the issues at or above its threshold (``profile`` null and ``stage``
+    ``unknown`` when the metadata could not be read). ``profile`` is what was validated against, ``declared``
+    the Five Safes profile IRIs the root declares (a list, empty when none); ``phase`` repeats ``stage`` for one
+    release (deprecated)."""
     return {
         "valid": report.valid,
         "profile": report.profile,
-        "phase": report.phase_label,
+        "declared": list(report.declared),
+        "stage": report.stage_label,
+        "phase": report.stage_label,
         "issues": [issue_to_json(issue) for issue in report.at_threshold()],
     }
 

@@ -43,9 +43,9 @@ def _case(target: str, check_id: str, issues: list[Issue], info: CheckInfo | Non
         more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
         failure = ET.SubElement(case, "failure", type=issues[0].severity.label, message=_xml(issues[0].message + more))
         failure.text = _xml("\n".join(_describe(issue) for issue in issues))
-    elif info is not None and report.phase is not None and not report.phase.includes(info.stage):
+    elif info is not None and report.stage is not None and not report.stage.includes(info.stage):
         ET.SubElement(case, "skipped", message=f"applies from the {info.stage.value} stage on; the crate is at the "
-                                               f"{report.phase.value} stage")
+                                               f"{report.stage.value} stage")
     return case
 
 
@@ -62,7 +62,8 @@ def _suite(target: str, report: Report, checks: Mapping[str, CheckInfo], profile
     suite = ET.Element("testsuite", name=_xml(target), tests=str(len(cases)), failures=str(failures), errors="0",
                        skipped=str(skipped))
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("profile", report.profile or ""), ("phase", report.phase_label),
+    for name, value in (("profile", report.profile or ""), ("stage", report.stage_label),
+                        ("phase", report.stage_label),
                         ("severity", report.threshold.label), ("valid", "true" if report.valid else "false")):
         ET.SubElement(properties, "property", name=name, value=value)
     suite.extend(cases)

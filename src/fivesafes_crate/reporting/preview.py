@@ -27,7 +27,9 @@ def preview(
     threshold: Severity = Severity.SHOULD,
     limits: Limits = DEFAULT_LIMITS,
 ) -> str:
-    """Read a crate in any form, validate it at ``threshold`` and return its preview page."""
+    """The preview page of a crate (any form): a self-contained HTML5 page with the request, the lifecycle
+    timeline, the results and the validation summary at ``threshold``. See :func:`render_preview`.
+    """
     with open_source(target, limits) as source:
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
@@ -86,12 +88,14 @@ def write_preview(
     limits: Limits = DEFAULT_LIMITS,
     overwrite: bool = False,
 ) -> Path:
-    """Write the preview of a crate (any form, validated at ``threshold``) atomically; returns the path written.
+    """Write the preview page of a crate (see :func:`preview`) atomically and return the path written.
 
-    ``output`` defaults to :func:`default_output`. An existing file is refused
+    ``output`` defaults to ``<name>.preview.html`` beside the crate (``result.bagit.zip`` →
+    ``result.preview.html``, :func:`default_output`). An existing file is refused
     (:class:`~fivesafes_crate.errors.OutputExistsError`, also when one appears while the page is written)
     unless ``overwrite``; a crate folder's own ``ro-crate-preview.html`` is always rewritten. The crate is never
-    modified: an output inside it is refused, except that own preview (not a bag's, whose manifests would break).
+    modified: an output inside it is refused (:class:`~fivesafes_crate.errors.UsageError`), except that own
+    preview (not a bag's, whose manifests would break: the lifecycle steps rewrite a bag's preview themselves).
     An output that cannot be written raises :class:`~fivesafes_crate.errors.StorageError`.
     """
     path = Path(output) if output is not None else default_output(target)

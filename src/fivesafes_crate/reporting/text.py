@@ -37,16 +37,16 @@ def group_issues(issues: tuple[Issue, ...]) -> list[tuple[Severity, list[tuple[s
 
 
 def verdict(report: Report) -> str:
-    """One line: valid or not, at which threshold, for which profile and phase, with counts (printable).
+    """One line: valid or not, at which threshold, for which profile and stage, with counts (printable).
 
-    A report about metadata that could not be read says so: no profile, phase unknown.
+    A report about metadata that could not be read says so: no profile, stage unknown.
     """
     counts = {level: sum(1 for issue in report.issues if issue.severity is level) for level in Severity}
     summary = ", ".join(f"{counts[level]} {level.label}" for level in sorted(Severity, reverse=True))
     state = "VALID" if report.valid else "INVALID"
     profile = f"profile {printable(report.profile)}" if report.profile is not None else \
         "no profile (the metadata could not be read)"
-    return f"{state} at severity {report.threshold.label} — {profile}, phase {report.phase_label} ({summary})"
+    return f"{state} at severity {report.threshold.label} — {profile}, stage {report.stage_label} ({summary})"
 
 
 def location(report: Report, issue: Issue) -> str | None:

@@ -181,7 +181,7 @@ class KeySigner:
 
 
 def generate_key(algorithm: KeyAlgorithm = KeyAlgorithm.ECDSA_P256, *, rsa_bits: int = MIN_RSA_BITS) -> KeySigner:
-    """A new private key in memory: ECDSA P-256 by default, Ed25519, or RSA-PSS of ``rsa_bits`` (>= 3072)."""
+    """A new signing key in memory: ECDSA P-256 by default, Ed25519, or RSA-PSS (at least 3072 bits)."""
     if algorithm is KeyAlgorithm.ECDSA_P256:
         return KeySigner(ec.generate_private_key(ec.SECP256R1()))
     if algorithm is KeyAlgorithm.ED25519:
@@ -204,7 +204,7 @@ def _read_small(path: Path, what: str) -> bytes:
 
 
 def load_signer(path: str | os.PathLike[str], passphrase: bytes | str | None = None) -> KeySigner:
-    """Read a PKCS#8 PEM private key (encrypted with ``passphrase``) as a :class:`KeySigner`.
+    """Read a PEM private key (decrypted with ``passphrase``) as a :class:`KeySigner`.
 
     Raises :class:`SigningKeyError` for an unreadable file, a wrong or missing passphrase, or a key type
     signing does not support; the message never quotes the key or the passphrase.
@@ -355,10 +355,10 @@ def create_key_pair(
     algorithm: KeyAlgorithm = KeyAlgorithm.ECDSA_P256,
     rsa_bits: int = MIN_RSA_BITS,
 ) -> KeyPairFiles:
-    """Generate a key and write it: ``private`` (PKCS#8 PEM, mode 0o600) and ``<name>.pub.pem`` beside it.
+    """Generate a key and write ``private`` (PKCS#8 PEM encrypted with ``passphrase``, mode 0o600) and its public
+    key ``<name>.pub.pem``; neither may exist. Returns both paths and the key id ``sha256:<hex>``.
 
-    The private key is encrypted with ``passphrase``; pass None only for keys that never leave a protected
-    machine (tests, CI secrets stores). Neither file may exist already. Returns the files and the key id.
+    Pass None as ``passphrase`` only for keys that never leave a protected machine (tests, CI secrets stores).
     """
     secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     if secret is not None and not secret:

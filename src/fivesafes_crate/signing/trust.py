@@ -164,7 +164,7 @@ def _check_entry(principal: Any, roles: Any, times: tuple[Any, ...], where: str)
 
 
 def load_trust_store(path: str | os.PathLike[str]) -> TrustStore:
-    """Read and check a trust store TOML file; key files are resolved relative to it.
+    """Read and check a trust store TOML file (keys, principals, roles, validity, policies; docs/signing.md).
 
     Raises :class:`TrustStoreError` naming the file and the entry at fault.
     """

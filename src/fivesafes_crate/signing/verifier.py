@@ -278,7 +278,11 @@ def verify_signatures(
     limits: Limits = DEFAULT_LIMITS,
     progress: Callable[[int, int], None] | None = None,
 ) -> SignatureVerification:
-    """Verify the signatures of a bag folder or bag ZIP against ``trust`` (and ``policy``); see the module notes."""
+    """Verify a bag's signatures against a trust store (and a named policy): a report per envelope.
+
+    Unlike :func:`verify_bag` (BagIt integrity only), this checks who signed what: ``.valid``, ``.envelopes``,
+    ``.unsigned`` files and ``.problems``. Raises ``CrateReadError`` when ``path`` is not a bag.
+    """
     with open_source(path, limits) as source:
         return verify_source(source, trust, policy=policy, now=now, progress=progress)
 
@@ -291,7 +295,9 @@ def verify(
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> None:
-    """Return when the bag's signatures verify; raise :class:`SignatureInvalid` (with the report) otherwise."""
+    """Return when a bag's signatures verify against ``trust`` (and ``policy``); raise ``SignatureInvalid``
+    carrying the full report (``.verification``) otherwise.
+    """
     verification = verify_signatures(path, trust, policy=policy, now=now, limits=limits)
     if not verification.valid:
         raise SignatureInvalid(verification, path=os.fspath(path))
@@ -304,7 +310,7 @@ def endorsed_actions(
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> frozenset[str]:
-    """The ``AssessAction`` ``@id``s of a bag that a trusted TRE signature backs (empty unless the bag verifies).
+    """The ``AssessAction`` ``@id``s of a bag backed by a trusted TRE signature (empty unless the bag verifies).
 
     See :meth:`SignatureVerification.endorsed_actions`; the receiving step treats only these as endorsements.
     """

@@ -254,7 +254,9 @@ def sign(
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> SignatureRecord:
-    """Sign a bag folder or bag ZIP after verifying its integrity; the bag changes atomically or not at all.
+    """Sign a bag folder or bag ZIP: one DSSE envelope over its tag manifest, added atomically to ``signatures/``.
+
+    The bag's BagIt integrity is verified first. Returns what was written.
 
     ``role`` is ``requester`` or ``tre:<step>``; ``principal`` the signer's URI (ORCID or TRE); ``phase``
     defaults to the role's phase; ``assess_action`` is the ``@id`` of the action this signature backs;
@@ -309,10 +311,10 @@ STEP_ROLES = {
 
 
 def sign_hook(signer: Signer, *, principal: str, clock: Callable[[], datetime] | None = None) -> SignHook:
-    """A lifecycle sign hook: signs each step's finished bag with ``signer`` in the step's role (:data:`STEP_ROLES`).
-
-    Pass it as ``sign=`` to any step; the recorded action, when the step wrote one, is the signature's
-    ``assessAction``, and ``clock()`` (default: now) its ``signedAt``.
+    """A hook for the ``sign=`` parameter of every lifecycle step: the TRE signs each step's finished bag with
+    ``signer`` in the step's role (``tre:check``, ``tre:validate``, ... ``tre:publish``) as ``principal``,
+    backing the action the step recorded (the signature's ``assessAction``, when the step wrote one).
+    ``clock()`` (default: now) gives its ``signedAt``.
     """
     now = clock or (lambda: datetime.now(UTC))
 

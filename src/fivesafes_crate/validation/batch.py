@@ -16,7 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import CrateReadError, UsageError
+from ..errors import CrateReadError, UnsupportedProfileError, UsageError
 from ..issues import InputFailure, Report, ReportSet, Severity, Stage
 from ..model.source import DEFAULT_LIMITS, Limits
 from .engine import ExtraCheck, validate
@@ -45,13 +45,14 @@ class _Options:
 
 
 def _one(key: str, target: str | os.PathLike[str], options: _Options) -> Report | InputFailure:
-    """Validate one input; an input that cannot be opened is an :class:`InputFailure` naming it as given."""
+    """Validate one input; an input that cannot be opened, or that declares only an unsupported profile version,
+    is an :class:`InputFailure` naming it as given."""
     try:
         return options.validator(target, profile=options.profile, phase=options.phase, threshold=options.threshold,
                         limits=options.limits, extra_checks=options.extra_checks, trust=options.trust,
                         engine=options.engine)
-    except CrateReadError as exc:
-        message = str(exc) if exc.path == key else f"{key}: {exc}"
+    except (CrateReadError, UnsupportedProfileError) as exc:
+        message = str(exc) if exc.path is not None and exc.path.startswith(key) else f"{key}: {exc}"
         return InputFailure(key, type(exc).__name__, message)
 
 

@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from ..errors import FiveSafesError
 from ..issues import Issue, Severity, Stage
+from ..model.crate import Crate
+from ..model.graph import CrateGraph
+from ..model.source import CrateSource
+from ..profiles import Profile, ProfileResolution
+from ..signing.trust import TrustStore
 from ..untrusted import printable
-
-if TYPE_CHECKING:
-    from ..errors import FiveSafesError
-    from ..model.crate import Crate
-    from ..model.graph import CrateGraph
-    from ..model.source import CrateSource
-    from ..profiles import Profile
-    from ..signing.trust import TrustStore
 
 SPEC_SECTIONS: dict[str, str] = {
     "Archive serialisation": "#archive-serialisation",
@@ -120,6 +118,8 @@ class CheckContext:
     load_error: FiveSafesError | None = None
     trust: TrustStore | None = None
     graph_error: FiveSafesError | None = None
+    resolution: ProfileResolution | None = None
+    """How :attr:`profile` was chosen and what the root declares (None for a context built by hand)."""
     cache: dict[str, object] = field(default_factory=dict)
 
     def memo(self, key: str, compute: Callable[[], object]) -> object:

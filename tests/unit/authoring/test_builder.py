@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fivesafes_crate import api
-from fivesafes_crate.authoring import build_request
+import fivesafes_crate as api
+from fivesafes_crate.authoring import create_request
 from fivesafes_crate.authoring.builder import media_type
 from fivesafes_crate.authoring.spec import (
     AgentSpec,
@@ -40,7 +40,7 @@ PROFILES = ("0.4", "0.5-DRAFT")
 
 
 def build(spec: RequestSpec, output: Path) -> dict[str, Any]:
-    build_request(spec, output, now=lambda: NOW, new_id=fixed_ids())
+    create_request(spec, output, now=lambda: NOW, new_id=fixed_ids())
     document: dict[str, Any] = json.loads((output / "ro-crate-metadata.json").read_text(encoding="utf-8"))
     return document
 
@@ -111,7 +111,7 @@ def test_unknown_input_of_a_local_workflow_is_refused(tmp_path: Path) -> None:
     spec = make_spec(tmp_path, workflow=WorkflowSpec(path=write_workflow_crate(tmp_path / "wf")),
                      inputs=(InputSpec("colour", value="blue"),))
     with pytest.raises(UnknownInputError) as caught:
-        build_request(spec, tmp_path / "crate")
+        create_request(spec, tmp_path / "crate")
     assert caught.value.known == ("cohort", "age_band_width")
     assert not (tmp_path / "crate").exists()
 
@@ -209,13 +209,13 @@ def test_existing_output_is_refused_and_kept(tmp_path: Path) -> None:
     (tmp_path / "crate").mkdir()
     (tmp_path / "crate" / "keep.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(UsageError, match="already exists"):
-        build_request(make_spec(tmp_path), tmp_path / "crate")
+        create_request(make_spec(tmp_path), tmp_path / "crate")
     assert [p.name for p in (tmp_path / "crate").iterdir()] == ["keep.txt"]
 
 
 def test_missing_parent_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
-        build_request(make_spec(tmp_path), tmp_path / "no" / "crate")
+        create_request(make_spec(tmp_path), tmp_path / "no" / "crate")
 
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,7 +227,7 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(shutil, "copyfileobj", broken)
     with pytest.raises(StorageError) as caught:
-        build_request(spec, tmp_path / "crate")
+        create_request(spec, tmp_path / "crate")
     assert str(caught.value) == f"{tmp_path / 'crate'}: cannot write here (no space left on device)"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
@@ -235,7 +235,7 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytes
 def test_input_file_problems_are_typed(tmp_path: Path) -> None:
     spec = make_spec(tmp_path, inputs=(InputSpec("cohort", file=tmp_path / "absent.csv"),))
     with pytest.raises(InputFileError) as caught:
-        build_request(spec, tmp_path / "crate")
+        create_request(spec, tmp_path / "crate")
     assert caught.value.key_path == "inputs[0].file"
     assert "absent.csv" in caught.value.message
 
@@ -246,17 +246,17 @@ def test_clashing_input_file_names_are_refused(tmp_path: Path) -> None:
     make_spec(tmp_path)
     inputs = (InputSpec("one", file=tmp_path / "cohort.csv"), InputSpec("two", file=tmp_path / "a" / "cohort.csv"))
     with pytest.raises(SpecError, match=r"both called 'cohort\.csv'"):
-        build_request(make_spec(tmp_path, inputs=inputs), tmp_path / "crate")
+        create_request(make_spec(tmp_path, inputs=inputs), tmp_path / "crate")
     (tmp_path / "ro-crate-metadata.json").write_text("{}", encoding="utf-8")
     with pytest.raises(SpecError, match="a name the crate uses itself"):
-        build_request(make_spec(tmp_path, inputs=(InputSpec("one", file=tmp_path / "ro-crate-metadata.json"),)),
+        create_request(make_spec(tmp_path, inputs=(InputSpec("one", file=tmp_path / "ro-crate-metadata.json"),)),
                       tmp_path / "crate")
 
 
 def test_other_urls_need_a_download(tmp_path: Path) -> None:
     url = "https://example.org/workflows/counts/v2"
     with pytest.raises(SpecError, match=r"give workflow\.download"):
-        build_request(make_spec(tmp_path, workflow=WorkflowSpec(url=url, name="Counts")), tmp_path / "crate")
+        create_request(make_spec(tmp_path, workflow=WorkflowSpec(url=url, name="Counts")), tmp_path / "crate")
     download = "https://example.org/workflows/counts/v2.crate.zip"
     spec = make_spec(tmp_path, workflow=WorkflowSpec(url=url, name="Counts", download=download))
     assert entities(build(spec, tmp_path / "crate"))[url]["distribution"] == {"@id": download}
@@ -321,5 +321,5 @@ def test_any_valid_spec_builds_a_crate_valid_at_should(tmp_path: Path, case: tup
         agent=spec.agent, project=spec.project,
         inputs=tuple(InputSpec(i.name, file=work / i.file, title=i.title) if i.file else i for i in spec.inputs),
     )
-    build_request(spec, work / "crate")
+    create_request(spec, work / "crate")
     assert_valid_request(work / "crate", spec.profile)

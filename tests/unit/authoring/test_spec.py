@@ -18,7 +18,7 @@ from fivesafes_crate.authoring.spec import (
     SpecError,
     check_spec,
     from_json,
-    load_spec,
+    load_request_spec,
     looks_like_id,
     options_spec,
     schema,
@@ -65,7 +65,7 @@ def write(folder: Path, text: str, name: str = "request.yaml") -> Path:
 
 def error_of(path: Path) -> SpecError:
     with pytest.raises(SpecError) as caught:
-        load_spec(path)
+        load_request_spec(path)
     return caught.value
 
 
@@ -78,7 +78,7 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 
 
 def test_example_spec_loads() -> None:
-    spec = load_spec(EXAMPLE_SPEC)
+    spec = load_request_spec(EXAMPLE_SPEC)
     assert spec.profile == "0.4"
     assert spec.workflow.url == "https://workflowhub.eu/workflows/1042?version=3"
     assert [i.name for i in spec.inputs] == ["cohort", "age_band_width", "suppress_below"]
@@ -88,7 +88,7 @@ def test_example_spec_loads() -> None:
 
 
 def test_yaml_spec_values_and_normalised_ids(tmp_path: Path) -> None:
-    spec = load_spec(write(tmp_path, GOOD))
+    spec = load_request_spec(write(tmp_path, GOOD))
     assert spec.profile == "0.5-DRAFT"
     assert spec.agent.id == "https://orcid.org/0000-0002-1825-0097"
     assert spec.agent.affiliation.id == "https://ror.org/027m9bs27"
@@ -100,18 +100,18 @@ def test_file_paths_are_relative_to_the_spec_folder(tmp_path: Path, monkeypatch:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    spec = load_spec(Path(os.path.relpath(path, elsewhere)))
+    spec = load_request_spec(Path(os.path.relpath(path, elsewhere)))
     assert spec.inputs[0].file is not None and spec.inputs[0].file.resolve() == tmp_path / "data" / "cohort.csv"
 
 
 def test_json_spec_gives_the_same_values(tmp_path: Path) -> None:
-    yaml_spec = load_spec(write(tmp_path, GOOD))
+    yaml_spec = load_request_spec(write(tmp_path, GOOD))
     json_path = write(tmp_path, json.dumps(yaml.safe_load(GOOD), indent=2), "request.json")
-    assert load_spec(json_path) == yaml_spec
+    assert load_request_spec(json_path) == yaml_spec
 
 
 def test_unquoted_yaml_version_is_the_version(tmp_path: Path) -> None:
-    spec = load_spec(write(tmp_path, GOOD.replace('profile: "0.5-DRAFT"', "profile: 0.4")))
+    spec = load_request_spec(write(tmp_path, GOOD.replace('profile: "0.5-DRAFT"', "profile: 0.4")))
     assert spec.profile == "0.4"
 
 
@@ -248,7 +248,7 @@ def test_bad_input_files_are_refused(tmp_path: Path, setup: str, fragment: str) 
     elif setup == "link":
         other.symlink_to(tmp_path / "data" / "cohort.csv")
     with pytest.raises(InputFileError) as caught:
-        load_spec(path)
+        load_request_spec(path)
     assert fragment in caught.value.message
     assert (caught.value.key_path, caught.value.line) == ("inputs[0].file", 8)
 

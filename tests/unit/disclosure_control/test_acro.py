@@ -25,7 +25,7 @@ def standalone(reference_dir: Path, tmp_path: Path) -> Path:
 
 
 def test_golden_acro_verdicts(reference_dir: Path) -> None:
-    results = read_acro_results(reference_dir / "acro-sample-1.0.2" / "standalone", "Europe/London")
+    results = read_acro_results(reference_dir / "acro-sample-1.0.2" / "standalone", timezone="Europe/London")
     assert (results.generation, results.version) == (2, "1.0.2")
     assert "results.json" in results.verified and len(results.verified) == 9
     statuses = {o.uid: o.status for o in results.outputs}
@@ -59,17 +59,17 @@ def test_timezones() -> None:
 def test_a_changed_file_is_refused(standalone: Path) -> None:
     (standalone / "output_0_0.csv").write_text("region,A\nEast,60\n", "utf-8")
     with pytest.raises(AcroResultsError, match="differs") as caught:
-        read_acro_results(standalone, "UTC")
+        read_acro_results(standalone, timezone="UTC")
     assert caught.value.path == "output_0_0.csv"
 
 
 def test_missing_checksums_are_refused(standalone: Path) -> None:
     (standalone / "checksums" / "note.txt.txt").unlink()
     with pytest.raises(AcroResultsError, match="no checksum"):
-        read_acro_results(standalone, "UTC")
+        read_acro_results(standalone, timezone="UTC")
     shutil.rmtree(standalone / "checksums")
     with pytest.raises(AcroResultsError, match="cannot be verified"):
-        read_acro_results(standalone, "UTC")
+        read_acro_results(standalone, timezone="UTC")
 
 
 def _write(folder: Path, name: str, data: bytes) -> None:
@@ -89,7 +89,7 @@ def test_first_generation_results(tmp_path: Path) -> None:
         "summary": "fail; threshold: 1 cells may need suppressing;", "timestamp": "2024-03-06T10:00:00",
         "comments": ["please"], "exception": ""}}}
     _write(folder, "results.json", json.dumps(document).encode())
-    results = read_acro_results(folder, "+01:00")
+    results = read_acro_results(folder, timezone="+01:00")
     assert results.generation == 1
     output = results.outputs[0]
     checks = {c.name: (c.rule, c.flagged, c.status) for c in output.files[0].checks}
@@ -111,4 +111,4 @@ def test_malformed_results_are_refused(tmp_path: Path, change: dict[str, object]
              "exception": "", "timestamp": "2024-03-06T10:00:00", **change}
     _write(folder, "results.json", json.dumps({"results": {"o": entry}}).encode())
     with pytest.raises(AcroResultsError, match=message.replace("(", r"\(")):
-        read_acro_results(folder, "UTC")
+        read_acro_results(folder, timezone="UTC")

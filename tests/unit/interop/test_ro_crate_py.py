@@ -159,6 +159,8 @@ def test_from_rocrate_of_a_crate_built_with_ro_crate_py() -> None:
 
 
 def test_ro_crate_py_is_imported_only_when_converting() -> None:
-    code = ("import sys, fivesafes_crate.interop.ro_crate_py, fivesafes_crate.cli; "
-            "assert 'rocrate' not in sys.modules, 'rocrate imported eagerly'")
+    """The front door loads the adapter (and with it ro-crate-py) on first use of to_rocrate or from_rocrate."""
+    code = ("import sys, fivesafes_crate, fivesafes_crate.cli; fivesafes_crate.validate; "
+            "assert 'rocrate' not in sys.modules, 'rocrate imported eagerly'; "
+            "fivesafes_crate.to_rocrate; assert 'rocrate' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -23,7 +23,7 @@ from fivesafes_crate.model.source import (
     open_source,
     unsafe_name_reason,
 )
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 
 from .._crates import write_crate
 
@@ -366,8 +366,8 @@ def test_files_are_named_as_the_user_finds_them(tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     write_crate(tmp_path / "req")
     shutil.copy(tmp_path / "req" / METADATA_FILE, tmp_path / "notcrate.json")
-    bag = pack(tmp_path / "req", tmp_path / "bag", folder=True)
-    archive = pack(tmp_path / "req", tmp_path / "bag.zip")
+    bag = package(tmp_path / "req", tmp_path / "bag", folder=True)
+    archive = package(tmp_path / "req", tmp_path / "bag.zip")
     for given, metadata, other in (
         ("req", os.path.join("req", METADATA_FILE), os.path.join("req", "input1.txt")),
         ("notcrate.json", "notcrate.json", "input1.txt"),

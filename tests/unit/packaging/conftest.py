@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 from unit._crates import write_crate
 from unit.packaging._bags import DAY, URN
 
@@ -22,4 +22,4 @@ def crate(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def archive(crate: Path, tmp_path: Path) -> Path:
-    return pack(crate, tmp_path / "request.bagit.zip", external_identifier=URN, bagging_date=DAY)
+    return package(crate, tmp_path / "request.bagit.zip", external_identifier=URN, bagging_date=DAY)

@@ -17,7 +17,7 @@ import pytest
 from fivesafes_crate import validate
 from fivesafes_crate.errors import UnsafeInputError
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.packaging import ProblemKind, pack, unpack, verify_bag
+from fivesafes_crate.packaging import ProblemKind, package, unpack, verify_bag
 from unit.packaging._bags import (
     DAY,
     EXAMPLES,
@@ -162,7 +162,7 @@ def test_zip_member_modes_are_regular_files(tmp_path: Path) -> None:
 
 def test_verify_reports_progress_up_to_the_bytes_hashed(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c", {f"f{i}.bin": os.urandom(300_000 + i) for i in range(6)})
-    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    archive = package(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
     for target in (archive, unpack(archive, tmp_path / "out")):
         calls: list[tuple[int, int]] = []
         with open_source(target) as source:

@@ -22,7 +22,7 @@ import pytest
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, OutputExistsError, UnsafeInputError, UsageError
 from fivesafes_crate.model.crate import MetadataSyntaxError
 from fivesafes_crate.model.source import Limits, open_source
-from fivesafes_crate.packaging import PayloadCopier, pack, read_bag, unpack, verify_bag
+from fivesafes_crate.packaging import PayloadCopier, package, read_bag, unpack, verify_bag
 from unit.packaging._bags import DAY, METADATA, SUITE, URN, listing, make_crate
 
 # --- the ZIP -----------------------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ def test_zip_layout_is_one_sorted_folder_with_fixed_metadata(tmp_path: Path) -> 
         {"input1.txt": b"text " * 100, ".hidden": b"h", "sub/deep/x.txt": b"x", "random.bin": os.urandom(40_000)},
     )
     (crate / "empty").mkdir()
-    archive = pack(crate, external_identifier=URN, bagging_date=DAY)
+    archive = package(crate, external_identifier=URN, bagging_date=DAY)
     assert archive == tmp_path / "request.bagit.zip"
     with zipfile.ZipFile(archive) as opened:
         infos = opened.infolist()
@@ -72,19 +72,19 @@ def test_zip_layout_is_one_sorted_folder_with_fixed_metadata(tmp_path: Path) -> 
 def test_packing_twice_gives_identical_bytes(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c", {"a.txt": b"a" * 5000, "é/ü.bin": os.urandom(70_000)})
     (tmp_path / "again").mkdir()
-    one = pack(crate, tmp_path / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
-    two = pack(crate, tmp_path / "again" / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
+    one = package(crate, tmp_path / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
+    two = package(crate, tmp_path / "again" / "one.zip", external_identifier=URN, bagging_date=DAY).read_bytes()
     assert two == one
-    other = pack(crate, tmp_path / "other.zip", external_identifier=URN, bagging_date=date(2024, 3, 7))
+    other = package(crate, tmp_path / "other.zip", external_identifier=URN, bagging_date=date(2024, 3, 7))
     assert other.read_bytes() != one
 
 
 def test_identifier_and_date_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     crate = make_crate(tmp_path / "c")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    today = pack(crate, tmp_path / "today.zip")
+    today = package(crate, tmp_path / "today.zip")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    epoch = pack(crate, tmp_path / "epoch.zip")
+    epoch = package(crate, tmp_path / "epoch.zip")
     values = {}
     for archive in (today, epoch):
         with open_source(archive) as source:
@@ -97,14 +97,14 @@ def test_identifier_and_date_defaults(tmp_path: Path, monkeypatch: pytest.Monkey
     assert values["epoch.zip"][0] != identifier  # freshly generated for each request
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(UsageError):
-        pack(crate, tmp_path / "bad.zip")
+        package(crate, tmp_path / "bad.zip")
     assert not (tmp_path / "bad.zip").exists()
 
 
 def test_top_level_folder_is_named_after_the_output(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c")
     for name, top in (("query-12389.bagit.zip", "query-12389"), ("x.zip", "x"), ("plain", "plain")):
-        archive = pack(crate, tmp_path / name, external_identifier=URN, bagging_date=DAY)
+        archive = package(crate, tmp_path / name, external_identifier=URN, bagging_date=DAY)
         with zipfile.ZipFile(archive) as opened:
             assert {n.split("/", 1)[0] for n in opened.namelist()} == {top}
 
@@ -114,11 +114,11 @@ def test_existing_zip_output_is_refused_unless_overwrite(tmp_path: Path) -> None
     target = tmp_path / "c.zip"
     target.write_bytes(b"a signed bag")
     with pytest.raises(OutputExistsError, match="already exists") as caught:
-        pack(crate, target, external_identifier=URN, bagging_date=DAY)
+        package(crate, target, external_identifier=URN, bagging_date=DAY)
     assert caught.value.path == str(target)
     assert target.read_bytes() == b"a signed bag"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "c.zip"]  # no temporary left
-    assert pack(crate, target, external_identifier=URN, bagging_date=DAY, overwrite=True) == target
+    assert package(crate, target, external_identifier=URN, bagging_date=DAY, overwrite=True) == target
     assert zipfile.is_zipfile(target)
 
 
@@ -131,7 +131,7 @@ def test_an_output_that_appears_while_packing_is_not_replaced(tmp_path: Path) ->
             target.write_bytes(b"theirs")
 
     with pytest.raises(OutputExistsError, match="appeared"):
-        pack(crate, target, external_identifier=URN, bagging_date=DAY, progress=someone_else_writes)
+        package(crate, target, external_identifier=URN, bagging_date=DAY, progress=someone_else_writes)
     assert target.read_bytes() == b"theirs"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "c.zip"]
 
@@ -140,14 +140,14 @@ def test_an_existing_bag_folder_is_refused_even_with_overwrite(tmp_path: Path) -
     crate = make_crate(tmp_path / "c")
     (tmp_path / "c.bagit").mkdir()
     with pytest.raises(OutputExistsError, match="never replaced"):
-        pack(crate, folder=True, overwrite=True)
+        package(crate, folder=True, overwrite=True)
 
 
 def test_metadata_that_is_not_json_is_refused_with_its_line_and_column(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c")
     (crate / "ro-crate-metadata.json").write_text('{\n  "@graph": [,]\n}\n')
     with pytest.raises(MetadataSyntaxError) as caught:
-        pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+        package(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
     assert (caught.value.line, caught.value.column) == (2, 14)
     assert not (tmp_path / "c.zip").exists()
 
@@ -157,12 +157,12 @@ def test_metadata_that_is_not_json_is_refused_with_its_line_and_column(tmp_path:
 
 def test_bag_folder_output_validates_with_the_bagit_package(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c", {"a b.txt": b"1", "ü/x.csv": b"2,3\n", ".dot": b""})
-    folder = pack(crate, folder=True, external_identifier=URN, bagging_date=DAY)
+    folder = package(crate, folder=True, external_identifier=URN, bagging_date=DAY)
     assert folder == tmp_path / "c.bagit"
     bagit.Bag(str(folder)).validate()
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert all(stat.S_IMODE(p.stat().st_mode) == (0o755 if p.is_dir() else 0o644) for p in folder.rglob("*"))
-    unpacked = unpack(pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY), tmp_path / "u")
+    unpacked = unpack(package(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY), tmp_path / "u")
     bagit.Bag(str(unpacked)).validate()
     for name in ("bagit.txt", "bag-info.txt", "manifest-sha512.txt", "tagmanifest-sha512.txt"):
         assert (folder / name).read_bytes() == (unpacked / name).read_bytes()
@@ -171,7 +171,7 @@ def test_bag_folder_output_validates_with_the_bagit_package(tmp_path: Path) -> N
 def test_bagit_package_bags_repack_keeping_their_identifier(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "made")
     bagit.make_bag(str(crate), {"External-Identifier": URN}, checksums=["sha256"])
-    archive = pack(crate, tmp_path / "made.zip", bagging_date=DAY)
+    archive = package(crate, tmp_path / "made.zip", bagging_date=DAY)
     with open_source(archive) as source:
         info = read_bag(source)
         assert verify_bag(source).valid
@@ -181,21 +181,21 @@ def test_bagit_package_bags_repack_keeping_their_identifier(tmp_path: Path) -> N
 
 def test_repacking_our_own_bag_gives_the_same_bytes(tmp_path: Path) -> None:
     crate = make_crate(tmp_path / "c", {"x/y.txt": b"y"})
-    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    archive = package(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
     bag = unpack(archive, tmp_path / "c-bag")
     (tmp_path / "again").mkdir()
-    again = pack(bag, tmp_path / "again" / "c.zip", bagging_date=DAY)
+    again = package(bag, tmp_path / "again" / "c.zip", bagging_date=DAY)
     assert again.read_bytes() == archive.read_bytes()
     with pytest.raises(UsageError, match="re-packing keeps"):
-        pack(bag, tmp_path / "d.zip", external_identifier="urn:uuid:other", bagging_date=DAY)
-    pack(bag, tmp_path / "e.zip", external_identifier=URN, bagging_date=DAY)  # the same one is fine
+        package(bag, tmp_path / "d.zip", external_identifier="urn:uuid:other", bagging_date=DAY)
+    package(bag, tmp_path / "e.zip", external_identifier=URN, bagging_date=DAY)  # the same one is fine
 
 
 def test_repacking_refuses_tag_files_it_would_drop(tmp_path: Path) -> None:
-    bag = unpack(pack(make_crate(tmp_path / "c"), tmp_path / "c.zip"), tmp_path / "bag")
+    bag = unpack(package(make_crate(tmp_path / "c"), tmp_path / "c.zip"), tmp_path / "bag")
     (bag / "fetch.txt").write_text("https://example.org/x 1 data/x\n")
     with pytest.raises(UsageError) as caught:
-        pack(bag, tmp_path / "d.zip")
+        package(bag, tmp_path / "d.zip")
     assert caught.value.path == "fetch.txt"
     assert not (tmp_path / "d.zip").exists()
 
@@ -210,7 +210,7 @@ def test_conformance_suite_payloads_round_trip(case: Path, tmp_path: Path) -> No
     crate = tmp_path / "crate"
     shutil.copytree(case / "data", crate, symlinks=True)
     (crate / "ro-crate-metadata.json").write_bytes(METADATA)
-    archive = pack(crate, tmp_path / "case.zip", external_identifier=URN, bagging_date=DAY)
+    archive = package(crate, tmp_path / "case.zip", external_identifier=URN, bagging_date=DAY)
     with open_source(archive) as source:
         assert verify_bag(source).valid
     out = unpack(archive, tmp_path / "out")
@@ -228,10 +228,10 @@ def test_conformance_suite_payloads_round_trip(case: Path, tmp_path: Path) -> No
 def assert_refused(crate: Path, error: type[FiveSafesError], path: str, tmp_path: Path) -> None:
     before = listing(tmp_path)
     with pytest.raises(error) as caught:
-        pack(crate, tmp_path / "out.zip", external_identifier=URN, bagging_date=DAY)
+        package(crate, tmp_path / "out.zip", external_identifier=URN, bagging_date=DAY)
     assert caught.value.path == path, caught.value
     with pytest.raises(error):
-        pack(crate, tmp_path / "out", folder=True, external_identifier=URN, bagging_date=DAY)
+        package(crate, tmp_path / "out", folder=True, external_identifier=URN, bagging_date=DAY)
     assert listing(tmp_path) == before  # nothing written, no temporary left
 
 
@@ -260,8 +260,8 @@ def test_missing_or_linked_metadata_is_refused(tmp_path: Path) -> None:
     crate.mkdir()
     (crate / "input1.txt").write_bytes(b"x")
     with pytest.raises(CrateReadError):  # open_source: neither a crate nor a bag folder
-        pack(crate, tmp_path / "o.zip")
-    bag = unpack(pack(make_crate(tmp_path / "d"), tmp_path / "d.zip"), tmp_path / "bag")
+        package(crate, tmp_path / "o.zip")
+    bag = unpack(package(make_crate(tmp_path / "d"), tmp_path / "d.zip"), tmp_path / "bag")
     (bag / "data" / "ro-crate-metadata.json").unlink()
     assert_refused(bag, CrateReadError, "data/ro-crate-metadata.json", tmp_path)
     real = make_crate(tmp_path / "e")
@@ -292,13 +292,13 @@ def test_line_breaks_in_names_are_packed_percent_encoded_and_unpacked_byte_exact
     """POSIX allows LF and CR in names and RFC 8493 percent-encodes them: they round-trip through a bag."""
     files = {"new\nline.txt": b"one", "carriage\rreturn/in folder.csv": b"two", "100%\r\n.txt": b"three"}
     crate = make_crate(tmp_path / "c", files)
-    archive = pack(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
+    archive = package(crate, tmp_path / "c.zip", external_identifier=URN, bagging_date=DAY)
     with zipfile.ZipFile(archive) as opened:
         manifest = opened.read("c/manifest-sha512.txt").decode()
         assert "c/data/new\nline.txt" in opened.namelist()
     assert "data/new%0Aline.txt" in manifest and "data/carriage%0Dreturn/in folder.csv" in manifest
     assert "data/100%25%0D%0A.txt" in manifest and "\r" not in manifest
-    for bag in (unpack(archive, tmp_path / "zip-out"), pack(crate, tmp_path / "folder-out", folder=True)):
+    for bag in (unpack(archive, tmp_path / "zip-out"), package(crate, tmp_path / "folder-out", folder=True)):
         for name, data in files.items():
             assert (bag / "data" / name).read_bytes() == data
         with open_source(bag) as source:
@@ -315,7 +315,7 @@ def test_names_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
     except OSError:
         pytest.skip("this file system only stores UTF-8 names")
     with pytest.raises(UnsafeInputError, match="not valid UTF-8"):
-        pack(crate, tmp_path / "out.zip")
+        package(crate, tmp_path / "out.zip")
     assert not (tmp_path / "out.zip").exists()
 
 
@@ -326,30 +326,30 @@ def test_output_inside_the_crate_or_unusable_is_refused(tmp_path: Path) -> None:
         (tmp_path / ".zip", False),
     ):
         with pytest.raises(UsageError):
-            pack(crate, output, folder=folder)
+            package(crate, output, folder=folder)
     (tmp_path / "exists").mkdir()
     with pytest.raises(UsageError, match="already exists"):
-        pack(crate, tmp_path / "exists", folder=True)
+        package(crate, tmp_path / "exists", folder=True)
     with pytest.raises(UsageError, match="is a folder"):
-        pack(crate, tmp_path / "exists")
+        package(crate, tmp_path / "exists")
     assert listing(crate) == {"ro-crate-metadata.json", "input1.txt"}
 
 
 def test_input_must_be_a_folder(tmp_path: Path) -> None:
-    archive = pack(make_crate(tmp_path / "c"), tmp_path / "c.zip")
+    archive = package(make_crate(tmp_path / "c"), tmp_path / "c.zip")
     with pytest.raises(UsageError):
-        pack(archive, tmp_path / "d.zip")
+        package(archive, tmp_path / "d.zip")
     with pytest.raises(UsageError):
-        pack(tmp_path / "c" / "ro-crate-metadata.json", tmp_path / "e.zip")
+        package(tmp_path / "c" / "ro-crate-metadata.json", tmp_path / "e.zip")
     with pytest.raises(CrateReadError):
-        pack(tmp_path / "missing", tmp_path / "f.zip")
+        package(tmp_path / "missing", tmp_path / "f.zip")
 
 
 def test_limits_reach_pack_and_exhaustion_is_unsafe_input(crate: Path, tmp_path: Path) -> None:
     few = Limits(max_entries=3)
     with pytest.raises(UnsafeInputError, match="more than 3 files and folders"):
-        pack(crate, tmp_path / "few.zip", limits=few)
-    archive = pack(crate, tmp_path / "all.zip", limits=Limits(max_entries=1_000))
+        package(crate, tmp_path / "few.zip", limits=few)
+    archive = package(crate, tmp_path / "all.zip", limits=Limits(max_entries=1_000))
     with pytest.raises(UnsafeInputError, match="entries, more than the limit of 3"):
         unpack(archive, tmp_path / "out", limits=few)
     with pytest.raises(UnsafeInputError, match="uncompressed bytes, more than the limit of 10"):
@@ -381,7 +381,7 @@ def test_an_interrupted_pack_leaves_nothing_behind(
 
     monkeypatch.setattr(PayloadCopier, "copy", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        pack(crate, target, folder=folder, overwrite=True)  # replacing a ZIP: the old one survives the interruption
+        package(crate, target, folder=folder, overwrite=True)  # replacing a ZIP: the old one survives the interruption
     assert listing(tmp_path) == before
     if not folder:
         assert target.read_bytes() == b"previous"
@@ -395,6 +395,6 @@ def test_a_file_growing_while_packing_is_an_error(tmp_path: Path) -> None:
             stream.write(b"more")
 
     with pytest.raises(CrateReadError, match="changed while being packed") as caught:
-        pack(crate, tmp_path / "c.zip", progress=grow)
+        package(crate, tmp_path / "c.zip", progress=grow)
     assert caught.value.path == "z.txt"
     assert listing(tmp_path) == {"c", *(f"c/{n}" for n in listing(crate))}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate.packaging import pack, zip_writer
+from fivesafes_crate.packaging import package, zip_writer
 
 
 def test_background_syncs_while_writing_change_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,11 +23,11 @@ def test_background_syncs_while_writing_change_no_byte(tmp_path: Path, monkeypat
     kwargs = {"external_identifier": "urn:uuid:11111111-2222-4333-8444-555555555555", "bagging_date": date(2024, 1, 1)}
     (tmp_path / "plain").mkdir()
     (tmp_path / "synced").mkdir()
-    plain = pack(crate, tmp_path / "plain" / "bag.zip", **kwargs).read_bytes()
+    plain = package(crate, tmp_path / "plain" / "bag.zip", **kwargs).read_bytes()
     calls: list[int] = []
     monkeypatch.setattr(zip_writer, "SYNC_EVERY", 100_000)  # sync during this small pack
     monkeypatch.setattr(zip_writer.os, "fdatasync", lambda fd: calls.append(fd))
-    synced = pack(crate, tmp_path / "synced" / "bag.zip", **kwargs).read_bytes()
+    synced = package(crate, tmp_path / "synced" / "bag.zip", **kwargs).read_bytes()
     assert calls  # how many depends on how fast the helper thread syncs: the schedule is pinned below
     assert synced == plain
 
@@ -89,7 +89,7 @@ def test_a_packed_zip_and_its_rename_are_synced(crate: Path, tmp_path: Path, mon
     if not Path("/proc/self/fd").is_dir():
         pytest.skip("needs /proc to name the synced files")
     monkeypatch.setattr(os, "fsync", watched)
-    target = pack(crate, tmp_path / "request.bagit.zip")
+    target = package(crate, tmp_path / "request.bagit.zip")
     temporary = [name for name in synced if Path(name).name.startswith(".request.bagit.zip.")]
     assert temporary and synced.index(temporary[-1]) < synced.index(str(tmp_path))
     assert synced[-1] == str(tmp_path) and target.is_file()

@@ -14,7 +14,7 @@ from fivesafes_crate.model.entities import Entity
 from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
 from fivesafes_crate.model.source import open_source
 from fivesafes_crate.model.vocab import COMPLETED, SHA512_TERM, SIGN_OFF
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 from fivesafes_crate.phases.check import record_check
 from fivesafes_crate.phases.disclosure import DisclosureDecision, record_disclosure
 from fivesafes_crate.phases.execution import finish_run, start_run
@@ -102,7 +102,7 @@ def reviewed_crate(folder: Path, *, form: str = "zip", signoff: Status | None = 
         shutil.copytree(EXAMPLE_REQUEST_DIR, target)
     else:
         name = "request.bagit.zip" if form == "zip" else "request.bagit"
-        target = pack(EXAMPLE_REQUEST_DIR, folder / name, folder=form == "bag", external_identifier=LIFECYCLE_URN,
+        target = package(EXAMPLE_REQUEST_DIR, folder / name, folder=form == "bag", external_identifier=LIFECYCLE_URN,
                       bagging_date=LIFECYCLE_BAGGING_DATE)
     clock = FixedClock(datetime(2024, 3, 1, 9, 0, tzinfo=UTC))
     apply_step(target, _review(signoff, clock), clock=clock)
@@ -195,7 +195,7 @@ PROXY = Agent("https://safehaven.example.org/#workflow-proxy", "Workflow downloa
 def request_bag(folder: Path, *, form: str = "bag", source: Path = EXAMPLE_REQUEST_DIR) -> Path:
     """``source`` (default ``examples/request``) packed as a bag folder (``bag``) or bag ZIP (``zip``)."""
     name = "request.bagit.zip" if form == "zip" else "request.bagit"
-    return pack(source, folder / name, folder=form == "bag", external_identifier=LIFECYCLE_URN,
+    return package(source, folder / name, folder=form == "bag", external_identifier=LIFECYCLE_URN,
                 bagging_date=LIFECYCLE_BAGGING_DATE)
 
 
@@ -257,11 +257,11 @@ def screened_crate(folder: Path, *, form: str = "zip") -> Path:
     """:func:`executed_crate` screened under ``acro-default`` at 2024-03-03 09:00 UTC (ids ...0001 onwards):
     ``outputs/figures/ages.svg`` fails, ``outputs/figures/by-region/north.png`` needs review,
     ``outputs/summary.csv`` passes."""
-    from fivesafes_crate.disclosure_control import load_policy
+    from fivesafes_crate.disclosure_control import load_disclosure_policy
     from fivesafes_crate.phases.screening import record_screening
 
     target = executed_crate(folder, form=form)
-    record_screening(target, agent=SCREENER, policy=load_policy("acro-default"),
+    record_screening(target, agent=SCREENER, policy=load_disclosure_policy("acro-default"),
                      clock=FixedClock(datetime(2024, 3, 3, 9, 0, tzinfo=UTC)), new_id=FixedIds())
     return target
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
@@ -41,7 +41,7 @@ def _entity(target: Path, entity_id: str) -> dict[str, object]:
 
 def _valid_at_should(target: Path) -> None:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is Stage.UNDER_REVIEW
+    assert report.stage is Stage.UNDER_REVIEW
     assert report.valid, [(issue.check, issue.focus, issue.message) for issue in report.at_threshold()]
     assert api.verify_bag(target).valid
 
@@ -146,7 +146,7 @@ def test_a_published_crate_is_not_checked(tmp_path: Path) -> None:
 
 _KILLED_STEP = """
 import os, signal, sys
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.phases.lifecycle import Agent
 
 def kill(folder, step, action_id):

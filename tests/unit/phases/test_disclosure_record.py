@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import DisclosureDecision, License, OutputFile, OutputValue, Verdict, api
+import fivesafes_crate as api
+from fivesafes_crate import DisclosureDecision, License, OutputFile, OutputValue, Verdict
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
@@ -49,7 +50,7 @@ def _record(target: Path, decision: DisclosureDecision, clock: FixedClock | None
 
 def _issues(target: Path) -> list[str]:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is Stage.DISCLOSURE_CHECKED or report.phase is Stage.EXECUTED
+    assert report.stage is Stage.DISCLOSURE_CHECKED or report.phase is Stage.EXECUTED
     return sorted(issue.check for issue in report.at_threshold())
 
 
@@ -100,7 +101,7 @@ def test_a_rejection_withholds_every_result_but_keeps_the_run(tmp_path: Path) ->
         assert verify_bag(source).valid
     assert_golden("disclosure/rejected.json", metadata_of(bag))
     report = api.validate(bag)
-    assert report.valid and report.phase is Stage.DISCLOSURE_CHECKED
+    assert report.valid and report.stage is Stage.DISCLOSURE_CHECKED
     assert _issues(bag) == ["disclosure.failed-remove-action"]  # the SHOULD that remove_run follows
 
 
@@ -327,7 +328,7 @@ def test_end_to_end_one_output_approved_one_rejected(tmp_path: Path) -> None:
     steps.append(api.publish(bag, publisher=TRE, license=License("https://spdx.org/licenses/CC-BY-4.0"), agent=TRE,
                              clock=FixedClock(datetime(2024, 3, 5, 9, 0, tzinfo=UTC))))
     report = api.validate(bag, threshold=Severity.SHOULD)
-    assert report.phase is Stage.PUBLISHED and report.valid, [(i.check, i.message) for i in report.at_threshold()]
+    assert report.stage is Stage.PUBLISHED and report.valid, [(i.check, i.message) for i in report.at_threshold()]
     with open_source(bag) as source:
         assert sorted(name for name in source.crate_entries() if name.startswith("outputs/")) == ["outputs/counts.csv"]
     receipt = api.receive(bag)

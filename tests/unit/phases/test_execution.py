@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status, Step
@@ -34,7 +34,7 @@ def _run(target: Path) -> dict[str, object]:
 
 def _valid_at_should(target: Path, stage: Stage) -> None:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is stage
+    assert report.stage is stage
     assert report.valid, [(issue.check, issue.focus, issue.message) for issue in report.at_threshold()]
 
 

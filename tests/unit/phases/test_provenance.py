@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.model.lifecycle import Status, Step, provenance
 from fivesafes_crate.model.vocab import ACTIVE, COMPLETED, VALIDATION_CHECK
 from fivesafes_crate.phases.lifecycle import StepRefused

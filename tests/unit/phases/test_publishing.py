@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import DisclosureDecision, License, api
+import fivesafes_crate as api
+from fivesafes_crate import DisclosureDecision, License
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status, Step
@@ -66,7 +67,7 @@ def test_publishing_an_approved_bag(tmp_path: Path) -> None:
     assert {"@id": ACTION} in root["mentions"]
     assert_golden("publishing/published.json", metadata_of(bag))
     report = api.validate(bag, threshold=Severity.SHOULD)
-    assert report.phase is Stage.PUBLISHED
+    assert report.stage is Stage.PUBLISHED
     assert report.valid, [(issue.check, issue.focus) for issue in report.at_threshold()]
     with open_source(bag) as source:
         assert verify_bag(source).valid

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status, Step
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 URN = "urn:uuid:5b7d1c55-2a8e-4a55-9b53-0c6d4b2f7a10"
 
 
 def bag_of(example: str, tmp_path: Path) -> Path:
-    return pack(EXAMPLES / example, tmp_path / f"{example}.bagit.zip", external_identifier=URN,
+    return package(EXAMPLES / example, tmp_path / f"{example}.bagit.zip", external_identifier=URN,
                 bagging_date=date(2024, 3, 6))
 
 
@@ -57,7 +57,7 @@ def test_a_crate_folder_is_not_accepted_because_its_manifests_cannot_be_checked(
 def test_a_changed_byte_is_a_reason(tmp_path: Path) -> None:
     folder = tmp_path / "published"
     shutil.copytree(EXAMPLES / "published", folder)
-    bag = pack(folder, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=date(2024, 3, 6))
+    bag = package(folder, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=date(2024, 3, 6))
     output = bag / "data" / "outputs" / "summary.csv"
     data = bytearray(output.read_bytes())
     data[0] ^= 1

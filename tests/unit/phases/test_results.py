@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import License, OutputFile, OutputReference, OutputValue, api
+import fivesafes_crate as api
+from fivesafes_crate import License, OutputFile, OutputReference, OutputValue
 from fivesafes_crate.errors import UnsafeInputError, UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
@@ -70,7 +71,7 @@ def test_every_kind_of_output_is_described_and_linked(tmp_path: Path) -> None:
     assert {"@id": "outputs/summary.csv"} in parts and {"@id": "outputs/figures/"} in parts and {"@id": web} in parts
     assert {"@id": hashed} not in parts and {"@id": "outputs/figures/ages.svg"} not in parts  # reached via figures/
     report = api.validate(bag, threshold=Severity.SHOULD)
-    assert report.phase is Stage.EXECUTED
+    assert report.stage is Stage.EXECUTED
     assert report.valid, [(issue.check, issue.focus) for issue in report.at_threshold()]
     assert verify_bag(open_source(bag)).valid
 

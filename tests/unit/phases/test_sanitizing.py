@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import Severity, Stage, api
+import fivesafes_crate as api
+from fivesafes_crate import Severity, Stage
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.graph import expand, node_objects, resolve_id
 from fivesafes_crate.model.lifecycle import lifecycle_state
@@ -109,7 +110,7 @@ def test_every_forged_record_goes_and_everything_else_stays(tmp_path: Path) -> N
     assert_golden("sanitize/forged.json", metadata_of(bag))
     assert api.verify_bag(bag).valid
     report = api.validate(bag, threshold=Severity.SHOULD)
-    assert report.valid and report.phase is Stage.REQUEST, report.at_threshold()
+    assert report.valid and report.stage is Stage.REQUEST, report.at_threshold()
     state = lifecycle_state(Crate(cleaned))
     assert state.actions == () and state.execution is not None and state.execution.id == RUN_04
 

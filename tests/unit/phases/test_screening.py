@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import DisclosureDecision, License, api
-from fivesafes_crate.disclosure_control import AcroResultsError, load_policy
+import fivesafes_crate as api
+from fivesafes_crate import DisclosureDecision, License
+from fivesafes_crate.disclosure_control import AcroResultsError, load_disclosure_policy
 from fivesafes_crate.disclosure_control.report import screening_to_json
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
@@ -59,8 +60,8 @@ def _outcome(review: dict[str, Any]) -> str:
 
 
 def _screen(target: Path, **options: Any) -> ScreeningResult:
-    return record_screening(target, agent=SCREENER, policy=load_policy(options.pop("policy", "acro-default")),
-                            clock=FixedClock(), new_id=FixedIds(), **options)
+    policy = load_disclosure_policy(options.pop("policy", "acro-default"))
+    return record_screening(target, agent=SCREENER, policy=policy, clock=FixedClock(), new_id=FixedIds(), **options)
 
 
 def _should(target: Path) -> list[str]:
@@ -76,7 +77,7 @@ def test_screening_records_the_report_a_review_per_output_and_a_pending_check(tm
     assert step.status is Status.POTENTIAL and step.action is not None
     assert step.action["name"] == "Disclosure check of workflow results: pending (screening: 1 fail, 1 review, 1 pass)"
     assert step.action["agent"] == {"@id": SCREENER.id}
-    policy = load_policy("acro-default")
+    policy = load_disclosure_policy("acro-default")
     policy_id = f"#sdc-policy-acro-default-{policy.digest[:12]}"
     assert step.action["instrument"] == [{"@id": policy_id}, {"@id": REPORT}]
     graph = _graph(bag)
@@ -99,7 +100,7 @@ def test_screening_records_the_report_a_review_per_output_and_a_pending_check(tm
     assert graph[TERMS + "ScreeningFail"]["@type"] == "DefinedTerm"
     assert graph[SCREENER.id]["provider"] == {"@id": TRE.id}
     assert_golden("screening/screened.json", metadata_of(bag))
-    assert api.validate(bag).phase is Stage.EXECUTED and _should(bag) == []
+    assert api.validate(bag).stage is Stage.EXECUTED and _should(bag) == []
 
 
 def test_a_new_screening_replaces_the_previous_one_and_its_policy(tmp_path: Path) -> None:
@@ -111,7 +112,7 @@ def test_a_new_screening_replaces_the_previous_one_and_its_policy(tmp_path: Path
     assert len(_reviews(graph, "#screening-")) == 3 and len(check["result"]) == 3
     assert not set(_reviews(first, "#screening-")) - set(_reviews(graph, "#screening-"))  # same items
     policies = [i for i in graph if i.startswith("#sdc-policy-")]
-    assert policies == [f"#sdc-policy-uk-llc-{load_policy('uk-llc').digest[:12]}"]
+    assert policies == [f"#sdc-policy-uk-llc-{load_disclosure_policy('uk-llc').digest[:12]}"]
     assert check["instrument"] == [{"@id": REPORT}, {"@id": policies[0]}]
     assert _should(bag) == []
 
@@ -160,7 +161,7 @@ def test_refusals_leave_the_crate_untouched(tmp_path: Path) -> None:
     running = running_crate(tmp_path / "running", results=True)
     _refused(running, _screen, StepRefused, "needs a completed workflow run, and it is active")
     bag = executed_crate(tmp_path / "decided", form="crate")
-    _refused(bag, lambda t: record_screening(t, agent=OUTPUT_CHECKER, policy=load_policy()), UsageError,
+    _refused(bag, lambda t: record_screening(t, agent=OUTPUT_CHECKER, policy=load_disclosure_policy()), UsageError,
              "SoftwareApplication")
     (bag / "outputs" / "summary.csv").write_bytes(COUNTS.replace(b"12", b"13"))
     _refused(bag, _screen, StepRefused, "the bytes of outputs/summary.csv differ from the sha256 the crate records")

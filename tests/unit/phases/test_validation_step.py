@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult, api
+import fivesafes_crate as api
+from fivesafes_crate import ComparingCheck, ExpectedInputs, StepResult
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Issue, Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
@@ -44,7 +45,7 @@ def _graph(target: Path) -> dict[str, dict[str, Any]]:
 
 def _valid_at_should(target: Path) -> None:
     report = api.validate(target, threshold=Severity.SHOULD)
-    assert report.phase is Stage.UNDER_REVIEW
+    assert report.stage is Stage.UNDER_REVIEW
     assert report.valid, [(issue.check, issue.focus, issue.message) for issue in report.at_threshold()]
     assert api.verify_bag(target).valid
 

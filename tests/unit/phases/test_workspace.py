@@ -14,7 +14,7 @@ import pytest
 import fivesafes_crate.model.folders as folders
 from fivesafes_crate.errors import UnsafeInputError, UsageError
 from fivesafes_crate.model.source import open_source
-from fivesafes_crate.packaging import pack, verify_bag
+from fivesafes_crate.packaging import package, verify_bag
 from fivesafes_crate.phases.workspace import TargetKind, workspace
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "request"
@@ -35,7 +35,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     if request.param == "crate-folder":
         return crate
     folder = request.param == "bag-folder"
-    return pack(crate, tmp_path / ("bag" if folder else "bag.bagit.zip"), folder=folder, external_identifier=URN,
+    return package(crate, tmp_path / ("bag" if folder else "bag.bagit.zip"), folder=folder, external_identifier=URN,
                 bagging_date=DAY)
 
 
@@ -71,7 +71,7 @@ def test_a_commit_writes_metadata_and_fresh_manifests(target: Path) -> None:
 
 
 def test_the_working_copy_shares_no_writes_with_the_original(tmp_path: Path) -> None:
-    bag = pack(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
+    bag = package(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
     original = (bag / "data" / "cohort.json").read_bytes()
     with workspace(bag, bagging_date=DAY) as space:
         copy = space.crate_root / "cohort.json"
@@ -99,7 +99,7 @@ def test_require_bag_refuses_a_crate_folder(tmp_path: Path) -> None:
 
 def test_the_portable_swap_and_its_recovery(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(folders, "EXCHANGE", None)  # as on a system without renameat2
-    bag = pack(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
+    bag = package(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
     with workspace(bag, bagging_date=DAY) as space:
         space.crate.edit().set("./", "name", "Swapped")
         space.touch()
@@ -113,7 +113,7 @@ def test_the_portable_swap_and_its_recovery(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_working_copies_left_by_a_killed_step_are_removed(tmp_path: Path) -> None:
-    bag = pack(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
+    bag = package(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
     leftover = tmp_path / ".bag.fivesafes-step-abc123.tmp"
     (leftover / "bag").mkdir(parents=True)
     unrelated = tmp_path / ".bag.zip.xyz.tmp"  # pack's temporary files are never touched
@@ -124,7 +124,7 @@ def test_working_copies_left_by_a_killed_step_are_removed(tmp_path: Path) -> Non
 
 
 def test_steps_on_crates_in_one_folder_run_one_at_a_time(tmp_path: Path) -> None:
-    bag = pack(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
+    bag = package(EXAMPLE, tmp_path / "bag", folder=True, external_identifier=URN, bagging_date=DAY)
     events: list[str] = []
 
     def second() -> None:

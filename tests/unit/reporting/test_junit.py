@@ -53,7 +53,7 @@ def test_a_suite_per_crate_and_a_case_per_check(tmp_path: Path, xsd: etree.XMLSc
         assert [c.get("name") for c in suite.findall("testcase[skipped]")] == later
         assert suite.get("skipped") == str(len(later)) and suite.get("tests") == str(len(checks))
         properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
-        assert properties == {"profile": PROFILE, "phase": "request", "severity": "must",
+        assert properties == {"profile": PROFILE, "stage": "request", "phase": "request", "severity": "must",
                               "valid": "true" if suite.get("name") == "good" else "false"}
     good_suite, bad_suite = suites
     assert good_suite.get("failures") == "0" and not good_suite.findall("testcase/failure")
@@ -117,5 +117,5 @@ def test_unreadable_metadata_has_no_skipped_checks_and_no_profile(tmp_path: Path
     broken = write_crate(tmp_path / "broken", raw=b"{")
     [suite] = parse(render_junit({"broken": validate(broken)}), xsd).findall("testsuite")
     properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
-    assert (properties["profile"], properties["phase"]) == ("", "unknown")
+    assert (properties["profile"], properties["stage"], properties["phase"]) == ("", "unknown", "unknown")
     assert suite.get("skipped") == "0" and case(suite, "json.syntax").find("failure") is not None

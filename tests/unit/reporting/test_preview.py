@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate import api
+import fivesafes_crate as api
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import Issue, Report, Severity, Stage
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
 from fivesafes_crate.model.source import WEBSITE_FILE
-from fivesafes_crate.packaging import pack
+from fivesafes_crate.packaging import package
 from fivesafes_crate.phases.lifecycle import Agent, StepRefused, apply_step, record_action
 from fivesafes_crate.phases.workspace import Workspace
 from fivesafes_crate.reporting.preview import default_output, preview, write_preview
@@ -324,7 +324,7 @@ def test_write_preview_defaults_to_a_file_beside_the_crate(tmp_path: Path) -> No
 
 
 def test_default_output_names(tmp_path: Path) -> None:
-    bag = pack(EXAMPLES / "published", tmp_path / "result.bagit.zip", external_identifier=URN,
+    bag = package(EXAMPLES / "published", tmp_path / "result.bagit.zip", external_identifier=URN,
                bagging_date=date(2024, 1, 1))
     assert default_output(bag) == tmp_path / "result.preview.html"
     crate = copy_example(tmp_path)
@@ -334,7 +334,7 @@ def test_default_output_names(tmp_path: Path) -> None:
 
 
 def test_write_preview_of_a_bag_zip(tmp_path: Path) -> None:
-    bag = pack(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN,
+    bag = package(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN,
                bagging_date=date(2024, 1, 1))
     before = bag.read_bytes()
     written = write_preview(bag, tmp_path / "out.html")
@@ -352,7 +352,7 @@ def test_write_preview_may_write_a_crate_folders_own_preview_only(tmp_path: Path
         with pytest.raises(UsageError, match="inside the crate"):
             write_preview(crate, inside)
     assert json.loads((crate / "ro-crate-metadata.json").read_text(encoding="utf-8"))["@graph"]
-    bag = pack(crate, tmp_path / "bag.bagit", folder=True, external_identifier=URN, bagging_date=date(2024, 1, 1))
+    bag = package(crate, tmp_path / "bag.bagit", folder=True, external_identifier=URN, bagging_date=date(2024, 1, 1))
     with pytest.raises(UsageError, match="manifests"):
         write_preview(bag, bag / "data" / WEBSITE_FILE)
 
@@ -363,7 +363,7 @@ def test_write_preview_refusals(tmp_path: Path) -> None:
         write_preview(crate, tmp_path / "missing" / "x.html")
     with pytest.raises(UsageError, match="is a folder"):
         write_preview(crate, tmp_path)
-    bag = pack(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN,
+    bag = package(EXAMPLES / "published", tmp_path / "p.bagit.zip", external_identifier=URN,
                bagging_date=date(2024, 1, 1))
     with pytest.raises(UsageError, match="the crate itself"):
         write_preview(bag, bag)
@@ -391,7 +391,7 @@ def test_an_undescribed_preview_draws_no_issue_at_any_severity(tmp_path: Path) -
     (crate / "ro-crate-preview_files").mkdir()
     (crate / "ro-crate-preview_files" / "extra.css").write_text("p{}", encoding="utf-8")
     assert validate(crate, threshold=Severity.MAY).issues == baseline
-    bag = pack(crate, tmp_path / "with-preview.bagit.zip", external_identifier=URN, bagging_date=date(2024, 1, 1))
+    bag = package(crate, tmp_path / "with-preview.bagit.zip", external_identifier=URN, bagging_date=date(2024, 1, 1))
     assert {i.check for i in validate(bag, threshold=Severity.MAY).issues} == {i.check for i in baseline}
 
 
@@ -407,7 +407,7 @@ def record_check(space: Workspace, state: LifecycleState) -> tuple[dict[str, Any
 
 
 def test_a_lifecycle_step_writes_the_preview_before_the_manifests(tmp_path: Path) -> None:
-    bag = pack(EXAMPLES / "request", tmp_path / "request.bagit.zip", external_identifier=URN,
+    bag = package(EXAMPLES / "request", tmp_path / "request.bagit.zip", external_identifier=URN,
                bagging_date=date(2024, 1, 1))
     apply_step(bag, record_check, clock=lambda: NOW, step=Step.CHECK)
     with zipfile.ZipFile(bag) as archive:

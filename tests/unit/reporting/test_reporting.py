@@ -48,21 +48,21 @@ def test_schema_accepts_what_the_reporter_writes(schema: dict[str, Any]) -> None
 @pytest.mark.parametrize(
     "broken",
     [
-        {"valid": True, "profile": "p", "phase": "request", "issues": [], "extra": 1},
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [], "extra": 1},
         {"valid": True, "profile": "p", "issues": []},
-        {"valid": "yes", "profile": "p", "phase": "request", "issues": []},
-        {"valid": True, "profile": "p", "phase": "review", "issues": []},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": "yes", "profile": "p", "stage": "request", "phase": "request", "issues": []},
+        {"valid": True, "profile": "p", "stage": "review", "phase": "request", "issues": []},
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "must", "check": "Bad.Id", "focus": None, "path": None, "file": None, "message": "m"}]},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "MUST", "check": "a.b", "focus": None, "path": None, "file": None, "message": "m"}]},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "must", "check": "a.b", "focus": None, "path": None, "message": "m"}]},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "must", "check": "a.b", "focus": 1, "path": None, "file": None, "message": "m"}]},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "must", "check": "nodot", "focus": None, "path": None, "file": None, "message": "m"}]},
-        {"valid": True, "profile": "p", "phase": "request", "issues": [
+        {"valid": True, "profile": "p", "stage": "request", "phase": "request", "issues": [
             {"severity": "must", "check": "a.b", "focus": None, "path": None, "file": None, "message": "m", "x": 1}]},
     ],
 )
@@ -73,7 +73,7 @@ def test_schema_rejects_other_shapes(schema: dict[str, Any], broken: dict[str, A
 
 def test_json_keys_exactly() -> None:
     data = json.loads(render_json(sample(Severity.MAY)))
-    assert list(data) == ["valid", "profile", "phase", "issues"]
+    assert list(data) == ["valid", "profile", "declared", "stage", "phase", "issues"]
     assert all(list(issue) == ["severity", "check", "focus", "path", "file", "line", "column", "message"]
                for issue in data["issues"])
 
@@ -81,7 +81,7 @@ def test_json_keys_exactly() -> None:
 def test_json_values() -> None:
     data = report_to_json(sample())
     assert data["valid"] is False
-    assert data["profile"] == PROFILE and data["phase"] == "request"
+    assert data["profile"] == PROFILE and data["stage"] == data["phase"] == "request"
     assert [i["check"] for i in data["issues"]] == ["data.file-missing", "json.syntax", "metadata.root-id"]
     assert issue_to_json(Issue(Severity.SHOULD, "ref.dangling", "m", focus="#p", path="member")) == {
         "severity": "should", "check": "ref.dangling", "focus": "#p", "path": "member", "file": None, "line": None,
@@ -125,7 +125,7 @@ def test_text_groups_by_severity_then_entity_and_ends_with_verdict() -> None:
     assert "    metadata.root-id: root is not ./ [about]" in lines
     assert "    ref.dangling: references 'https://ror.org/x' [member]" in lines
     assert lines[-1].startswith("INVALID at severity should")
-    assert "profile https://w3id.org/5s-crate/0.4, phase request" in lines[-1]
+    assert "profile https://w3id.org/5s-crate/0.4, stage request" in lines[-1]
     assert "(3 must, 1 should, 1 may)" in lines[-1]
 
 
@@ -133,7 +133,7 @@ def test_text_of_a_valid_report() -> None:
     report = Report.build(PROFILE, Stage.EXECUTED, Severity.MUST, [Issue(Severity.SHOULD, "ref.dangling", "m")])
     text = render_text(report)
     assert text.splitlines() == [verdict(report)]
-    assert text.startswith("VALID at severity must") and "phase executed" in text
+    assert text.startswith("VALID at severity must") and "stage executed" in text
 
 
 def test_text_style_hook_sees_roles() -> None:
@@ -161,9 +161,9 @@ def test_an_issue_with_a_line_is_shown_as_compilers_show_it() -> None:
     report = Report.build(None, None, Severity.MUST, [syntax], metadata_file="bag.zip/bag/data/ro-crate-metadata.json")
     lines = render_text(report).splitlines()
     assert lines[1] == "  bag.zip/bag/data/ro-crate-metadata.json:3:14: json.syntax: not valid JSON: Expecting value"
-    assert lines[-1] == ("INVALID at severity must — no profile (the metadata could not be read), phase unknown "
+    assert lines[-1] == ("INVALID at severity must — no profile (the metadata could not be read), stage unknown "
                          "(1 must, 0 should, 0 may)")
     data = report_to_json(report)
-    assert (data["profile"], data["phase"]) == (None, "unknown")
+    assert (data["profile"], data["stage"], data["phase"]) == (None, "unknown", "unknown")
     assert (data["issues"][0]["line"], data["issues"][0]["column"]) == (3, 14)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from fivesafes_crate.packaging import pack, refresh_bag
+from fivesafes_crate.packaging import package, refresh_bag
 from fivesafes_crate.signing import KeyAlgorithm, KeySigner, TrustStore, generate_key, sign_bag_folder
 from fivesafes_crate.signing.trust import Policy, Requirement, trusted_key
 from unit._crates import PERSON, ROOT, entity, write_crate
@@ -53,7 +53,7 @@ def trust_store(keys: Keys, **requester_window: datetime | None) -> TrustStore:
 def request_bag(folder: Path, *, urn: str = URN, files: dict[str, bytes] | None = None) -> Path:
     """The unit-test request crate packed as a bag folder ``folder`` (fixed identifier and date)."""
     crate = write_crate(folder.with_name(folder.name + "-crate"), files=files)
-    return pack(crate, folder, folder=True, external_identifier=urn, bagging_date=date(2024, 3, 6))
+    return package(crate, folder, folder=True, external_identifier=urn, bagging_date=date(2024, 3, 6))
 
 
 def tre_edit(bag: Path, action_id: str = CHECK_ACTION) -> None:

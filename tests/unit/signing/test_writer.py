@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fivesafes_crate.errors import UsageError
-from fivesafes_crate.packaging import pack, refresh_bag
+from fivesafes_crate.packaging import package, refresh_bag
 from fivesafes_crate.signing import SigningKeyError, SigningRefused, sign, sign_bag_folder, verify_signatures
 from fivesafes_crate.signing.dsse import parse_envelope
 from fivesafes_crate.signing.keys import PublicKey
@@ -66,7 +66,7 @@ def test_later_signatures_chain_and_are_covered_after_a_refresh(tmp_path: Path) 
 
 def test_signing_a_zip_replaces_it_with_the_signed_bag(tmp_path: Path) -> None:
     bag = request_bag(tmp_path / "bag")
-    archive = pack(bag, tmp_path / "request.bagit.zip", bagging_date=date(2024, 3, 6))
+    archive = package(bag, tmp_path / "request.bagit.zip", bagging_date=date(2024, 3, 6))
     record = sign(archive, keys().requester, role="requester", principal=PERSON, now=NOW)
     with zipfile.ZipFile(archive) as opened:
         names = opened.namelist()
@@ -81,10 +81,10 @@ def test_repacking_and_refreshing_carry_signatures_over(tmp_path: Path) -> None:
     listed = (bag / "tagmanifest-sha512.txt").read_text()
     for name, data in signatures.items():
         assert f"{hashlib.sha512(data).hexdigest()}  {name}\n" in listed
-    repacked = pack(bag, tmp_path / "again", folder=True)
+    repacked = package(bag, tmp_path / "again", folder=True)
     assert {k: v for k, v in _tree(repacked).items() if k.startswith("signatures/")} == signatures
     assert (repacked / "tagmanifest-sha512.txt").read_text().count("signatures/") == len(signatures)
-    archive = pack(bag, tmp_path / "again.zip")
+    archive = package(bag, tmp_path / "again.zip")
     with zipfile.ZipFile(archive) as opened:
         assert {n.split("/", 1)[1] for n in opened.namelist() if "/signatures/" in n and not n.endswith("/")} \
             == set(signatures)

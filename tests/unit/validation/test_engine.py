@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fivesafes_crate.api import validate_all
+from fivesafes_crate import validate_all
 from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import InputFailure, Issue, Severity, Stage
 from fivesafes_crate.model.crate import Crate
@@ -70,12 +70,20 @@ def test_unknown_profile_is_a_usage_error() -> None:
         validate(Crate(request_document()), profile="9.9")
 
 
-def test_phase_inferred_given_or_refused() -> None:
-    assert validate(Crate(request_document())).phase is Stage.REQUEST
-    assert validate(Crate(request_document()), phase="executed").phase is Stage.EXECUTED
-    assert validate(Crate(request_document()), phase=Stage.PUBLISHED).phase is Stage.PUBLISHED
-    with pytest.raises(FiveSafesError, match="unknown phase"):
-        validate(Crate(request_document()), phase="reviewing")
+def test_stage_inferred_given_or_refused() -> None:
+    assert validate(Crate(request_document())).stage is Stage.REQUEST
+    assert validate(Crate(request_document()), stage="executed").stage is Stage.EXECUTED
+    assert validate(Crate(request_document()), stage=Stage.PUBLISHED).stage is Stage.PUBLISHED
+    with pytest.raises(FiveSafesError, match="unknown stage"):
+        validate(Crate(request_document()), stage="reviewing")
+
+
+def test_phase_is_the_deprecated_name_of_stage() -> None:
+    report = validate(Crate(request_document()), phase="executed")
+    assert report.stage is report.phase is Stage.EXECUTED and report.phase_label == report.stage_label == "executed"
+    assert validate(Crate(request_document()), stage="executed", phase=Stage.EXECUTED).stage is Stage.EXECUTED
+    with pytest.raises(FiveSafesError, match="disagree"):
+        validate(Crate(request_document()), stage="executed", phase="published")
 
 
 def test_threshold_decides_validity_only() -> None:
@@ -143,7 +151,7 @@ def test_issue_focus_is_never_an_expanded_iri(tmp_path: Path) -> None:
 
 def test_a_report_on_unreadable_metadata_claims_no_profile_and_no_stage(tmp_path: Path) -> None:
     folder = write_crate(tmp_path / "c", raw=b'{\n  "@graph": [,]\n}')
-    report = validate(folder, profile="0.4", phase="published")
+    report = validate(folder, profile="0.4", stage="published")
     assert (report.profile, report.phase, report.phase_label) == (None, None, "unknown")
     assert report.metadata_file == str(folder / "ro-crate-metadata.json")
     [issue] = [issue for issue in report.issues if issue.check == "json.syntax"]

@@ -26,7 +26,6 @@ VERSIONS = ["0.4", "0.5-DRAFT"]
 
 SHAPE_FILES = {
     "metadata-file.ttl",
-    "profile-conformance.ttl",
     "workflow-reference.ttl",
     "requested-workflow-run.ttl",
     "requesting-agent.ttl",
@@ -123,8 +122,13 @@ def test_every_shape_has_a_fixture(check_id: str) -> None:
     assert (INVALID / check_id / expected["input"] / "ro-crate-metadata.json").is_file()
 
 
+MOVED_TO_PYTHON = ("profile.conforms-to", "profile.entity", "validation.instrument")
+"""Former shapes that compare exact profile IRIs (validation/checks/profile_conformance.py); the shape fixture
+generator still writes their fixtures."""
+
+
 def test_fixture_generator_covers_every_shape() -> None:
-    assert sorted(_fixtures().MUTATIONS) == SHAPE_IDS
+    assert sorted(set(_fixtures().MUTATIONS) - set(MOVED_TO_PYTHON)) == SHAPE_IDS
 
 
 @pytest.mark.parametrize("base", ["request", "published"])

@@ -11,6 +11,9 @@ modules here only declare checks with :func:`~fivesafes_crate.validation.registr
 - :mod:`.credentials`: secrets that must not travel in the metadata (``security.*``);
 - :mod:`.output_disclosure`: the disclosure phase's per-output reviews and files (``disclosure.*``);
 - :mod:`.signature_trust`: signatures verified against a trust store (``signature.*``);
+- :mod:`.profile_conformance`: the declared profile against the one validated, by exact IRI (``profile.*``,
+  ``validation.instrument``);
+- :mod:`.base_layer`: the RO-Crate 1.2 base layer every crate inherits (``rocrate.*``);
 - :mod:`.value_forms`: the form of present values, the same on every entity (``action.time-form``, ``ref.literal``).
 """
 
@@ -18,22 +21,26 @@ from __future__ import annotations
 
 from . import (
     bag_expectations,
+    base_layer,
     container,
     crate_files,
     credentials,
     jsonld_form,
     output_disclosure,
+    profile_conformance,
     signature_trust,
     value_forms,
 )
 
 __all__ = [
     "bag_expectations",
+    "base_layer",
     "container",
     "crate_files",
     "credentials",
     "jsonld_form",
     "output_disclosure",
+    "profile_conformance",
     "signature_trust",
     "value_forms",
 ]

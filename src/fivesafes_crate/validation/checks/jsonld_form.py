@@ -224,15 +224,26 @@ def undefined_term(context: CheckContext) -> Iterator[Finding]:
         return  # the context could not be read; jsonld.context-offline reports that instead
     terms = _defined_terms(context.crate.context)
     for position, item in enumerate(context.crate.graph):
-        if not isinstance(item, dict):
+        if isinstance(item, dict):
+            yield from _undefined_in(item, _entity_label(item, position), terms, "")
+
+
+def _undefined_in(node: Entity, focus: str, terms: set[str], nested_under: str) -> Iterator[Finding]:
+    """Undefined keys and types of a node object and of the node objects nested in its values (which
+    ``jsonld.flattened`` reports as nested, but whose undefined terms are lost all the same)."""
+    where = f" (in the object nested under {nested_under!r})" if nested_under else ""
+    for key, value in node.items():
+        if key != "type" and not _is_expandable(key, terms):
+            yield Finding(f"property {key!r} is not defined by the @context and is dropped{where}", focus=focus,
+                          path=key)
+        if key.startswith("@"):
             continue
-        focus = _entity_label(item, position)
-        for key in item:
-            if key != "type" and not _is_expandable(key, terms):
-                yield Finding(f"property {key!r} is not defined by the @context and is dropped", focus=focus, path=key)
-        for type_name in as_list(item.get("@type")):
-            if isinstance(type_name, str) and not _is_expandable(type_name, terms):
-                yield Finding(f"type {type_name!r} is not defined by the @context", focus=focus, path="@type")
+        for nested in as_list(value):
+            if isinstance(nested, dict) and "@value" not in nested:
+                yield from _undefined_in(nested, focus, terms, key)
+    for type_name in as_list(node.get("@type")):
+        if isinstance(type_name, str) and not _is_expandable(type_name, terms):
+            yield Finding(f"type {type_name!r} is not defined by the @context{where}", focus=focus, path="@type")
 
 
 @check(

@@ -53,7 +53,7 @@ def test_json_syntax(tmp_path: Path) -> None:
     report = validate(write_crate(tmp_path / "c", raw=raw.encode()))
     [issue] = found(report, "json.syntax")
     assert issue.file == "ro-crate-metadata.json" and issue.focus is None
-    assert (issue.line, issue.column) == (128, 5) and "line" not in issue.message
+    assert (issue.line, issue.column) == (131, 5) and "line" not in issue.message
     assert not report.checks() & set(CRATE_SCOPE)  # nothing that needs the parsed crate ran
 
 
