@@ -143,6 +143,9 @@ def unsafe_name_reason(name: str) -> str | None:
     (:func:`~fivesafes_crate.untrusted.printable`). A platform that cannot store them refuses to create
     the file, which is reported like any other write error.
     """
+    if (name.isprintable() and name[:1] not in ("", "/") and name[1:2] != ":" and name[-1:] != "/"
+            and "\\" not in name and "//" not in name and "/." not in f"/{name}"):
+        return None  # the common case at a glance: no segment is empty or starts with a dot
     if not name:
         return "empty name"
     if not name.isprintable() and any(unicodedata.category(c) == "Cc" and c not in _NAME_LINE_BREAKS for c in name):
