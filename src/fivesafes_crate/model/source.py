@@ -146,6 +146,11 @@ def unsafe_name_reason(name: str) -> str | None:
     if (name.isprintable() and name[:1] not in ("", "/") and name[1:2] != ":" and name[-1:] != "/"
             and "\\" not in name and "//" not in name and "/." not in f"/{name}"):
         return None  # the common case at a glance: no segment is empty or starts with a dot
+    return _unsafe_segments_reason(name)
+
+
+def _unsafe_segments_reason(name: str) -> str | None:
+    """:func:`unsafe_name_reason` by its full rules, character by character and segment by segment."""
     if not name:
         return "empty name"
     if not name.isprintable() and any(unicodedata.category(c) == "Cc" and c not in _NAME_LINE_BREAKS for c in name):
