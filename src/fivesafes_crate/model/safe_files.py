@@ -71,15 +71,13 @@ class NotRegularFile(Exception):
         self.path = os.fspath(path)
 
 
-def open_regular(path: str | os.PathLike[str], *, dir_fd: int | None = None) -> IO[bytes]:
+def open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
     """Open a regular file for reading, never through a symbolic link.
 
-    ``dir_fd`` (an open folder, see :func:`open_folder`) makes ``path`` relative to that folder, so that a
-    caller that holds the folder open needs no second look at the folders above the file. Raises
-    :class:`OSError` when it cannot be opened (a symbolic link gives ``ELOOP``) and :class:`NotRegularFile` for
-    anything but a regular file.
+    Raises :class:`OSError` when it cannot be opened (a symbolic link gives ``ELOOP``) and
+    :class:`NotRegularFile` for anything but a regular file.
     """
-    handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK, dir_fd=dir_fd)
+    handle = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
             raise NotRegularFile(path)
@@ -89,19 +87,6 @@ def open_regular(path: str | os.PathLike[str], *, dir_fd: int | None = None) -> 
         os.close(handle)
         raise
     return os.fdopen(handle, "rb")
-
-
-OPENS_RELATIVE = os.open in os.supports_dir_fd and bool(_DIRECTORY) and hasattr(os, "O_NOFOLLOW")
-"""True where folders can be opened without following links and files opened relative to them (POSIX)."""
-
-
-def open_folder(name: str, *, dir_fd: int | None = None) -> int:
-    """Open a folder (a handle for :func:`open_regular`'s ``dir_fd``), never through a symbolic link.
-
-    Raises :class:`OSError` when ``name`` is absent, a link (``ELOOP``) or not a folder (``ENOTDIR``). Only
-    where :data:`OPENS_RELATIVE` holds.
-    """
-    return os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW, dir_fd=dir_fd)
 
 
 def create_exclusive(path: str | os.PathLike[str], mode: int = FILE_MODE) -> IO[bytes]:
@@ -392,7 +377,6 @@ __all__ = [
     "CHUNK_SIZE",
     "DIR_MODE",
     "FILE_MODE",
-    "OPENS_RELATIVE",
     "TEMPORARY_SUFFIX",
     "NotRegularFile",
     "Temporary",
@@ -403,7 +387,6 @@ __all__ = [
     "new_hasher",
     "new_temporary_file",
     "new_temporary_folder",
-    "open_folder",
     "open_regular",
     "place_new",
     "read_chunks",

@@ -13,10 +13,8 @@ the bag root are prefixes of those names.
 from __future__ import annotations
 
 import enum
-import errno
 import os
 import stat
-import threading
 import unicodedata
 import zipfile
 import zlib
@@ -27,7 +25,7 @@ from typing import IO, Protocol
 
 from ..errors import CrateReadError, UnsafeInputError
 from ..issues import Issue, Severity
-from .safe_files import OPENS_RELATIVE, NotRegularFile, open_folder, open_regular
+from .safe_files import NotRegularFile, open_regular
 from .zip_structure import quoted_name, refuse_ambiguous_layout
 
 METADATA_FILE = "ro-crate-metadata.json"
@@ -167,10 +165,6 @@ def _unsafe_segments_reason(name: str) -> str | None:
     return None
 
 
-FOLDER_HANDLES = 64
-"""Folder handles a :class:`DirectoryStorage` keeps open for reading files in them, at most."""
-
-
 class DirectoryStorage:
     """A folder tree, walked without following symbolic links."""
 
@@ -178,8 +172,6 @@ class DirectoryStorage:
         self.root = root
         self._limits = limits
         self._entries: dict[str, Entry] | None = None
-        self._handles: dict[str, int] = {}
-        self._lock = threading.Lock()
 
     def entries(self) -> Mapping[str, Entry]:
         if self._entries is None:
@@ -238,54 +230,18 @@ class DirectoryStorage:
         return Entry(name, EntryKind.OTHER)
 
     def open(self, name: str) -> IO[bytes]:
-        """Open a regular file; a link anywhere on its way, or anything but a regular file, is refused.
-
-        Where folders can be opened relative to each other (POSIX), every folder on the way is opened without
-        following links, and kept open (:data:`FOLDER_HANDLES` at most), and the file is opened in the last one:
-        one ``open`` and one ``fstat`` per file, and a link put in place of a folder is never followed, even
-        after the folder was listed. Elsewhere each part of the name is checked with ``lstat`` first.
-        """
-        if unsafe_name_reason(name):
+        entry = self.lookup(name)
+        if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError("not a regular file in the crate", path=name)
         try:
-            if OPENS_RELATIVE:
-                folder, _, base = name.rpartition("/")
-                with self._lock:
-                    return open_regular(base, dir_fd=self._folder(folder))
-            entry = self.lookup(name)
-            if entry is None or entry.kind is not EntryKind.FILE:
-                raise CrateReadError("not a regular file in the crate", path=name)
             return open_regular(self.root / name)
         except NotRegularFile:
             raise CrateReadError("not a regular file in the crate", path=name) from None
         except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):  # absent, or a link on the way
-                raise CrateReadError("not a regular file in the crate", path=name) from None
             raise CrateReadError(f"cannot open: {exc.strerror}", path=name) from exc
 
-    def _folder(self, name: str) -> int:
-        """The open handle of a folder (``""``: the root), opening each part without following links; under
-        ``_lock``. The oldest handles are closed when more than :data:`FOLDER_HANDLES` are open."""
-        handle = self._handles.get(name)
-        if handle is not None:
-            return handle
-        if not name:  # the folder the user gave: a link to it is theirs to give
-            handle = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
-        else:
-            parent, _, base = name.rpartition("/")
-            handle = open_folder(base, dir_fd=self._folder(parent))
-        if len(self._handles) >= FOLDER_HANDLES:
-            oldest = next(iter(self._handles))
-            os.close(self._handles.pop(oldest))
-        self._handles[name] = handle
-        return handle
-
     def close(self) -> None:
-        """Close the folder handles kept by :meth:`open` (the storage can still be read afterwards)."""
-        with self._lock:
-            for handle in self._handles.values():
-                os.close(handle)
-            self._handles.clear()
+        """Nothing to release for a folder."""
 
 
 class ZipStorage:

@@ -12,7 +12,6 @@ import pytest
 
 from fivesafes_crate.errors import CrateReadError
 from fivesafes_crate.model.source import (
-    FOLDER_HANDLES,
     METADATA_FILE,
     DirectoryStorage,
     EntryKind,
@@ -389,44 +388,3 @@ def test_open_errors_name_the_input_as_given(tmp_path: Path, monkeypatch: pytest
             open_source(given)
         assert caught.value.path == given
 
-
-@needs_symlinks
-def test_a_folder_swapped_for_a_link_after_the_walk_is_never_followed(tmp_path: Path) -> None:
-    """Opening a file opens each folder on its way without following links, whatever the walk saw before."""
-    folder = write_crate(tmp_path / "crate", raw=METADATA)
-    (folder / "sub").mkdir()
-    (folder / "sub" / "a.txt").write_bytes(b"inside")
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "a.txt").write_bytes(b"secret")
-    with open_source(folder) as source:
-        assert source.crate_entries()["sub/a.txt"].kind is EntryKind.FILE
-        shutil.rmtree(folder / "sub")
-        (folder / "sub").symlink_to(outside, target_is_directory=True)
-        with pytest.raises(CrateReadError, match="not a regular file") as info:
-            source.open_in_crate("sub/a.txt")
-    assert info.value.path == "sub/a.txt"
-
-
-def test_files_in_more_folders_than_the_handles_kept_are_all_read(tmp_path: Path) -> None:
-    """Folder handles are reused while open and the oldest closed beyond the limit; closing releases them all."""
-    folder = write_crate(tmp_path / "crate", raw=METADATA)
-    count = FOLDER_HANDLES + 5
-    for i in range(count):
-        (folder / f"d{i}" / "x").mkdir(parents=True)
-        (folder / f"d{i}" / "x" / "f.txt").write_bytes(f"file {i}".encode())
-    storage = DirectoryStorage(folder, Limits())
-    for _ in range(2):
-        for i in range(count):
-            with storage.open(f"d{i}/x/f.txt") as stream:
-                assert stream.read() == f"file {i}".encode()
-    with storage.open("d0/x/f.txt") as first, storage.open("d0/x/f.txt") as again:
-        assert first.read() == again.read() == b"file 0"
-    with pytest.raises(CrateReadError, match="not a regular file"):
-        storage.open("d0/x")
-    with pytest.raises(CrateReadError, match="not a regular file"):
-        storage.open("d0/absent.txt")
-    storage.close()
-    with storage.open(METADATA_FILE) as stream:  # readable again after close: handles are reopened
-        assert stream.read() == METADATA
-    storage.close()
