@@ -1,13 +1,19 @@
-"""STYLE.md, enforced with ``ast`` over ``src/fivesafes_crate``.
+"""STYLE.md, enforced with ``ast`` and ``tokenize`` over ``src/fivesafes_crate``.
 
-- Data flows one way, "read down, write up": ``cli -> front door (__init__, api) -> reporting, interop,
-  federation -> phases -> website -> validation -> signing, authoring -> packaging, disclosure_control -> model
-  -> contexts``; a lower layer never imports a higher one (imports in functions and under ``TYPE_CHECKING``
-  count too). ``issues.py``,
-  ``errors.py`` and ``untrusted.py`` import nothing from the package and may be imported by every layer.
+- Data flows one way, "read down, write up": :data:`LAYERS` orders every top-level module and package of
+  ``fivesafes_crate`` from the bottom (``errors``, ``issues``, ``untrusted``, which import nothing from the
+  package) to the top (``cli``). Every import counts, at module top, inside a function and under
+  ``TYPE_CHECKING`` alike: none goes up a layer, no two modules import each other (directly or round a circle)
+  and no two top-level packages do either (Tarjan's strongly connected components, below).
+- An import inside a function is for start-up cost only, and a comment on it (or just above it, or above the
+  block of imports it opens) says so: ``# deferred: start-up ...``. Never to break a cycle: there is none.
+- No two modules share a base name (a package counts by its folder's name) unless they mirror each other on
+  purpose and both docstrings say so; ``cli/`` command modules are named after their command groups.
 - Only ``cli/`` imports typer, click or rich; the library never prints or exits.
 - ``fivesafes_crate.__all__`` is sorted, pinned below, and every name in it can be imported.
 - Every public module has a docstring; every module with code starts with ``from __future__ import annotations``.
+
+docs/architecture.md draws the layers; change both together.
 """
 
 from __future__ import annotations
@@ -15,6 +21,10 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import io
+import re
+import tokenize
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,30 +35,30 @@ import fivesafes_crate
 PACKAGE = "fivesafes_crate"
 SRC = Path(fivesafes_crate.__file__).resolve().parent
 
-BASE = -1  # issues.py, errors.py, untrusted.py: importable from anywhere, import nothing from the package
-LAYERS: dict[str, int] = {
-    "issues": BASE,
-    "errors": BASE,
-    "untrusted": BASE,
-    "contexts": 0,
-    "model": 1,
-    "packaging": 2,
-    "disclosure_control": 2,
-    "profiles": 2,
-    "signing": 3,
-    "authoring": 3,
-    "validation": 4,
-    "website": 5,
-    "phases": 6,
-    "interop": 7,
-    "federation": 7,
-    "reporting": 7,
-    "api": 8,
-    "__init__": 8,  # the front door: api.py's compositions and every other public name from its implementation
-    "cli": 9,
-    "__main__": 10,
-}
-"""Every top-level module or package of ``fivesafes_crate`` and its layer; a new one must be added here."""
+LAYERS: list[tuple[str, ...]] = [
+    ("errors", "issues", "untrusted"),
+    ("contexts",),
+    ("model",),
+    ("packaging", "disclosure_control", "profiles"),
+    ("signing", "authoring"),
+    ("validation",),
+    ("website",),
+    ("phases",),
+    ("interop", "reporting", "federation"),
+    ("api", "__init__"),
+    ("cli",),
+    ("__main__",),
+]
+"""Every top-level module or package of ``fivesafes_crate`` (``__init__`` is the front door itself), bottom layer
+first; a module imports only from its own layer and the layers below it. A new top-level module is added here
+and to docs/architecture.md."""
+
+LAYER: dict[str, int] = {unit: index for index, units in enumerate(LAYERS) for unit in units}
+BASE = 0
+"""The bottom layer imports nothing from the package, so that every layer may import it."""
+
+DEFERRED = re.compile(r"#.*\bdeferred\b.*\bstart-up\b", re.IGNORECASE)
+"""The comment an import inside a function carries: ``# deferred: start-up (what it would cost)``."""
 
 UI_LIBRARIES = ("typer", "click", "rich")
 
@@ -193,6 +203,7 @@ class Module:
     name: str  # dotted, e.g. fivesafes_crate.model.crate
     path: Path
     tree: ast.Module
+    source: str = ""
 
     @property
     def parts(self) -> list[str]:
@@ -223,11 +234,61 @@ def _modules() -> list[Module]:
         parts = [PACKAGE, *relative.parts]
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        found.append(Module(".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"), str(path))))
+        source = path.read_text(encoding="utf-8")
+        found.append(Module(".".join(parts), path, ast.parse(source, str(path)), source))
     return found
 
 
 MODULES = _modules()
+NAMES = frozenset(m.name for m in MODULES)
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported module of the package (or outside it), where, and how."""
+
+    line: int
+    target: str  # dotted: a module of the package when it names one, else what the statement names
+    in_function: bool
+    typing_only: bool  # under ``if TYPE_CHECKING:``
+
+
+def _resolve(base: str, name: str, names: frozenset[str]) -> str:
+    """``from base import name``: the submodule ``base.name`` when there is one, else ``base`` (a name in it)."""
+    return f"{base}.{name}" if f"{base}.{name}" in names else base
+
+
+def imports_of(module: Module, names: frozenset[str] = NAMES) -> list[Import]:
+    """Every import statement of a module, at any depth, relative imports resolved against ``names``."""
+    package = module.name if module.is_package else module.name.rsplit(".", 1)[0]
+    found: list[Import] = []
+
+    def visit(node: ast.AST, in_function: bool, typing_only: bool) -> None:
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = ".".join(base[: len(base) - (node.level - 1)])
+                base = f"{base}.{node.module}" if node.module else base
+            else:
+                base = node.module or ""
+            targets = [_resolve(base, alias.name, names) for alias in node.names]
+        found.extend(Import(node.lineno, target, in_function, typing_only) for target in dict.fromkeys(targets))
+        for child in ast.iter_child_nodes(node):
+            guarded = isinstance(node, ast.If) and child in node.body and _is_type_checking(node.test)
+            typing_child = typing_only or guarded
+            visit(child, in_function or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)),
+                  typing_child)
+
+    visit(module.tree, False, False)
+    return found
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _module_or_root(dotted: str) -> str:
@@ -237,59 +298,255 @@ def _module_or_root(dotted: str) -> str:
 
 def imported_modules(module: Module) -> list[tuple[int, str]]:
     """``(line, dotted module)`` for every import in a module, relative imports resolved."""
-    found: list[tuple[int, str]] = []
-    package = module.name if module.is_package else module.name.rsplit(".", 1)[0]
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                prefix = ".".join(base)
-                if node.module:
-                    found.append((node.lineno, f"{prefix}.{node.module}"))
-                else:
-                    found.extend((node.lineno, f"{prefix}.{alias.name}") for alias in node.names)
-            elif node.module:
-                if node.module == PACKAGE:  # a submodule, or a public name of the front door
-                    found.extend((node.lineno, _module_or_root(f"{PACKAGE}.{alias.name}")) for alias in node.names)
-                else:
-                    found.append((node.lineno, node.module))
-    return found
+    return [(found.line, found.target) for found in imports_of(module)]
+
+
+def unit_of(dotted: str) -> str:
+    """The top-level module or package a dotted name of the package belongs to (``__init__`` for the root)."""
+    parts = dotted.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
 
 
 def layer_of(dotted: str) -> tuple[str, int | None]:
-    parts = dotted.split(".")
-    top = parts[1] if len(parts) > 1 else "__init__"
-    return top, LAYERS.get(top)
+    top = unit_of(dotted)
+    return top, LAYER.get(top)
+
+
+def import_graph(modules: Iterable[Module], names: frozenset[str] = NAMES) -> dict[str, set[str]]:
+    """Module -> the modules of the package it imports (every import counts; a module importing itself not)."""
+    graph: dict[str, set[str]] = {}
+    for module in modules:
+        graph[module.name] = {found.target for found in imports_of(module, names)
+                              if found.target in names and found.target != module.name}
+    return graph
+
+
+def unit_graph(graph: Mapping[str, set[str]]) -> dict[str, set[str]]:
+    """The same imports between top-level modules and packages (imports inside one of them dropped)."""
+    units: dict[str, set[str]] = {}
+    for source, targets in graph.items():
+        units.setdefault(unit_of(source), set()).update(
+            unit_of(target) for target in targets if unit_of(target) != unit_of(source))
+    return units
+
+
+def upward_imports(graph: Mapping[str, set[str]], layer: Mapping[str, int]) -> list[str]:
+    """``source -> target`` for every import into a higher layer, or from a top-level unit with no layer."""
+    problems = []
+    for source, targets in sorted(graph.items()):
+        own = layer.get(unit_of(source))
+        for target in sorted(targets):
+            theirs = layer.get(unit_of(target))
+            if own is None or theirs is None or theirs > own:
+                problems.append(f"{source} (layer {own}) imports {target} (layer {theirs})")
+    return problems
+
+
+def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """Every import circle: Tarjan's strongly connected components of more than one node, each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                connect(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return sorted(found)
+
+
+def undeclared_deferred_imports(module: Module) -> list[int]:
+    """The lines of imports inside functions that no ``# deferred: start-up ...`` comment explains.
+
+    The comment may sit on the statement's lines, or on the comment lines just above it, or above the run of
+    function-level imports the statement belongs to (one comment for the block of imports a function opens).
+    """
+    comments = {token.start[0]: token.string for token in tokenize.generate_tokens(io.StringIO(module.source).readline)
+                if token.type == tokenize.COMMENT}
+    code = module.source.splitlines()
+    statements = [node for node in _function_imports(module.tree)]
+    import_lines = {line for node in statements for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    missing = []
+    for node in statements:
+        lines = list(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        above = node.lineno - 1
+        while above >= 1 and (above in import_lines or code[above - 1].strip().startswith("#")):
+            lines.append(above)
+            above -= 1
+        if not any(DEFERRED.search(comments.get(line, "")) for line in lines):
+            missing.append(node.lineno)
+    return missing
+
+
+def _function_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    found: list[ast.Import | ast.ImportFrom] = []
+    for function in ast.walk(tree):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for statement in function.body:
+                found.extend(node for node in ast.walk(statement) if isinstance(node, (ast.Import, ast.ImportFrom))
+                             and node not in found)
+    return sorted(found, key=lambda node: node.lineno)
+
+
+def _fake(name: str, source: str, *, package: bool = False) -> Module:
+    """A module that is not on disk, for the tests of the checks themselves."""
+    relative = Path(*name.split(".")[1:]) / "__init__.py" if package else Path(*name.split(".")[1:]).with_suffix(".py")
+    return Module(name, SRC / relative, ast.parse(source), source)
+
+
+GRAPH = import_graph(MODULES)
 
 
 def test_modules_found() -> None:
-    names = {m.name for m in MODULES}
-    assert {f"{PACKAGE}.api", f"{PACKAGE}.model.graph", f"{PACKAGE}.cli", f"{PACKAGE}.validation.engine"} <= names
+    assert {f"{PACKAGE}.api", f"{PACKAGE}.model.graph", f"{PACKAGE}.cli", f"{PACKAGE}.validation.engine"} <= NAMES
 
 
 def test_every_top_level_module_has_a_layer() -> None:
-    unknown = sorted({m.top for m in MODULES} - set(LAYERS))
-    assert not unknown, f"add these to LAYERS in tests/test_architecture.py: {unknown}"
+    unknown = sorted({m.top for m in MODULES} - set(LAYER))
+    assert not unknown, f"add these to LAYERS in tests/test_architecture.py (and docs/architecture.md): {unknown}"
 
 
-@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
-def test_lower_layers_never_import_higher_ones(module: Module) -> None:
-    own = LAYERS.get(module.top)
-    if own is None:
-        pytest.fail(f"{module.rel}: top-level module {module.top!r} has no layer")
-    problems = []
-    for line, target in imported_modules(module):
-        if target != PACKAGE and not target.startswith(PACKAGE + "."):
-            continue
-        top, layer = layer_of(target)
-        if layer_of(module.name)[1] == BASE:
-            problems.append(f"{module.rel}:{line} imports {target} ({module.top} imports nothing from the package)")
-        elif layer is None or (layer > own and top != module.top):
-            problems.append(f"{module.rel}:{line} ({module.top}, layer {own}) imports {target} (layer {layer})")
+def test_every_kind_of_import_is_counted() -> None:
+    """Imports at module top, inside functions and under TYPE_CHECKING are all edges of the graph."""
+    found = [found for module in MODULES for found in imports_of(module) if found.target in NAMES]
+    assert any(f.in_function for f in found) and any(f.typing_only for f in found)
+    assert any(not (f.in_function or f.typing_only) for f in found)
+    fake = _fake(f"{PACKAGE}.phases.fake", (
+        "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nfrom ..model import crate\n"
+        "if TYPE_CHECKING:\n    from ..signing.writer import SignHook\n"
+        "def f() -> None:\n    from .. import api  # deferred: start-up\n"))
+    assert [(f.target, f.in_function, f.typing_only) for f in imports_of(fake) if f.target.startswith(PACKAGE)] == [
+        (f"{PACKAGE}.model.crate", False, False), (f"{PACKAGE}.signing.writer", False, True),
+        (f"{PACKAGE}.api", True, False)]
+    assert import_graph([fake])[fake.name] == {f"{PACKAGE}.model.crate", f"{PACKAGE}.signing.writer", f"{PACKAGE}.api"}
+
+
+def test_no_import_goes_up_a_layer() -> None:
+    problems = upward_imports(GRAPH, LAYER)
     assert not problems, "\n".join(problems)
+
+
+def test_the_bottom_layer_imports_nothing_from_the_package() -> None:
+    problems = [f"{m.rel}:{f.line} imports {f.target}" for m in MODULES if LAYER.get(m.top) == BASE
+                for f in imports_of(m) if f.target == PACKAGE or f.target.startswith(PACKAGE + ".")]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_two_modules_form_a_cycle() -> None:
+    found = cycles(GRAPH)
+    assert not found, "import cycles between modules:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_no_two_packages_form_a_cycle() -> None:
+    found = cycles(unit_graph(GRAPH))
+    assert not found, "import cycles between packages:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_the_checker_reports_cycles_and_upward_imports() -> None:
+    """The checks above on a tiny synthetic graph: module and package circles, an upward import."""
+    graph = {
+        f"{PACKAGE}.model.a": {f"{PACKAGE}.model.b"},
+        f"{PACKAGE}.model.b": {f"{PACKAGE}.model.c"},
+        f"{PACKAGE}.model.c": {f"{PACKAGE}.model.a", f"{PACKAGE}.phases.x"},  # model -> phases: upward
+        f"{PACKAGE}.phases.x": {f"{PACKAGE}.model.a"},
+        f"{PACKAGE}.packaging.p": {f"{PACKAGE}.profiles"},
+        f"{PACKAGE}.profiles": {f"{PACKAGE}.packaging.q"},  # one layer, but the two packages import each other
+        f"{PACKAGE}.packaging.q": set(),
+    }
+    assert cycles(graph) == [[f"{PACKAGE}.model.a", f"{PACKAGE}.model.b", f"{PACKAGE}.model.c", f"{PACKAGE}.phases.x"]]
+    assert cycles(unit_graph(graph)) == [["model", "phases"], ["packaging", "profiles"]]
+    assert upward_imports(graph, LAYER) == [f"{PACKAGE}.model.c (layer 2) imports {PACKAGE}.phases.x (layer 7)"]
+    assert upward_imports({f"{PACKAGE}.nowhere": {f"{PACKAGE}.model.a"}}, LAYER) == [
+        f"{PACKAGE}.nowhere (layer None) imports {PACKAGE}.model.a (layer 2)"]
+    assert cycles({"a": {"b"}, "b": set()}) == [] and cycles({"a": {"a"}}) == []
+
+
+def test_a_real_circle_is_found_on_disk_modules() -> None:
+    """The graph builder and Tarjan together: two fake modules of one package that import each other, one of them
+    only inside a function and the other only for type checking."""
+    one = _fake(f"{PACKAGE}.phases.one", "def f():\n    from . import two  # deferred: start-up\n")
+    two = _fake(f"{PACKAGE}.phases.two",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .one import f\n")
+    names = NAMES | {one.name, two.name}
+    assert cycles(import_graph([one, two], names)) == [[one.name, two.name]]
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _function_imports(m.tree)], ids=lambda m: m.rel)
+def test_imports_inside_functions_are_deferred_for_start_up(module: Module) -> None:
+    missing = undeclared_deferred_imports(module)
+    assert not missing, (f"{module.rel}: lines {missing} import inside a function without a "
+                         "'# deferred: start-up ...' comment (an import inside a function is for start-up cost only)")
+
+
+def test_the_deferred_comment_rule_catches_a_bare_import() -> None:
+    module = _fake(f"{PACKAGE}.phases.fake", (
+        "def ok() -> None:\n"
+        "    # deferred: start-up (cryptography is slow to import)\n"
+        "    import json\n"
+        "    from . import a\n"
+        "def also_ok() -> None:\n"
+        "    import json  # deferred: start-up\n"
+        "def bare() -> None:\n"
+        "    x = 1\n"
+        "    import json\n"
+        "def wrong_reason() -> None:\n"
+        "    import json  # here to break a cycle\n"))
+    assert undeclared_deferred_imports(module) == [9, 11]
+
+
+def _base_names() -> dict[str, list[Module]]:
+    """Library modules (``cli/`` aside) by base name: a package by its folder's name, a module by its file's."""
+    names: dict[str, list[Module]] = {}
+    for module in MODULES:
+        if module.in_cli or module.name == PACKAGE or module.parts[-1] == "__main__":
+            continue
+        names.setdefault(module.parts[-1], []).append(module)
+    return names
+
+
+def test_no_two_modules_share_a_base_name_unless_they_mirror_each_other() -> None:
+    """A name means one thing: ``phases.validation_step`` is not ``validation``, ``phases.disclosure.screening``
+    is not ``disclosure_control.screener``. A read side and its write side may share a name (``model.lifecycle``
+    and ``phases.lifecycle``) when each docstring names the other and says it mirrors it on purpose."""
+    problems = []
+    for base, modules in sorted(_base_names().items()):
+        for module in modules:
+            others = [other for other in modules if other is not module]
+            docstring = " ".join((ast.get_docstring(module.tree) or "").split())
+            for other in others:
+                if other.name not in docstring or "mirror" not in docstring:
+                    problems.append(f"{module.rel} shares the name {base!r} with {other.rel}: rename one, or say "
+                                    f"in the docstring that it mirrors {other.name} on purpose")
+    assert not problems, "\n".join(problems)
+
+
+def test_cli_modules_have_unique_names() -> None:
+    """``cli/`` modules are named after their command groups (``cli/signing.py`` serves ``signing``): the
+    one deliberate mirror of the library's names, so only names inside ``cli/`` must differ."""
+    names = [m.parts[-1] for m in MODULES if m.in_cli]
+    assert len(names) == len(set(names))
 
 
 def test_the_preview_renderer_is_pure() -> None:

@@ -50,7 +50,7 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".packaging.packing": ("package",),
     ".packaging.unpacking": ("unpack",),
     ".phases.check": ("record_check",),
-    ".phases.disclosure": ("DisclosureDecision", "Verdict", "record_disclosure",),
+    ".phases.disclosure.decision": ("DisclosureDecision", "record_disclosure",),
     ".phases.execution": ("fail_run", "finish_run", "start_run",),
     ".phases.lifecycle": ("Agent", "AgentKind", "StepRefused", "StepResult",),
     ".phases.publishing": ("License", "publish",),
@@ -58,9 +58,10 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".phases.results": ("OutputFile", "OutputReference", "OutputValue", "add_results",),
     ".phases.retrieval": ("WorkflowMismatchError", "record_retrieval",),
     ".phases.sanitizing": ("sanitize",),
-    ".phases.screening": ("ScreeningResult", "import_acro",),
+    ".phases.disclosure.screening": ("ScreeningResult", "import_acro",),
+    ".phases.disclosure.verdicts": ("Verdict",),
     ".phases.signoff": ("record_signoff",),
-    ".phases.validation": ("ComparingCheck", "Comparison", "ExpectedInputs", "record_validation",),
+    ".phases.validation_step": ("ComparingCheck", "Comparison", "ExpectedInputs", "record_validation",),
     ".profiles": ("Profile", "list_profiles",),
     ".reporting.preview": ("preview", "write_preview",),
     ".signing.keys": (
@@ -154,7 +155,9 @@ if TYPE_CHECKING:
     from .packaging.packing import package
     from .packaging.unpacking import unpack
     from .phases.check import record_check
-    from .phases.disclosure import DisclosureDecision, Verdict, record_disclosure
+    from .phases.disclosure.decision import DisclosureDecision, record_disclosure
+    from .phases.disclosure.screening import ScreeningResult, import_acro
+    from .phases.disclosure.verdicts import Verdict
     from .phases.execution import fail_run, finish_run, start_run
     from .phases.lifecycle import Agent, AgentKind, StepRefused, StepResult
     from .phases.publishing import License, publish
@@ -162,9 +165,8 @@ if TYPE_CHECKING:
     from .phases.results import OutputFile, OutputReference, OutputValue, add_results
     from .phases.retrieval import WorkflowMismatchError, record_retrieval
     from .phases.sanitizing import sanitize
-    from .phases.screening import ScreeningResult, import_acro
     from .phases.signoff import record_signoff
-    from .phases.validation import ComparingCheck, Comparison, ExpectedInputs, record_validation
+    from .phases.validation_step import ComparingCheck, Comparison, ExpectedInputs, record_validation
     from .profiles import Profile, list_profiles
     from .reporting.preview import preview, write_preview
     from .signing.keys import (

@@ -16,8 +16,8 @@ from pathlib import Path
 from .disclosure_control.evidence import load_evidence
 from .disclosure_control.outcomes import ScreeningReport
 from .disclosure_control.policy import DisclosurePolicy, load_disclosure_policy
-from .disclosure_control.screening import screen_outputs as screen_names
-from .disclosure_control.screening import screen_target
+from .disclosure_control.screener import screen_outputs as screen_names
+from .disclosure_control.screener import screen_target
 from .errors import CrateReadError, CrateStateError, TrustError, UsageError
 from .federation.gather import FederatedSummary, gather
 from .federation.nodes import Node
@@ -33,10 +33,10 @@ from .model.source import DEFAULT_LIMITS, Limits, open_source
 from .packaging import ProgressCallback
 from .packaging.bag_verifier import BagVerification
 from .packaging.bag_verifier import verify_bag as verify_bag_source
+from .phases.disclosure.screening import ScreeningResult
+from .phases.disclosure.screening import record_screening as record_screening_with
 from .phases.lifecycle import Agent, Clock, IdFactory
 from .phases.receiving import Receipt, receive
-from .phases.screening import ScreeningResult
-from .phases.screening import record_screening as record_screening_with
 from .profiles import PROFILES, Profile, get_profile
 from .signing.trust import TrustStore
 from .signing.verifier import SignatureVerification, verify_signatures

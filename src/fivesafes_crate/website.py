@@ -1,9 +1,11 @@
 """The preview page a step writes into the crate (``ro-crate-preview.html``): where the crate stands, in HTML.
 
-:func:`render_preview` turns a crate (and, when given, its validation report) into one page with four
-sections: the **request** (workflow, requesting agent, responsible project, inputs and parameters), the
-**lifecycle** timeline (one row per recorded action: step, outcome, agents, time, the action's name), the
-**results** (outputs with names, formats and sizes) and the **validation** summary.
+:func:`render_preview` turns a crate (and, when given, its validation report and a bag's signatures) into one
+page with five sections: the **request** (workflow, requesting agent, responsible project, inputs and
+parameters), the **lifecycle** timeline (one row per recorded action: step, outcome, agents, time, the action's
+name), the **results** (files and folders with names, formats and sizes; value results, ``PropertyValue``, with
+their value; each output's screening outcome and the worst of them), the **signatures** (each envelope of the
+bag as it claims: number, role, signer, time; not verified) and the **validation** summary.
 
 A crate is untrusted input, so the page is built for it:
 
@@ -18,23 +20,25 @@ The page is deterministic: the same crate and report give the same bytes (no gen
 lifecycle golden files stay byte-identical. The RO-Crate Website is no part of the payload and is never listed
 in ``hasPart`` (RO-Crate 1.2, "RO-Crate Website"); the lifecycle steps rewrite it in every commit.
 
-This module is a pure function of the crate (and a report): it imports :mod:`~fivesafes_crate.model` and
-:mod:`~fivesafes_crate.issues` only, so that the steps that write the page (:mod:`fivesafes_crate.phases`) sit
-above it. Reading a crate from disk, validating it and writing the page elsewhere is
-:mod:`fivesafes_crate.reporting.preview`.
+This module is a pure function of the crate (and a report and signatures): it imports
+:mod:`~fivesafes_crate.model` and :mod:`~fivesafes_crate.issues` only, so
+that the steps that write the page (:mod:`fivesafes_crate.phases`) sit above it. Reading a crate from disk,
+validating it and writing the page elsewhere is :mod:`fivesafes_crate.reporting.preview`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from html import escape
 from urllib.parse import urlsplit
 
-from .issues import Issue, Report, Severity, Stage
+from .issues import Issue, Report, ScreeningOutcome, Severity, Stage
 from .model.crate import Crate
 from .model.entities import JSON, Entity, as_list, has_type, iri_values, ref_ids
 from .model.lifecycle import Status, Step, TimelineRow, main_action, timeline_of
+from .model.reviews import disclosure_checks, reviewed, reviews_of, screening_of
+from .model.signatures import ClaimedSignature
 from .model.vocab import workflow_version
 
 MAX_TEXT = 2000
@@ -80,18 +84,18 @@ dl.facts dd{margin:0}
 table{border-collapse:collapse;width:100%;font-size:.93rem}
 th,td{text-align:left;vertical-align:top;padding:.45rem .6rem;border-bottom:1px solid var(--line)}
 th{background:var(--soft);font-weight:600;white-space:nowrap}
-td,dd,p{overflow-wrap:anywhere}
+td,dd,p{overflow-wrap:break-word}
 code{font:.88em/1.4 ui-monospace,"DejaVu Sans Mono","Liberation Mono",monospace;background:var(--soft);
-padding:.05rem .3rem;border-radius:4px}
+padding:.05rem .3rem;border-radius:4px;overflow-wrap:anywhere}
 .muted{color:var(--muted)}
 .num{text-align:right;white-space:nowrap}
 .badge{display:inline-block;padding:.05rem .55rem;border-radius:999px;font-size:.82rem;font-weight:600;
 white-space:nowrap;border:1px solid transparent}
-.completed,.valid{background:#dafbe1;color:#116329;border-color:#4ac26b}
-.failed,.invalid,.must{background:#ffebe9;color:#a40e26;border-color:#ff8182}
-.active,.should{background:#fff8c5;color:#7d4e00;border-color:#d4a72c}
+.completed,.valid,.pass{background:#dafbe1;color:#116329;border-color:#4ac26b}
+.failed,.invalid,.must,.fail{background:#ffebe9;color:#a40e26;border-color:#ff8182}
+.active,.should,.review{background:#fff8c5;color:#7d4e00;border-color:#d4a72c}
 .potential,.may{background:#ddf4ff;color:#0550ae;border-color:#54aeff}
-.unknown,.stage,.not-validated{background:#eff2f5;color:#424a53;border-color:#c8d1da}
+.unknown,.stage,.not-validated,.not-checked{background:#eff2f5;color:#424a53;border-color:#c8d1da}
 tr[data-status="failed"] td{background:#fff5f5}
 table.counts{width:auto;min-width:16rem;margin-top:.8rem}
 .time{white-space:nowrap}
@@ -360,21 +364,69 @@ def _outputs(reader: _Reader, run: Entity | None) -> Iterator[tuple[str, Entity 
             pending.extend(reversed(reader.entities(entity.get("hasPart"))))
 
 
-def _results(reader: _Reader, run: Entity | None) -> str:
+def _screenings(crate: Crate) -> dict[str, ScreeningOutcome]:
+    """The screening outcome of each output the (last) disclosure check reviewed, by the output's ``@id``."""
+    checks = disclosure_checks(crate)
+    found: dict[str, ScreeningOutcome] = {}
+    for review in reviews_of(crate, checks[-1] if checks else None):
+        outcome, item = screening_of(review), reviewed(review)
+        if outcome is not None and item is not None:
+            found[item] = max(outcome, found.get(item, outcome))
+    return found
+
+
+def _outcome_badge(outcome: ScreeningOutcome | None) -> str:
+    return f'<span class="badge {outcome.label}">{outcome.label}</span>' if outcome is not None else ""
+
+
+def _results(reader: _Reader, crate: Crate, run: Entity | None) -> str:
+    """The results: files and folders by path, values (``PropertyValue``) with their value, and the screening."""
+    screenings = _screenings(crate)
     rows = []
     for entity_id, entity in _outputs(reader, run):
-        kind = "folder" if entity is not None and has_type(entity, "Dataset") else "file"
         if entity is None:
-            rows.append(_row(("", f"<code>{_e(entity_id)}</code>", "", "", ""), 'class="output"'))
+            rows.append(_row(("", f"<code>{_e(entity_id)}</code>", "", "", "", ""), 'class="output"'))
             continue
-        rows.append(_row((_e(reader.name(entity, entity_id)), f"<code>{_e(entity_id)}</code>", kind,
-                          _e(reader.text(entity.get("encodingFormat"))), _e(_size(entity.get("contentSize")))),
-                         'class="output"'))
+        if has_type(entity, "PropertyValue"):
+            kind, shown = "value", _e(reader.text(entity.get("value")))
+        else:
+            kind = "folder" if has_type(entity, "Dataset") else "file"
+            shown = f"<code>{_e(entity_id)}</code>"
+        rows.append(_row((_e(reader.name(entity, entity_id)), shown, kind,
+                          _e(reader.text(entity.get("encodingFormat"))), _e(_size(entity.get("contentSize"))),
+                          _outcome_badge(screenings.get(entity_id))), f'class="output" data-kind="{kind}"'))
     lines = ['<section id="results">', "<h2>Results</h2>"]
     if rows:
-        lines.append(_table(("Output", "File", "Kind", "Format", "Size"), rows, 'class="results"'))
+        lines.append(_table(("Output", "File or value", "Kind", "Format", "Size", "Screening"), rows,
+                            'class="results"'))
     else:
         lines.append('<p class="muted">No results recorded.</p>')
+    if screenings:
+        overall = max(screenings.values())
+        lines.append(f'<p class="screening" data-outcome="{overall.label}">Screening outcome: '
+                     f"{_outcome_badge(overall)} (the worst of {len(screenings)} screened outputs; the output "
+                     "checker's decision is in the lifecycle above)</p>")
+    else:
+        lines.append('<p class="screening muted" data-outcome="none">No screening recorded.</p>')
+    lines.append("</section>")
+    return "\n".join(lines)
+
+
+def _signatures(signatures: Sequence[ClaimedSignature] | None) -> str:
+    """The envelopes of ``signatures/`` as they claim (not verified), or why none are listed."""
+    lines = ['<section id="signatures">', "<h2>Signatures</h2>"]
+    if signatures is None:
+        lines.append('<p class="muted">Not listed: signatures live in a bag\'s <code>signatures/</code> folder, '
+                     "beside the crate.</p>")
+    elif not signatures:
+        lines.append('<p class="muted">The bag holds no signature.</p>')
+    else:
+        rows = [_row((str(s.number), _e(s.role), _e(s.signer or "unreadable envelope"), _e(s.signed_at or "")),
+                     'class="signature"') for s in signatures]
+        lines.append(_table(("#", "Role", "Signer (as claimed)", "Signed at"), rows, 'class="signatures"'))
+        lines.append('<p class="muted">As the envelopes claim; nothing here is verified. Check them against the '
+                     "keys you trust: <code>fivesafes verify --trust trust.toml</code>. The signature over the "
+                     "state this page shows, if any, is made after the page is written.</p>")
     lines.append("</section>")
     return "\n".join(lines)
 
@@ -401,7 +453,7 @@ def _validation(report: Report | None) -> str:
     lines.append(_facts([
         ("Verdict", f'<span class="badge {verdict}">{verdict}</span> at severity {report.threshold.label}'),
         ("Profile", _link(report.profile, f"<code>{_e(report.profile)}</code>") if report.profile else "none"),
-        ("Phase", _e(report.phase_label)),
+        ("Stage", _e(report.stage_label)),
     ]))
     count_rows = [
         _row((f'<span class="badge {level.label}">{level.label}</span>', str(counts[level])),
@@ -422,11 +474,14 @@ def _validation(report: Report | None) -> str:
 # --- the page -----------------------------------------------------------------------------------------------
 
 
-def render_preview(crate: Crate, report: Report | None = None) -> str:
+def render_preview(crate: Crate, report: Report | None = None,
+                   signatures: Sequence[ClaimedSignature] | None = None) -> str:
     """The crate's preview as one self-contained HTML5 page (deterministic: same input, same text).
 
     ``report`` adds the validation summary (verdict at its threshold, counts by severity, the first
     :data:`MAX_ISSUES` issues); without it the section says that the page holds no validation report.
+    ``signatures`` (a bag's envelopes, :func:`~fivesafes_crate.signing.listing.claimed_signatures`) are listed
+    as they claim; None (a crate that is not a bag) says that none are listed.
     """
     reader = _Reader(crate)
     run = main_action(crate)
@@ -449,7 +504,8 @@ def render_preview(crate: Crate, report: Report | None = None) -> str:
         "<main>",
         _request(reader, crate, run),
         _timeline(timeline.rows),
-        _results(reader, run),
+        _results(reader, crate, run),
+        _signatures(signatures),
         _validation(report),
         "</main>",
         "<footer>Preview of the Five Safes RO-Crate in <code>ro-crate-metadata.json</code>, written by "

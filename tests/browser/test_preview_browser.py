@@ -217,3 +217,52 @@ def test_the_console_scan_sees_what_the_policy_blocks(browser: list[str], tmp_pa
     assert any("example.org/x.png" in line for line in console), console
     assert any("script" in line.lower() for line in console), console
     assert not any('"ran"' in line for line in console), "the script ran despite the policy"
+
+
+# The measuring script of the wrapping test: for each word of each cell marked data-words, whether the browser
+# laid it out on one line (all its boxes share a top), and whether the page overflows the window sideways.
+_MEASURE = """<script>
+const split = [];
+for (const cell of document.querySelectorAll('td')) {
+  const node = cell.firstChild;
+  if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+  for (const match of node.data.matchAll(/\\S+/g)) {
+    if (match[0].length > 40) continue;
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size > 1) split.push(match[0]);
+  }
+}
+const overflow = document.documentElement.scrollWidth > window.innerWidth;
+document.body.setAttribute('data-measured', JSON.stringify({split: split, overflow: overflow}));
+</script>"""
+
+
+def test_words_do_not_break_mid_letter_and_long_identifiers_do_not_widen_the_page(browser: list[str],
+                                                                                  tmp_path: Path) -> None:
+    """A results table with a 600-character path beside ordinary words: the words stay whole, the page fits.
+
+    With ``overflow-wrap: anywhere`` on table cells the long path's column takes the width and the browser
+    breaks ordinary words mid-letter to fit theirs; prose now wraps with ``break-word`` and only ``code`` (ids,
+    paths) breaks anywhere. The page is measured by a script added to a copy without the CSP (test-only).
+    """
+    document: Any = json.loads((EXAMPLES / "published" / "ro-crate-metadata.json").read_text(encoding="utf-8"))
+    graph = document["@graph"]
+    long_path = "outputs/" + "a1b2c3d4" * 75 + ".csv"
+    words = "Pseudonymisation internationalisation counterbalancing deidentification characteristically"
+    run = next(e for e in graph if e.get("@type") == "CreateAction")
+    run["result"] = [{"@id": long_path}]
+    graph.append({"@id": long_path, "@type": "File", "name": words, "encodingFormat": "text/csv",
+                  "contentSize": "75"})
+    html = render_preview(Crate(document))
+    csp = html.index('<meta http-equiv="Content-Security-Policy"')
+    html = html[:csp] + html[html.index(">", csp) + 1:]
+    page = tmp_path / "measured.html"
+    page.write_text(html.replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+    dom_text, _, _ = load(browser, page, tmp_path)
+    found = re.search(r'data-measured="([^"]*)"', dom_text)
+    assert found, "the measuring script did not run"
+    measured = json.loads(found.group(1).replace("&quot;", '"'))
+    assert measured == {"split": [], "overflow": False}, measured

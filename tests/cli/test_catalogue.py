@@ -55,3 +55,11 @@ def test_bad_format_exits_2() -> None:
         assert result.exit_code == 2
         assert result.stdout == ""
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_version_prints_the_package_version_before_any_command() -> None:
+    from fivesafes_crate import __version__
+
+    for arguments in (["--version"], ["--version", "validate", "no-such-crate"]):
+        result = runner.invoke(app, arguments)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, f"fivesafes {__version__}\n", "")

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from fivesafes_crate.authoring.spec import SpecError, load_spec
+from fivesafes_crate.authoring.spec import SpecError, load_request_spec
 from fivesafes_crate.cli import app
 from fivesafes_crate.errors import UnsafeInputError
 from fivesafes_crate.model.source import open_source
@@ -321,7 +321,7 @@ DEEP_SPECS = {
 def test_a_deep_spec_file_is_refused(name: str, tmp_path: Path) -> None:
     path = spec(tmp_path, name, DEEP_SPECS[name])
     with pytest.raises(SpecError, match="nested deeper than 64 levels"):
-        load_spec(path)
+        load_request_spec(path)
     assert_one_error_line(invoke("new", tmp_path / "out", "--spec", path), name, "nested deeper than 64 levels")
     assert not (tmp_path / "out").exists()
     no_temporaries(tmp_path)
@@ -345,7 +345,7 @@ ALIAS_SPECS = {
 def test_yaml_aliases_in_a_spec_file_are_refused_before_anything_is_built(name: str, tmp_path: Path) -> None:
     path = spec(tmp_path, name, ALIAS_SPECS[name])
     with pytest.raises(SpecError, match="anchors and aliases") as caught:
-        load_spec(path)
+        load_request_spec(path)
     assert caught.value.line == 1 and caught.value.column is not None
     assert_one_error_line(invoke("new", tmp_path / "out", "--spec", path), f"{name}:1:", "anchors and aliases")
     assert not (tmp_path / "out").exists()

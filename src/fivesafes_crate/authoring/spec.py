@@ -241,7 +241,7 @@ def schema() -> dict[str, Any]:
 
 
 def _validator() -> Any:
-    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema  # type: ignore[import-untyped]  # deferred: start-up (jsonschema is needed only to read a spec file)
 
     return jsonschema.Draft202012Validator(schema())
 
@@ -276,7 +276,7 @@ def _schema_errors(document: Any) -> list[tuple[Location, str]]:
 
     An unknown key is one problem per key; a failed ``oneOf`` with an ``errorMessage`` says that message.
     """
-    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+    from jsonschema.exceptions import best_match  # type: ignore[import-untyped]  # deferred: start-up (as _validator)
 
     found: list[tuple[Location, str]] = []
     for top in _validator().iter_errors(document):
@@ -307,7 +307,7 @@ class _Lines:
 
     def mark(self, location: Location) -> tuple[int | None, int | None]:
         """The line and column of the deepest key (or list item) of ``location`` that the document has."""
-        import yaml  # type: ignore[import-untyped]
+        import yaml  # type: ignore[import-untyped]  # deferred: start-up (PyYAML is needed only to read a spec file)
 
         node = self.root
         if node is None:
@@ -336,7 +336,7 @@ class _Lines:
 
 def _duplicate_keys(node: Any) -> list[SpecProblem]:
     """Every mapping key that appears twice (YAML loaders silently keep the last one), in file order."""
-    import yaml
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
 
     found: list[SpecProblem] = []
     stack: list[tuple[Any, Location]] = [(node, ())]
@@ -364,7 +364,7 @@ def _refuse_aliases_and_depth(text: str, display: str) -> None:
     laughs"), or for themselves (a recursive alias); a request spec never needs one. PyYAML parses iteratively
     but builds nodes recursively, so depth is capped here too. Raises :class:`SpecError` at the place found.
     """
-    import yaml
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
 
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
@@ -383,7 +383,7 @@ def _refuse_aliases_and_depth(text: str, display: str) -> None:
 
 def _parse(path: Path, text: str, display: str) -> tuple[Any, _Lines]:
     """The document and its node tree; a syntax error ends reading (nothing after it can be located)."""
-    import yaml
+    import yaml  # deferred: start-up (PyYAML is needed only to read a spec file)
 
     is_json = path.suffix.lower() == ".json"
     if is_json:

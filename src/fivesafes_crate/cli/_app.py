@@ -42,8 +42,10 @@ STATE = _State()
 def error_line(message: str) -> None:
     """Write one red ``error: ...`` line to stderr; newlines and other control characters in the message (a
     file name, a crate's words) are shown as escapes (``\\n``), so it stays one line."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.console import Console
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .render import shown
 
     console = Console(file=sys.stderr, highlight=False, emoji=False, soft_wrap=True)
@@ -116,9 +118,20 @@ app = typer.Typer(
 )
 
 
+def _show_version(asked: bool) -> None:
+    """``--version``: print ``fivesafes <version>`` and stop, before any command runs (what CI recipes check)."""
+    if asked:
+        from importlib.metadata import version  # deferred: start-up (read only when --version is asked for)
+
+        typer.echo(f"fivesafes {version('fivesafes-crate')}")
+        raise typer.Exit(EXIT_VALID)
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback for internal errors."),
+    version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True, expose_value=False,
+                                 help="Show the version and exit."),
 ) -> None:
     """Build, sign and validate Five Safes RO-Crates, offline (no network access, ever)."""
     STATE.debug = debug

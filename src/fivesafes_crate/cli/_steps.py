@@ -79,6 +79,7 @@ def make_agent(
     agent: str, name: str, kind: AgentType, provider: str | None, provider_name: str | None
 ) -> Agent:
     """The library :class:`~fivesafes_crate.phases.lifecycle.Agent` the options describe (validated there)."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Agent, AgentKind
 
     owner = Agent(provider, provider_name or provider) if provider is not None else None
@@ -96,8 +97,10 @@ def step_signer(
     """
     if key is None:
         return lambda: None
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import UsageError
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from .signing import passphrase_source
 
     secret = passphrase_source(passphrase_file, False, confirm=False)
@@ -116,8 +119,10 @@ def render_step(fmt: Format) -> Callable[[StepResult], tuple[str, int]]:
     """A renderer for :func:`~fivesafes_crate.cli._app.finish`: one line or one JSON object, and the exit code."""
 
     def render(result: StepResult) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from fivesafes_crate import Status, printable
 
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..reporting.json import step_to_json
 
         code = EXIT_INVALID if result.status is Status.FAILED else EXIT_VALID

@@ -14,6 +14,7 @@ from .render import console_text
 @app.command()
 def profiles(fmt: FormatOpt = Format.text) -> None:
     """List the supported Five Safes RO-Crate profile versions."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Profile
 
     def render(found: list[Profile]) -> tuple[str, int]:
@@ -28,6 +29,7 @@ def profiles(fmt: FormatOpt = Format.text) -> None:
 @app.command()
 def checks(fmt: FormatOpt = Format.text) -> None:
     """List every check id with its severity, first stage, spec section and description."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import CheckInfo
 
     def render(found: list[CheckInfo]) -> tuple[str, int]:

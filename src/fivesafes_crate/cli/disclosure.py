@@ -97,11 +97,13 @@ def screening_tables(report: ScreeningReport) -> RenderableType:
     """The report for people: per output a heading and a table of its rules (outcome, rule, where, message),
     archive members after their archive, then the policy and the verdict. Every text is already printable and
     goes in as :class:`~rich.text.Text`, never as markup."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.console import Group
     from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..disclosure_control import finding_rows, output_heading, report_footer
 
     def output(screening: OutputScreening, indent: str) -> list[RenderableType]:
@@ -176,8 +178,10 @@ def check(
     Example: [bold]fivesafes disclosure check result.bagit.zip --write --provider https://tre.example.org/ \\
       --provider-name "Example TRE"[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import ScreeningOutcome
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..disclosure_control import render_json
     from .render import console_text, shown
 

@@ -102,6 +102,7 @@ def record(
     Example: [bold]fivesafes disclosure record result.zip --decision approved --approve outputs/a.csv \\
       --reject outputs/b.svg --comment "outputs/b.svg=exact points" --prune[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import DisclosureDecision
 
     started = _moment(start) if start is not None else None
@@ -119,6 +120,7 @@ def record(
 
 def _verdicts(approve: list[str], reject: list[str], comments: list[str]) -> list[Verdict]:
     """The verdicts the options give: each output approved or rejected once, with its comment."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Verdict
 
     texts: dict[str, str] = {}

@@ -52,6 +52,7 @@ def dur(
     check, is refused. Values that neither the crate nor --config holds are null. Sending the entry to the
     Gateway (a team id and a token) is the TRE's business. Schema and mapping: docs/interop.md.
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..interop.dur import dumps
 
     def render(entry: dict[str, JSON]) -> tuple[str, int]:

@@ -89,6 +89,7 @@ def pool(
     The screening applies the policy's rules and a differencing check: a node cell that differs from the
     pooled total by less than the threshold fails. Exit status 1 when a pooled output fails or needs review.
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import ScreeningOutcome
 
     def render(pooled: list[PooledOutput]) -> tuple[str, int]:
@@ -115,6 +116,7 @@ def verify(
 ) -> None:
     """Verify every nested node bag offline: its signatures against the trust store, and its tag manifest
     against the digest the summary recorded. Exit status 1 when a node's signatures do not verify."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import UsageError
 
     def render(found: dict[str, SignatureVerification]) -> tuple[str, int]:

@@ -140,8 +140,10 @@ def new(
     name: NameOpt = None,
     description: DescriptionOpt = None,
 ) -> None:
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Severity
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..authoring.spec import looks_like_id, options_spec
 
     if spec is not None:

@@ -104,6 +104,7 @@ def verify(
 
     bar = ProgressBar("verifying", enabled=fmt is not Format.json)
     if trust is not None or policy is not None:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from .signing import signatures_output
 
         def check() -> SignatureVerification:
@@ -115,6 +116,7 @@ def verify(
         finish(lambda: bar.run(check), signatures_output(fmt is Format.json))
 
     def render(result: BagVerification) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..reporting.json import verification_to_json
 
         text = json.dumps(verification_to_json(result), indent=2, ensure_ascii=False) if fmt is Format.json \

@@ -33,6 +33,7 @@ def preview(
 
     Example: [bold]fivesafes preview result.bagit.zip -o result.html[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Severity
 
     finish(

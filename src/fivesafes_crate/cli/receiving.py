@@ -29,6 +29,7 @@ _STYLES = {"completed": "green", "failed": "bold red", "active": "yellow", "pote
 
 def render_timeline(timeline: Timeline) -> str:
     """The timeline as a table: step, outcome, agent, time; then the inferred stage."""
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from rich.table import Table
 
     table = Table(title="Lifecycle", show_lines=False)
@@ -50,6 +51,7 @@ def status(path: PathArg, fmt: FormatOpt = Format.text) -> None:
 
     Example: [bold]fivesafes status result.bagit.zip[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting.json import timeline_to_json
 
     def render(timeline: Timeline) -> tuple[str, int]:
@@ -90,8 +92,10 @@ def receive(
 
     Example: [bold]fivesafes receive result.bagit.zip --format json[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Severity
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting.json import receipt_to_json
 
     def render(receipt: Receipt) -> tuple[str, int]:

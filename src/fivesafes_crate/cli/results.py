@@ -63,6 +63,7 @@ def add(
 
     Example: [bold]fivesafes result add result.bagit.zip counts.csv figures/ --value total=1234[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import OutputFile, OutputReference, OutputValue
 
     if sensitive and (files or not uris):

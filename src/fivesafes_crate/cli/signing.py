@@ -67,7 +67,7 @@ def passphrase_source(file: Path | None, none: bool, *, confirm: bool) -> Callab
 
 
 def _read_passphrase_file(file: Path) -> str:
-    from ..signing import read_passphrase_file  # here, not at the top: cryptography is slow to import
+    from ..signing import read_passphrase_file  # deferred: start-up (cryptography is slow to import)
 
     return read_passphrase_file(file)
 
@@ -89,6 +89,7 @@ def keygen(
 
     Example: [bold]fivesafes keygen -o alice.pem --passphrase-file pass.txt[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import KeyAlgorithm
 
     secret = passphrase_source(passphrase_file, no_passphrase, confirm=True)
@@ -138,7 +139,7 @@ def sign(
 def render_signatures(result: SignatureVerification) -> str:
     """Text report of ``verify --trust``: one block per envelope, unsigned files, problems, verdict, and what the
     verdict does not cover (the metadata)."""
-    from ..packaging import METADATA_NOT_CHECKED  # imported here: the packaging stack is not needed for --help
+    from ..packaging import METADATA_NOT_CHECKED  # deferred: start-up (the packaging stack is not needed for --help)
 
     lines: list[str] = []
     for e in result.envelopes:
@@ -182,8 +183,10 @@ def signatures_output(json_format: bool) -> Callable[[SignatureVerification], tu
     """A renderer for :func:`~fivesafes_crate.cli._app.finish`: the text or JSON report and exit 0 or 1."""
 
     def render(result: SignatureVerification) -> tuple[str, int]:
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         import json
 
+        # deferred: start-up (the CLI loads the library only for the command that runs)
         from ..reporting.json import signatures_to_json
 
         text = json.dumps(signatures_to_json(result), indent=2, ensure_ascii=False) if json_format \

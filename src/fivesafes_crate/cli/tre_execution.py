@@ -121,6 +121,7 @@ def publish(
     [bold]fivesafes tre publish result.bagit.zip --publisher https://tre.example.org/ --publisher-name "TRE" \\
       --license https://spdx.org/licenses/CC-BY-4.0[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Agent, License, StepResult
 
     def job() -> StepResult:

@@ -109,6 +109,7 @@ def validate(
 
     Example: [bold]fivesafes tre validate request.bagit.zip --severity should[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Severity
 
     def job() -> StepResult:

@@ -74,8 +74,10 @@ def validate(
 
     Example: [bold]fivesafes validate request.zip --severity should --format json[/]
     """
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from fivesafes_crate import Severity
 
+    # deferred: start-up (the CLI loads the library only for the command that runs)
     from ..reporting import MULTI_REPORTERS
 
     del offline  # accepted for users of rocrate-validator: there is nothing to switch off

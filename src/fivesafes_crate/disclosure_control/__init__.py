@@ -24,7 +24,7 @@ from .outcomes import OutputKind, OutputScreening, RuleFinding, ScreeningReport
 from .policy import PRESETS, DisclosurePolicy, DisclosurePolicyError, NKRule, load_disclosure_policy
 from .report import FindingRow, finding_rows, output_heading, render_json, render_text, report_footer
 from .rules import RULES, nk_dominated, nk_share, p_ratio, p_ratio_fails
-from .screening import screen_output, screen_outputs, screen_target
+from .screener import screen_output, screen_outputs, screen_target
 
 __all__ = [
     "PRESETS",

@@ -211,7 +211,7 @@ def _verify(storage: DirectoryStorage, name: str, expected: str) -> str:
 
 
 def _parse(data: bytes, limits: Limits) -> dict[str, Any]:
-    from ..model.crate import parse_metadata  # imported when needed: screening alone should start fast
+    from ..model.crate import parse_metadata  # deferred: start-up (screening alone should start fast)
 
     try:
         document = parse_metadata(data, path=RESULTS_FILE, limits=limits)

@@ -194,7 +194,7 @@ def _entry(storage: DirectoryStorage, source: str, key: str, entry: Any, top_n: 
 
 
 def _json(data: bytes, name: str, limits: Limits) -> Any:
-    from ..model.crate import parse_metadata  # imported when needed: screening alone should start fast
+    from ..model.crate import parse_metadata  # deferred: start-up (screening alone should start fast)
 
     try:
         return parse_metadata(data, path=name, limits=limits)

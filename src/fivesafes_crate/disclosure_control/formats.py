@@ -221,7 +221,7 @@ def _json(data: Input, name: str, context: Context) -> Analysis:
     if total > limit:
         return OutputKind.JSON, [_review("sdc.unreadable", f"JSON larger than {limit} bytes or with over-long "
                                                            "lines: not parsed"), *scan.findings()], []
-    from ..model.crate import parse_metadata  # imported when needed: screening a table should start fast
+    from ..model.crate import parse_metadata  # deferred: start-up (screening a table should start fast)
 
     try:
         document = parse_metadata(b"".join(kept), path=name, limits=context.limits)

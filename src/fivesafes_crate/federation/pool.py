@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..disclosure_control import DisclosurePolicy
-from ..disclosure_control.screening import screen_output
+from ..disclosure_control.screener import screen_output
 from ..errors import CrateStateError, UsageError
 from ..issues import ScreeningOutcome
 from ..model.crate import Crate, CrateEditor, load_crate, save_crate

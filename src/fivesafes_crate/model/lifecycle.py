@@ -6,7 +6,9 @@ and a ``name`` that states the outcome. This module names the steps (:class:`Ste
 their SHP terms) and the statuses (:class:`Status`), finds the action a crate records for each step
 (:func:`step_of`), and reads back where the crate stands (:func:`lifecycle_state`) and its timeline
 (:func:`timeline_of`). Validation, signing, the preview page and every step read these; the steps that record
-actions live in :mod:`fivesafes_crate.phases`.
+actions live in :mod:`fivesafes_crate.phases`, and what they share when they write in
+:mod:`fivesafes_crate.phases.lifecycle`, which mirrors this module on purpose (same name: this one reads, that
+one writes).
 
 :func:`lifecycle_state` reads the crate as it is: what it claims, for timelines and validation. A step counts
 only what this TRE recorded since intake (:func:`provenance`): never a review action a client put in the crate.

@@ -17,8 +17,9 @@ The outputs in scope are what would leave the TRE with the crate: every file of 
 everything under ``outputs/`` (:func:`outputs_in_scope`), and every value (``PropertyValue``) result, which
 travels in the metadata. References by URI are not in the crate, and sensitive references stay in the TRE.
 
-Validation, screening, receiving and the disclosure step read these; the step that writes reviews is
-:mod:`fivesafes_crate.phases.reviews`.
+Validation, screening, receiving and the disclosure step read these; the review entities the disclosure
+steps write are built in :mod:`fivesafes_crate.phases.reviews`, which mirrors this module on purpose (same
+name: this one reads, that one writes).
 """
 
 from __future__ import annotations

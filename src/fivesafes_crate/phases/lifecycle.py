@@ -5,8 +5,9 @@ process"): ``additionalType`` an SHP term, ``actionStatus``, ``agent``, ``object
 was assessed), ``startTime``/``endTime`` in RFC 3339 with an offset, and a ``name`` that states the outcome.
 This module builds those entities (:func:`record_action`), reuses agent entities instead of duplicating
 them (:func:`ensure_agent`), and runs a step on a working copy (:func:`apply_step`). Where a crate stands
-(:func:`~fivesafes_crate.model.lifecycle.lifecycle_state`) is read in :mod:`fivesafes_crate.model.lifecycle`;
-every step consults it to refuse being run out of order (:class:`StepRefused`).
+(:func:`~fivesafes_crate.model.lifecycle.lifecycle_state`) is read in :mod:`fivesafes_crate.model.lifecycle`,
+the read side this module mirrors on purpose (same name: that one reads, this one writes); every step
+consults it to refuse being run out of order (:class:`StepRefused`).
 
 Which actions are the TRE's: :func:`apply_step` hands every step the state this TRE recorded since intake
 (:func:`~fivesafes_crate.model.lifecycle.provenance`), never a review action a client put in the crate.

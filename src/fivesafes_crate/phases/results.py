@@ -52,7 +52,7 @@ from ..model.safe_files import NotRegularFile, create_exclusive, hash_stream, op
 from ..model.source import DEFAULT_LIMITS, Limits, open_source, unsafe_name_reason
 from ..model.vocab import SCHEMA, uri_scheme
 from ..signing.writer import SignHook
-from .disclosure import reset_disclosure
+from .disclosure.decision import reset_disclosure
 from .lifecycle import Clock, IdFactory, StepResult, apply_step, new_uuid, refuse, require_open, system_clock
 from .workspace import Workspace
 

@@ -1,14 +1,17 @@
 """Writing the disclosure check's per-output reviews: review entities, the terms they use, undescribed outputs.
 
-What a review is, which outputs are in scope and how a crate's reviews are read back is
-:mod:`fivesafes_crate.model.reviews`; this module builds the entities the disclosure step
-(:mod:`.disclosure`) and the screening step (:mod:`.screening`) write: a ``Review``
-(:func:`review_entity`), the ``DefinedTerm`` of each of our terms it uses (:func:`add_terms`), and a ``File``
-for an output nobody described (:func:`describe_file`, with :func:`file_sha256` of the bytes reviewed).
+The write side of :mod:`fivesafes_crate.model.reviews`, which it mirrors on purpose (same name, one reads and
+this one writes): what a review is, which outputs are in scope and how a crate's reviews are read back is
+there; this module builds the entities the disclosure steps (:mod:`.disclosure`, its screening included)
+write: a ``Review`` (:func:`review_entity`), the ``DefinedTerm`` of each of our terms it uses
+(:func:`add_terms`), a ``File`` for an output nobody described (:func:`describe_file`, with
+:func:`file_sha256` of the bytes reviewed), the screening report file (:func:`write_report`), and the removal
+of superseded reviews (:func:`drop_reviews`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,12 +20,15 @@ from urllib.parse import quote
 from ..authoring.builder import media_type
 from ..errors import CrateReadError, UsageError
 from ..issues import ScreeningOutcome
-from ..model.crate import CrateEditor
+from ..model.crate import CrateEditor, write_atomic
 from ..model.entities import Entity, ref_ids
 from ..model.reviews import SCREENING_TERMS, WITHHELD_OUTPUT
-from ..model.safe_files import NotRegularFile, hash_file
+from ..model.safe_files import NotRegularFile, hash_file, writing
 from .lifecycle import IdFactory, ensure_entity, timestamp
 from .workspace import Workspace
+
+REPORT_FILE = "disclosure/sdc-report.json"
+"""Where the screening report is recorded in the crate (it holds no value, so it may leave the TRE)."""
 
 _DESCRIPTIONS = {
     SCREENING_TERMS[ScreeningOutcome.PASS]: ("pass", "Automated disclosure screening: every rule that applies passed"),
@@ -107,11 +113,44 @@ def add_terms(editor: CrateEditor, reviews: Sequence[Entity]) -> None:
                 ensure_entity(editor, term_entity(term))
 
 
+def drop_reviews(editor: CrateEditor, review_ids: Sequence[str]) -> None:
+    """Remove superseded reviews, and the ``Comment``\\ s only they held."""
+    for review_id in review_ids:
+        review = editor.crate.get(review_id)
+        if review is None:
+            continue
+        editor.remove(review_id)
+        for comment_id in ref_ids(review.get("comment")):
+            if comment_id in editor.crate:
+                editor.remove(comment_id)
+
+
+def write_report(space: Workspace, data: bytes) -> None:
+    """Write the screening report file (a new file: the working copy's originals are never modified) and describe
+    it as a ``File`` linked from the root's ``hasPart``."""
+    path = space.path_of(REPORT_FILE)
+    with writing(REPORT_FILE):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    edit = space.crate.edit()
+    current = space.crate.get(REPORT_FILE) or {}
+    entity = {**current, "@id": REPORT_FILE, "@type": "File", "name": "Disclosure-control screening report",
+              "encodingFormat": "application/json", "contentSize": str(len(data)),
+              "sha256": hashlib.sha256(data).hexdigest()}
+    entity.setdefault("description", "What the automated disclosure screening found, per output: rules, outcomes "
+                                     "and counts; it holds no value of the outputs")
+    edit.put(entity)
+    edit.link(space.crate.root_id or "./", "hasPart", REPORT_FILE)
+
+
 __all__ = [
+    "REPORT_FILE",
     "add_terms",
     "describe_file",
+    "drop_reviews",
     "file_sha256",
     "fresh_id",
     "review_entity",
     "term_entity",
+    "write_report",
 ]

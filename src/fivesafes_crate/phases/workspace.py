@@ -44,6 +44,7 @@ from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.safe_files import naming, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, WEBSITE_FILE, CrateSource, Limits, SourceKind, open_source
 from ..packaging import PAYLOAD_PREFIX, KnownDigests, archive_bag, refresh_bag, unpack
+from ..signing.listing import claimed_signatures
 from ..website import render_preview
 
 log = logging.getLogger(__name__)
@@ -161,8 +162,13 @@ def workspace(
 def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
     with writing(space.target):
         write_atomic(space.crate_root / METADATA_FILE, serialise(space.crate))
+        signatures = None
+        if space.is_bag:
+            with open_source(space.folder, limits) as bag:
+                signatures = claimed_signatures(bag)
         try:
-            write_atomic(space.crate_root / WEBSITE_FILE, render_preview(space.crate).encode("utf-8"))
+            page = render_preview(space.crate, signatures=signatures)
+            write_atomic(space.crate_root / WEBSITE_FILE, page.encode("utf-8"))
         except UsageError as exc:  # the crate holds a folder, link or FIFO of that name: its fault, not the disk's
             raise CrateError(f"cannot write the preview: {exc.message}", path=WEBSITE_FILE) from exc
         if space.is_bag:

@@ -82,7 +82,7 @@ def _failed_suite(failure: InputFailure) -> ET.Element:
 def junit_tree(reports: Mapping[str, Report]) -> ET.Element:
     """The ``testsuites`` element for several crates' reports, keyed by the path each was validated from (and,
     for a :class:`~fivesafes_crate.issues.ReportSet`, a suite with an error per input that had no report)."""
-    # Imported when called, for start-up cost: the CLI imports the presenters, and the check catalogue loads
+    # Deferred: start-up cost. The CLI imports the presenters, and the check catalogue loads
     # the validation stack (``fivesafes --help`` stays fast).
     from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue

@@ -16,6 +16,7 @@ from ..issues import Severity
 from ..model.crate import load_crate, write_atomic
 from ..model.safe_files import refuse_special_output, write_new, writing
 from ..model.source import DEFAULT_LIMITS, WEBSITE_FILE, Limits, SourceKind, open_source
+from ..signing.listing import claimed_signatures
 from ..validation.engine import validate_crate
 from ..website import render_preview
 
@@ -33,7 +34,8 @@ def preview(
     with open_source(target, limits) as source:
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
-    return render_preview(crate, report)
+        signatures = claimed_signatures(source) if source.bag_prefix is not None else None
+    return render_preview(crate, report, signatures)
 
 
 def default_output(target: str | os.PathLike[str]) -> Path:
@@ -103,7 +105,8 @@ def write_preview(
         own_preview = _check_output(path, source.path, source.kind, overwrite)
         crate = load_crate(source)
         report = validate_crate(crate, profile=profile, threshold=threshold)
-    page = render_preview(crate, report).encode("utf-8")
+        signatures = claimed_signatures(source) if source.bag_prefix is not None else None
+    page = render_preview(crate, report, signatures).encode("utf-8")
     with writing(path):
         if overwrite or own_preview:
             write_atomic(path, page)

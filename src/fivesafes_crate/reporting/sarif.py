@@ -265,7 +265,7 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
     is a :class:`~fivesafes_crate.issues.ReportSet`, each input without a report is a tool execution
     notification and the invocation is not successful.
     """
-    # Imported when called, for start-up cost: the CLI imports the presenters, and the check catalogue loads
+    # Deferred: start-up cost. The CLI imports the presenters, and the check catalogue loads
     # the validation stack (``fivesafes --help`` stays fast).
     from ..profiles import DEFAULT_PROFILE, get_profile
     from ..validation.engine import catalogue
@@ -289,7 +289,7 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
         place = locate(target)
         results += [_result(target, issue, index[issue.check], place, issue.check in bag_checks)
                     for issue in report.at_threshold()]
-    from importlib.metadata import version  # imported here: only SARIF output pays for the metadata lookup
+    from importlib.metadata import version  # deferred: start-up (only SARIF output pays for the metadata lookup)
 
     tool_version = version(TOOL_NAME)
     crates = [{"path": target, "profile": report.profile, "stage": report.stage_label,

@@ -120,7 +120,7 @@ def prepared_sparql() -> Iterator[None]:
     query text), so the parsed, translated form can be kept for the life of the process. The patch is
     applied only around our own pySHACL call.
     """
-    from rdflib.plugins.sparql import processor  # start-up cost: rdflib's SPARQL engine only when validating
+    from rdflib.plugins.sparql import processor  # deferred: start-up (rdflib's SPARQL engine only when validating)
 
     original = processor.SPARQLProcessor.query
 
@@ -153,7 +153,7 @@ class PyShaclEngine:
 
     def results(self, data: CrateGraph, shapes: SelectedShapes) -> list[ShapeResult]:
         """Validate with pySHACL (advanced features on, no inference, in place: the graph is not copied)."""
-        from pyshacl import validate as pyshacl_validate  # start-up cost: imported on first validation only
+        from pyshacl import validate as pyshacl_validate  # deferred: start-up (imported on first validation only)
 
         with PYSHACL_LOCK, prepared_sparql():
             _conforms, report, _text = pyshacl_validate(
@@ -259,7 +259,7 @@ class RustShaclEngine:
         self._lock = threading.Lock()
 
     def _compile(self, shapes: SelectedShapes) -> Any:
-        import shacl  # start-up cost: imported on first validation only
+        import shacl  # deferred: start-up (imported on first validation only)
 
         key = (shapes.profile_version, shapes.stage)
         with self._lock:

@@ -20,7 +20,7 @@ from fivesafes_crate.phases.disclosure import DisclosureDecision, record_disclos
 from fivesafes_crate.phases.execution import finish_run, start_run
 from fivesafes_crate.phases.lifecycle import Agent, AgentKind, StepBody, apply_step, ensure_entity, record_action
 from fivesafes_crate.phases.results import OutputFile, OutputReference, add_results
-from fivesafes_crate.phases.validation import record_validation
+from fivesafes_crate.phases.validation_step import record_validation
 from fivesafes_crate.phases.workspace import Workspace
 
 # --- crates part-way through the lifecycle, for the execution, results, disclosure and publishing tests -----
@@ -210,7 +210,7 @@ def checked_bag(folder: Path, *, form: str = "bag") -> Path:
 
 def validated_bag(folder: Path, *, form: str = "bag") -> Path:
     """:func:`checked_bag` after a completed validation (at 2024-03-04 10:00 UTC, ids ...0001)."""
-    from fivesafes_crate.phases.validation import record_validation
+    from fivesafes_crate.phases.validation_step import record_validation
 
     target = checked_bag(folder, form=form)
     record_validation(target, agent=VALIDATOR, clock=FixedClock(datetime(2024, 3, 4, 10, 0, tzinfo=UTC)),
@@ -258,7 +258,7 @@ def screened_crate(folder: Path, *, form: str = "zip") -> Path:
     ``outputs/figures/ages.svg`` fails, ``outputs/figures/by-region/north.png`` needs review,
     ``outputs/summary.csv`` passes."""
     from fivesafes_crate.disclosure_control import load_disclosure_policy
-    from fivesafes_crate.phases.screening import record_screening
+    from fivesafes_crate.phases.disclosure.screening import record_screening
 
     target = executed_crate(folder, form=form)
     record_screening(target, agent=SCREENER, policy=load_disclosure_policy("acro-default"),

@@ -21,8 +21,8 @@ from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
 from fivesafes_crate.model.source import open_source
+from fivesafes_crate.phases.disclosure.screening import ScreeningResult, record_screening
 from fivesafes_crate.phases.lifecycle import StepRefused
-from fivesafes_crate.phases.screening import ScreeningResult, record_screening
 
 from .conftest import (
     ACRO,

@@ -19,11 +19,14 @@ from fivesafes_crate.errors import CrateReadError, FiveSafesError, UsageError
 from fivesafes_crate.issues import Issue, Report, Severity, Stage
 from fivesafes_crate.model.crate import Crate
 from fivesafes_crate.model.lifecycle import LifecycleState, Status, Step
+from fivesafes_crate.model.reviews import TERMS
+from fivesafes_crate.model.signatures import ClaimedSignature
 from fivesafes_crate.model.source import WEBSITE_FILE
 from fivesafes_crate.packaging import package
 from fivesafes_crate.phases.lifecycle import Agent, StepRefused, apply_step, record_action
 from fivesafes_crate.phases.workspace import Workspace
 from fivesafes_crate.reporting.preview import default_output, preview, write_preview
+from fivesafes_crate.signing import generate_key
 from fivesafes_crate.validation.engine import validate
 from fivesafes_crate.website import CONTENT_SECURITY_POLICY, MAX_ISSUES, MAX_TEXT, render_preview
 
@@ -156,7 +159,7 @@ def test_published_example_is_well_formed_and_complete() -> None:
     crate = example("published")
     page = Page(render_preview(crate, sample_report()))
     assert_self_contained(page, crate.document)
-    assert [a["id"] for a in page.find("section")] == ["request", "lifecycle", "results", "validation"]
+    assert [a["id"] for a in page.find("section")] == ["request", "lifecycle", "results", "signatures", "validation"]
     assert rows(page) == [(step, "completed") for step in PUBLISHED_STEPS]
     text = page.text
     for expected in ("Age-banded cohort counts", "https://workflowhub.eu/workflows/1042?version=3", "Version",
@@ -421,7 +424,7 @@ def test_a_lifecycle_step_writes_the_preview_before_the_manifests(tmp_path: Path
     root = next(e for e in metadata["@graph"] if e["@id"] == "./")
     assert WEBSITE_FILE not in json.dumps(root) and WEBSITE_FILE not in json.dumps(metadata)
     assert not [i for i in validate(bag, threshold=Severity.MAY).issues if WEBSITE_FILE in (i.file or i.message)]
-    assert html == render_preview(Crate(metadata))
+    assert html == render_preview(Crate(metadata), signatures=())  # a bag: its (still empty) signatures listed
 
 
 def test_a_crate_folder_step_rewrites_a_stale_preview(tmp_path: Path) -> None:
@@ -453,3 +456,90 @@ def test_a_preview_path_taken_by_a_folder_fails_the_step_and_leaves_the_crate(tm
         apply_step(crate, record_check, clock=lambda: NOW, step=Step.CHECK)
     assert caught.value.path == WEBSITE_FILE
     assert (crate / "ro-crate-metadata.json").read_bytes() == before and (crate / WEBSITE_FILE).is_dir()
+
+
+# --- issue 18 item 14: value results, screening outcomes, signatures -------------------------------------------
+
+
+def _published_with_a_value_result_and_screenings() -> dict[str, Any]:
+    """The published example whose run also returns a value (a PropertyValue) and whose check screened both."""
+    metadata = EXAMPLES / "published" / "ro-crate-metadata.json"
+    document: dict[str, Any] = json.loads(metadata.read_text(encoding="utf-8"))
+    graph = document["@graph"]
+    run = next(e for e in graph if e.get("@type") == "CreateAction")
+    run["result"] = [{"@id": "outputs/summary.csv"}, {"@id": "#result-cohort-size"}]
+    check = next(e for e in graph if "DisclosureCheck" in json.dumps(e.get("additionalType")))
+    check["result"] = [{"@id": "#screening-summary"}, {"@id": "#screening-cohort-size"}]
+    graph += [
+        {"@id": "#result-cohort-size", "@type": "PropertyValue", "name": "cohort_size", "value": 1842},
+        {"@id": "#screening-summary", "@type": "Review", "additionalType": {"@id": f"{TERMS}ScreeningPass"},
+         "itemReviewed": {"@id": "outputs/summary.csv"}, "name": "pass"},
+        {"@id": "#screening-cohort-size", "@type": "Review", "additionalType": {"@id": f"{TERMS}ScreeningReview"},
+         "itemReviewed": {"@id": "#result-cohort-size"}, "name": "review"},
+    ]
+    return document
+
+
+def _output_rows(page: Page) -> dict[str, str | None]:
+    return {str(attrs.get("data-kind")): attrs.get("class") for attrs in page.find("tr", **{"class": "output"})}
+
+
+def test_a_value_result_is_shown_as_a_value_with_its_value() -> None:
+    html = render_preview(Crate(_published_with_a_value_result_and_screenings()))
+    page = Page(html)
+    assert_self_contained(page, _published_with_a_value_result_and_screenings())
+    assert set(_output_rows(page)) == {"file", "value"}
+    value_row = html.split('data-kind="value"', 1)[1].split("</tr>", 1)[0]
+    assert "<td>cohort_size</td><td>1842</td><td>value</td>" in value_row
+    assert "<code>" not in value_row, "a value result is not a file: its @id is not shown as a path"
+
+
+def test_the_screening_outcome_of_each_output_and_overall_is_shown() -> None:
+    html = render_preview(Crate(_published_with_a_value_result_and_screenings()))
+    page = Page(html)
+    file_row = html.split('data-kind="file"', 1)[1].split("</tr>", 1)[0]
+    value_row = html.split('data-kind="value"', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="badge pass">pass</span>' in file_row
+    assert '<span class="badge review">review</span>' in value_row
+    assert page.find("p", **{"class": "screening", "data-outcome": "review"}), "the worst outcome is the overall"
+    assert "Screening outcome: review (the worst of 2 screened outputs" in page.text
+    unscreened = Page(render_preview(example("published")))
+    assert unscreened.find("p", **{"class": "screening muted", "data-outcome": "none"})
+    assert "No screening recorded." in unscreened.text
+
+
+def test_signatures_are_listed_as_claimed_and_said_to_be_unverified(tmp_path: Path) -> None:
+    bag = package(EXAMPLES / "published", tmp_path / "published.bagit.zip", external_identifier=URN,
+               bagging_date=date(2024, 1, 1))
+    no_signature = Page(preview(bag))
+    assert "The bag holds no signature." in no_signature.text
+    api.sign(bag, generate_key(), role="tre:check", principal=TRE.id, now=NOW)
+    api.sign(bag, generate_key(), role="tre:validate", principal=TRE.id, now=NOW)
+    page = Page(preview(bag))
+    signed = [attrs for attrs in page.find("tr", **{"class": "signature"})]
+    assert len(signed) == 2
+    text = page.text
+    assert "tre:check" in text and "tre:validate" in text and TRE.id in text and "2024-03-04T09:00:00+00:00" in text
+    assert "nothing here is verified" in text and "fivesafes verify --trust trust.toml" in text
+    folder = Page(preview(EXAMPLES / "published"))
+    assert "Not listed: signatures live in a bag's signatures/ folder" in folder.text
+    assert render_preview(example("published"), signatures=[ClaimedSignature(1, "tre-check", None, None)]).count(
+        "unreadable envelope") == 1
+
+
+def test_a_step_on_a_signed_bag_lists_the_signatures_made_so_far(tmp_path: Path) -> None:
+    bag = package(EXAMPLES / "request", tmp_path / "request.bagit.zip", external_identifier=URN,
+               bagging_date=date(2024, 1, 1))
+    api.sign(bag, generate_key(), role="requester", principal=PERSON, now=NOW)
+    apply_step(bag, record_check, clock=lambda: NOW, step=Step.CHECK)
+    with zipfile.ZipFile(bag) as archive:
+        html = archive.read(f"request/data/{WEBSITE_FILE}").decode("utf-8")
+    assert [a for a in Page(html).find("tr", **{"class": "signature"})] and "requester" in html and PERSON in html
+
+
+def test_prose_wraps_between_words_and_only_identifiers_break_anywhere() -> None:
+    style = "".join(Page(render_preview(example("published"))).styles)
+    assert "td,dd,p{overflow-wrap:break-word}" in style
+    code_rule = style.split("\ncode{", 1)[1].split("}", 1)[0]
+    assert "overflow-wrap:anywhere" in code_rule
+    assert style.count("overflow-wrap:anywhere") == 1

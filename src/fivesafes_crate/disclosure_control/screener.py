@@ -74,7 +74,7 @@ def screen_target(path: str | os.PathLike[str], policy: DisclosurePolicy, eviden
         raise CrateReadError("no such file or folder", path=str(given))
     context = Context(policy, evidence, limits)
     if _is_crate(given):
-        from ..model.crate import load_crate  # the metadata parser is only needed for crates
+        from ..model.crate import load_crate  # deferred: start-up (the metadata parser only for crates)
 
         with open_source(given, limits) as source:
             # Refused ZIP members, or entries beside the bag folder, would leave the TRE unscreened. A bag at the

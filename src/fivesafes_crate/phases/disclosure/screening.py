@@ -1,12 +1,12 @@
 """Automated disclosure screening recorded in the crate, and ACRO's results imported as screening reviews.
 
-:func:`record_screening` screens every output in scope (:func:`~.reviews.output_scope`) in the working copy,
-so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
+:func:`record_screening` screens every output in scope (:func:`~fivesafes_crate.model.reviews.output_scope`)
+in the working copy, so that what is recorded is bound to the exact bytes that will leave the TRE, and writes:
 
 * the safe report (:func:`~fivesafes_crate.disclosure_control.report.screening_to_json`: names, hashes, rules, outcomes,
   counts and labels, never a value) as the data entity ``disclosure/sdc-report.json`` (``File``,
   ``encodingFormat`` ``application/json``, ``sha256``), linked from the root's ``hasPart``;
-* one screening ``Review`` per output (:mod:`.reviews`): ``itemReviewed`` the output, ``additionalType`` its
+* one screening ``Review`` per output (:mod:`..reviews`): ``itemReviewed`` the output, ``additionalType`` its
   outcome term, ``reviewBody`` the rules that did not pass (messages only), ``sha256`` of the bytes screened,
   ``isBasedOn`` the report, ``author`` the screening ``SoftwareApplication`` (whose ``provider`` is the TRE);
   value outputs are not screened (``ScreeningNotChecked``);
@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from ..disclosure_control import (
+from ...disclosure_control import (
     AcroOutput,
     AcroResults,
     DisclosurePolicy,
@@ -48,12 +48,12 @@ from ..disclosure_control import (
     render_json,
     screen_outputs,
 )
-from ..errors import UsageError
-from ..issues import ScreeningOutcome
-from ..model.crate import CrateEditor
-from ..model.entities import Entity, ref_ids
-from ..model.lifecycle import LifecycleState, RecordedAction, Status, Step
-from ..model.reviews import (
+from ...errors import UsageError
+from ...issues import ScreeningOutcome
+from ...model.crate import CrateEditor
+from ...model.entities import Entity, ref_ids
+from ...model.lifecycle import LifecycleState, RecordedAction, Status, Step
+from ...model.reviews import (
     PASSED_DISCLOSURE_CHECK,
     SCREENING_TERMS,
     ScopedOutput,
@@ -62,10 +62,9 @@ from ..model.reviews import (
     screening_of,
     verdict_of,
 )
-from ..model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source
-from ..signing.writer import SignHook
-from .disclosure import REPORT_FILE, DisclosureDecision, drop_reviews, open_check, update_check, write_report
-from .lifecycle import (
+from ...model.source import DEFAULT_LIMITS, Entry, EntryKind, Limits, open_source
+from ...signing.writer import SignHook
+from ..lifecycle import (
     Agent,
     AgentKind,
     Clock,
@@ -78,8 +77,18 @@ from .lifecycle import (
     refuse,
     system_clock,
 )
-from .reviews import add_terms, describe_file, file_sha256, fresh_id, review_entity
-from .workspace import Workspace
+from ..reviews import (
+    REPORT_FILE,
+    add_terms,
+    describe_file,
+    drop_reviews,
+    file_sha256,
+    fresh_id,
+    review_entity,
+    write_report,
+)
+from ..workspace import Workspace
+from .decision import DisclosureDecision, open_check, update_check
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +123,7 @@ def record_screening(
     module docstring); with ``as_decision`` approve the check when every output passed.
 
     ``agent`` is the screening ``SoftwareApplication`` (with its TRE as ``provider``). Refused
-    (:class:`~.lifecycle.StepRefused`, crate untouched) unless the run completed, after the check was decided,
+    (:class:`~..lifecycle.StepRefused`, crate untouched) unless the run completed, after the check was decided,
     after a failed step or publishing, and when an output's bytes differ from the ``sha256`` recorded when it
     was attached.
     """
