@@ -73,13 +73,38 @@ class EntryKind(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class FileIdentity:
+    """Which file on disk, in which state: equal identities mean the same bytes, so a digest can be reused.
+
+    A write changes the modification time and the inode change time (which no user can set back), a rename or
+    copy the inode; a hard link keeps all of them, so the linked working copy of a step is known to hold the
+    bytes hashed when its original was verified.
+    """
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileIdentity:
+        """The identity an ``lstat``/``fstat`` result gives."""
+        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One name in a container, with its uncompressed size (and compressed size for ZIP members)."""
+    """One name in a container, with its uncompressed size (and compressed size for ZIP members).
+
+    ``identity`` is set for the regular files of a folder walk (:class:`FileIdentity`), else None.
+    """
 
     name: str
     kind: EntryKind
     size: int = 0
     compressed_size: int | None = None
+    identity: FileIdentity | None = None
 
 
 class Storage(Protocol):
@@ -116,6 +141,14 @@ def unsafe_name_reason(name: str) -> str | None:
     (:func:`~fivesafes_crate.untrusted.printable`). A platform that cannot store them refuses to create
     the file, which is reported like any other write error.
     """
+    if (name.isprintable() and name[:1] not in ("", "/") and name[1:2] != ":" and name[-1:] != "/"
+            and "\\" not in name and "//" not in name and "/." not in f"/{name}"):
+        return None  # the common case at a glance: no segment is empty or starts with a dot
+    return _unsafe_segments_reason(name)
+
+
+def _unsafe_segments_reason(name: str) -> str | None:
+    """:func:`unsafe_name_reason` by its full rules, character by character and segment by segment."""
     if not name:
         return "empty name"
     if not name.isprintable() and any(unicodedata.category(c) == "Cc" and c not in _NAME_LINE_BREAKS for c in name):
@@ -168,7 +201,7 @@ class DirectoryStorage:
                     found[name] = Entry(name, EntryKind.DIRECTORY)
                     stack.append((Path(item.path), f"{name}/"))
                 elif stat.S_ISREG(info.st_mode):
-                    found[name] = Entry(name, EntryKind.FILE, info.st_size)
+                    found[name] = Entry(name, EntryKind.FILE, info.st_size, identity=FileIdentity.of(info))
                 else:
                     found[name] = Entry(name, EntryKind.OTHER)
         return found
@@ -464,7 +497,7 @@ def _below(entries: Mapping[str, Entry], prefix: str) -> dict[str, Entry]:
         return dict(entries)
     size = len(prefix)
     return {
-        name[size:]: Entry(name[size:], entry.kind, entry.size, entry.compressed_size)
+        name[size:]: Entry(name[size:], entry.kind, entry.size, entry.compressed_size, entry.identity)
         for name, entry in entries.items()
         if name.startswith(prefix) and len(name) > size
     }

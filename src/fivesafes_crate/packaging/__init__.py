@@ -34,7 +34,7 @@ from .bag_reader import (
 )
 from .bag_verifier import METADATA_NOT_CHECKED, BagVerification, verify_bag
 from .bag_writer import PAYLOAD_MANIFEST, TAG_MANIFEST, BagMetadata, encode_manifest_path, tag_files
-from .hashing import PayloadCopier, digest_files
+from .hashing import KnownDigests, PayloadCopier, digest_files
 from .packing import ProgressCallback, archive_bag, package, refresh_bag
 from .unpacking import unpack
 
@@ -52,6 +52,7 @@ __all__ = [
     "BagProblem",
     "BagVerification",
     "FetchEntry",
+    "KnownDigests",
     "Manifest",
     "ManifestEntry",
     "PayloadCopier",

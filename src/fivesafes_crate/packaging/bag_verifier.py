@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ..errors import CrateReadError
 from ..issues import Severity
@@ -33,7 +34,7 @@ from .bag_reader import (
     ManifestEntry,
     read_tag_files,
 )
-from .hashing import FileDigests, hash_bag_files
+from .hashing import FileDigests, KnownDigests, hash_bag_files, known_digests
 
 SYSTEM_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini", "Desktop.ini", "ehthumbs.db"})
 """Operating-system metadata files that should not travel in a payload (they can also leak folder listings)."""
@@ -56,7 +57,8 @@ class BagVerification:
     """The outcome of :func:`verify_bag`: the parsed bag, every problem, and what was hashed.
 
     ``valid`` is True when no problem is at MUST level (RFC 8493 validity, plus the tolerances documented in
-    this module). ``files_checked`` counts files hashed; ``bytes_hashed`` the bytes read to hash them.
+    this module). ``files_checked`` counts files hashed; ``bytes_hashed`` the bytes read to hash them;
+    ``known`` keeps their digests for reuse.
     ``checked`` and ``not_checked`` say what this verdict covers and what it does not.
     """
 
@@ -66,6 +68,9 @@ class BagVerification:
     bytes_hashed: int
     payload_files: int
     payload_bytes: int
+    known: KnownDigests = field(default_factory=lambda: MappingProxyType({}))
+    """The digests of the folder's files hashed, by file identity: what a step that then rewrites the
+    manifests of the same (hard-linked) files reuses instead of reading them again (``refresh_bag``)."""
 
     @property
     def valid(self) -> bool:
@@ -141,8 +146,8 @@ def verify_bag(
     """Read and verify a bag: every manifest entry hashed, every payload file accounted for.
 
     Problems are data (:attr:`BagVerification.problems`), one per file where they concern a file. ``workers``
-    is the number of hashing threads (default: the CPU count, at most 8, when files average 256 KiB or more,
-    else 1). ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
+    is the number of hashing threads (default: the CPU count, at most 8; files are handed out in batches).
+    ``progress(done, total)`` is called with the bytes hashed so far and the bytes to hash (the sizes
     the container declares), after every chunk; it may be called from a hashing thread, but never from two at
     once. The result is kept on ``source``: verifying the same opened source again costs nothing. Raises
     :class:`~fivesafes_crate.errors.CrateReadError` only when ``source`` is not a bag.
@@ -324,9 +329,12 @@ def _verify(
                     area="payload",
                 )
 
-    checked, hashed = _hash_and_compare(source, entries, expected, problems, workers, progress)
+    algorithms = {name: tuple(item.digests) for name, item in expected.items()}
+    results = hash_bag_files(source, entries, algorithms, workers, progress)  # each file once, all its algorithms
+    checked, hashed = _collect(results, expected, problems)
     _check_oxum(info, problems, payload_files, payload_bytes, absent_system)
-    return BagVerification(info, tuple(problems), checked, hashed, payload_files, payload_bytes)
+    return BagVerification(info, tuple(problems), checked, hashed, payload_files, payload_bytes,
+                           MappingProxyType(known_digests(results)))
 
 
 def _check_oxum(
@@ -368,20 +376,6 @@ def _check_oxum(
             file=BAG_INFO_FILE,
         )
     )
-
-
-def _hash_and_compare(
-    source: CrateSource,
-    sizes: Mapping[str, Entry],
-    expected: Mapping[str, _Expected],
-    problems: list[BagProblem],
-    workers: int | None,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[int, int]:
-    """Hash every expected file once (all its algorithms in one read) in threads and record mismatches."""
-    wanted = {name: tuple(item.digests) for name, item in expected.items()}
-    return _collect(hash_bag_files(source, sizes, wanted, workers, progress), expected, problems)
-
 
 
 def _collect(

@@ -23,11 +23,14 @@ from typing import IO
 
 from ..errors import CrateReadError
 from ..model.safe_files import CHUNK_SIZE, hash_stream, new_hasher, read_chunks
-from ..model.source import CrateSource, Entry, EntryKind
+from ..model.source import CrateSource, Entry, EntryKind, FileIdentity
 from .bag_writer import WRITE_ALGORITHM
 
-PARALLEL_MIN_AVERAGE = 256 * 1024
-"""Average file size from which :func:`hash_bag_files` hashes in several threads by default."""
+BATCH_BYTES = 8 * 1024 * 1024
+"""Bytes of files :func:`hash_bag_files` gives one thread at a time (a large file alone is one batch)."""
+
+BATCH_FILES = 256
+"""Files :func:`hash_bag_files` gives one thread at a time, at most."""
 
 RING_SIZE = 8
 """Chunk buffers per hashing lane of a :class:`PayloadCopier`: the reader can run this far ahead of the hashers."""
@@ -39,12 +42,15 @@ HASH_LANES = max(1, min(4, os.cpu_count() or 1))
 @dataclass(frozen=True, slots=True)
 class FileDigests:
     """What hashing one bag file gave: its digests by algorithm (None when it could not be read, with
-    ``error`` saying why) and the bytes read."""
+    ``error`` saying why), the bytes read, and which file on disk they are of."""
 
     name: str
     digests: dict[str, str] | None
     size: int
     error: str | None = None
+    identity: FileIdentity | None = None
+    """The file's identity when it is known unchanged from the folder walk to the end of the read (else None):
+    the digests hold for every file of that identity (:func:`digest_files`' ``known``)."""
 
 
 def hash_bag_files(
@@ -53,33 +59,59 @@ def hash_bag_files(
     algorithms: Mapping[str, tuple[str, ...]],
     workers: int | None,
     progress: Callable[[int, int], None] | None,
-) -> Iterable[FileDigests]:
+) -> list[FileDigests]:
     """Hash each named bag file with its algorithms, in threads when that pays off; results in any order.
 
-    ``workers`` defaults to the CPU count, at most 8, when files average :data:`PARALLEL_MIN_AVERAGE` or more,
-    else 1. ``progress(done, total)`` is called with the bytes hashed so far after every chunk, never from two
-    threads at once.
+    ``workers`` defaults to the CPU count, at most 8: files are handed to the threads in batches
+    (:func:`_batches`), so that many small files spread over every core as a few large ones do (hashlib and
+    file reads release the GIL). ``progress(done, total)`` is called with the bytes hashed so far after every
+    chunk, never from two threads at once.
     """
     if not algorithms:
         return []
     lock = threading.Lock()
-    buffers = threading.local()
     names = sorted(algorithms, key=lambda n: (-sizes[n].size, n))  # largest first keeps every thread busy
-    tick = progress_counter(progress, sum(sizes[n].size for n in names))
-    average = sum(sizes[n].size for n in names) / len(names)
-    # Threads pay off when hashing dominates; for many small files the per-file Python work holds the GIL.
-    count = workers or (max(1, min(8, os.cpu_count() or 1)) if average >= PARALLEL_MIN_AVERAGE else 1)
+    total = sum(sizes[n].size for n in names)
+    tick = progress_counter(progress, total)
+    count = max(1, min(workers or min(8, os.cpu_count() or 1), len(names)))
+    batches = _batches(names, sizes, count)
 
-    def job(name: str) -> FileDigests:
-        view = getattr(buffers, "view", None)
-        if view is None:  # one reusable 1 MiB buffer per thread, not one per file
-            view = buffers.view = memoryview(bytearray(CHUNK_SIZE))
-        return _hash_one(source, name, algorithms[name], lock, view, tick)
+    def job(batch: list[str]) -> list[FileDigests]:
+        view = memoryview(bytearray(CHUNK_SIZE))  # one buffer per batch, reused for each of its files
+        return [_hash_one(source, sizes[name], algorithms[name], lock, view, tick) for name in batch]
 
-    if count == 1 or len(names) == 1:
-        return list(map(job, names))
+    if count == 1 or len(batches) == 1:
+        return [result for batch in batches for result in job(batch)]
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="bag-hash") as pool:
-        return list(pool.map(job, names))
+        return [result for results in pool.map(job, batches) for result in results]
+
+
+def _batches(names: list[str], sizes: Mapping[str, Entry], workers: int) -> list[list[str]]:
+    """The files (largest first) cut into runs of about :data:`BATCH_BYTES` each, at least ``4 * workers`` runs
+    when there are enough files: a thread takes a run at a time, so a small file costs no task of its own, and
+    the runs at the end are short enough that no thread idles long while another finishes."""
+    target = max(1, min(BATCH_BYTES, sum(sizes[n].size for n in names) // (4 * workers)))
+    batches: list[list[str]] = []
+    current: list[str] = []
+    filled = 0
+    for name in names:
+        current.append(name)
+        filled += sizes[name].size
+        if filled >= target or len(current) >= BATCH_FILES:
+            batches.append(current)
+            current, filled = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+KnownDigests = Mapping[FileIdentity, Mapping[str, str]]
+"""Digests by algorithm of files hashed before, by :class:`~fivesafes_crate.model.source.FileIdentity`."""
+
+
+def known_digests(results: Iterable[FileDigests]) -> dict[FileIdentity, dict[str, str]]:
+    """The digests of the results whose file identity is known, for :func:`digest_files`' ``known``."""
+    return {r.identity: r.digests for r in results if r.identity is not None and r.digests is not None}
 
 
 def digest_files(
@@ -89,19 +121,27 @@ def digest_files(
     algorithm: str = "sha512",
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    known: KnownDigests | None = None,
 ) -> dict[str, str]:
     """Hex digests of bag files (bag-relative names), hashed in threads like :func:`~.bag_verifier.verify_bag` does.
 
-    Raises :class:`~fivesafes_crate.errors.CrateReadError` naming the first file that cannot be read.
+    A file whose identity (device, inode, size, modification and change times) is in ``known`` with this
+    algorithm is not read again: the check phase verifies a bag and then writes its manifests from the same,
+    hard-linked, files. Raises :class:`~fivesafes_crate.errors.CrateReadError` naming the first file that
+    cannot be read.
     """
     entries = source.bag_entries()
     wanted: dict[str, tuple[str, ...]] = {}
+    digests: dict[str, str] = {}
     for name in names:
         entry = entries.get(name)
         if entry is None or entry.kind is not EntryKind.FILE:
             raise CrateReadError("not a file in the bag", path=name)
-        wanted[name] = (algorithm,)
-    digests: dict[str, str] = {}
+        before = known.get(entry.identity) if known and entry.identity is not None else None
+        if before is not None and algorithm in before:
+            digests[name] = before[algorithm]
+        else:
+            wanted[name] = (algorithm,)
     for result in hash_bag_files(source, entries, wanted, workers, progress):
         if result.digests is None:
             raise CrateReadError(f"cannot read: {result.error}", path=result.name)
@@ -127,13 +167,18 @@ def progress_counter(progress: Callable[[int, int], None] | None, total: int) ->
 
 def _hash_one(
     source: CrateSource,
-    name: str,
+    entry: Entry,
     algorithms: tuple[str, ...],
     lock: threading.Lock,
     view: memoryview,
     tick: Callable[[int], None] | None = None,
 ) -> FileDigests:
-    """Stream one file through every algorithm; an unreadable file gives no digests and the error."""
+    """Stream one file through every algorithm; an unreadable file gives no digests and the error.
+
+    A file of a folder whose ``fstat`` after the read still gives the identity the walk saw is returned with
+    that identity: nothing wrote to it in between, so the digests are of the file as it stands.
+    """
+    name = entry.name
     size = 0
 
     def count(chunk: memoryview) -> None:
@@ -142,11 +187,14 @@ def _hash_one(
         if tick is not None:
             tick(len(chunk))
 
+    identity = None
     try:
         with lock:
             stream = source.open_in_bag(name)
         try:
             digests = hash_stream(stream, algorithms, buffer=view, on_chunk=count)
+            if entry.identity is not None and FileIdentity.of(os.fstat(stream.fileno())) == entry.identity:
+                identity = entry.identity
         finally:
             with lock:
                 stream.close()
@@ -155,7 +203,7 @@ def _hash_one(
     except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error) as exc:
         # a damaged, truncated or encrypted member is bag content, reported as data
         return FileDigests(name, None, size, f"{type(exc).__name__}: {exc}")
-    return FileDigests(name, digests, size)
+    return FileDigests(name, digests, size, identity=identity)
 
 
 class PayloadCopier:
@@ -240,12 +288,15 @@ class PayloadCopier:
 
 
 __all__ = [
+    "BATCH_BYTES",
+    "BATCH_FILES",
     "HASH_LANES",
-    "PARALLEL_MIN_AVERAGE",
     "RING_SIZE",
     "FileDigests",
+    "KnownDigests",
     "PayloadCopier",
     "digest_files",
     "hash_bag_files",
+    "known_digests",
     "progress_counter",
 ]

@@ -64,7 +64,7 @@ from ..model.source import (
 )
 from .bag_reader import BAG_INFO_FILE, DECLARATION_FILE, PAYLOAD_PREFIX, SIGNATURE_DIR, read_bag
 from .bag_writer import PAYLOAD_MANIFEST, TAG_MANIFEST, BagMetadata, tag_files
-from .hashing import PayloadCopier, digest_files
+from .hashing import KnownDigests, PayloadCopier, digest_files
 from .staging import WriteFailed, new_folder
 from .zip_writer import compress_type, new_zip, zip_info
 
@@ -434,6 +434,7 @@ def refresh_bag(
     bagging_date: date | None = None,
     progress: ProgressCallback | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    known: KnownDigests | None = None,
 ) -> BagMetadata:
     """Rewrite the tag files of a bag folder for its payload as it is now; return what ``bag-info.txt`` says.
 
@@ -445,7 +446,9 @@ def refresh_bag(
     publishing phase asks for exactly this). The files of ``signatures/`` are listed in the tag manifest as
     they are. The payload is refused as :func:`package` refuses it (links, special
     files, unsafe or colliding names, tag files that are not carried over). The caller works on a copy when
-    the old state must survive a failure half-way.
+    the old state must survive a failure half-way. A file whose identity is in ``known`` (the digests of a
+    verification of the same, hard-linked, files: :attr:`~.bag_verifier.BagVerification.known`) is not hashed
+    again.
     """
     path = Path(folder)
     with _open_folder(path, limits) as source:
@@ -454,7 +457,7 @@ def refresh_bag(
         payload = _payload_entries(source, is_bag=True)
         identifier = _external_identifier(source, None) or f"urn:uuid:{uuid.uuid4()}"
         files = {PAYLOAD_PREFIX + name: entry for name, entry in payload.items() if entry.kind is EntryKind.FILE}
-        digests = digest_files(source, files, progress=progress)
+        digests = digest_files(source, files, progress=progress, known=known)
         kept = digest_files(source, [n for n, e in _signature_entries(source).items() if e.kind is EntryKind.FILE])
         metadata = BagMetadata(
             external_identifier=identifier,

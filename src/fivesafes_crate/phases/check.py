@@ -122,6 +122,7 @@ def record_check(
                          "phase verifies the bag as submitted, once", crate, previous.id)
         start = now()
         verification, reasons = verify_original(space, limits, progress)
+        space.known = verification.known  # a bag folder's working copy links the files just hashed: hash once
         end = now()
         editor = crate.edit()
         ensure_entity(editor, SHA512_ENTITY)

@@ -43,7 +43,7 @@ from ..model.crate import Crate, load_crate, serialise, write_atomic
 from ..model.folders import folder_lock, link_tree, recover_swap, swap_folder
 from ..model.safe_files import naming, writing
 from ..model.source import DEFAULT_LIMITS, METADATA_FILE, WEBSITE_FILE, CrateSource, Limits, SourceKind, open_source
-from ..packaging import PAYLOAD_PREFIX, archive_bag, refresh_bag, unpack
+from ..packaging import PAYLOAD_PREFIX, KnownDigests, archive_bag, refresh_bag, unpack
 from ..signing.listing import claimed_signatures
 from ..website import render_preview
 
@@ -75,6 +75,9 @@ class Workspace:
     crate: Crate
     changed: bool = False
     finalizers: list[Finalizer] = field(default_factory=list)
+    known: KnownDigests | None = None
+    """Digests of the working copy's files already computed by the step (the check phase's verification): the
+    commit's manifests reuse them for the files unchanged since (:func:`~..packaging.refresh_bag`)."""
 
     @property
     def is_bag(self) -> bool:
@@ -169,7 +172,7 @@ def _commit(space: Workspace, bagging_date: date, limits: Limits) -> None:
         except UsageError as exc:  # the crate holds a folder, link or FIFO of that name: its fault, not the disk's
             raise CrateError(f"cannot write the preview: {exc.message}", path=WEBSITE_FILE) from exc
         if space.is_bag:
-            refresh_bag(space.folder, bagging_date=bagging_date, limits=limits)
+            refresh_bag(space.folder, bagging_date=bagging_date, limits=limits, known=space.known)
     for finalize in space.finalizers:  # a hook's own errors are its own; only a StorageError is renamed
         finalize(space.folder)
     if space.kind is TargetKind.BAG_ZIP:

@@ -387,3 +387,4 @@ def test_open_errors_name_the_input_as_given(tmp_path: Path, monkeypatch: pytest
         with pytest.raises(CrateReadError) as caught:
             open_source(given)
         assert caught.value.path == given
+

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fivesafes_crate.model.safe_files import CHUNK_SIZE
-from fivesafes_crate.model.source import open_source
+from fivesafes_crate.model.source import Entry, EntryKind, open_source
 from fivesafes_crate.packaging import PayloadCopier, hashing, verify_bag
 from unit.packaging._bags import make_bag, must, zip_folder
 
@@ -95,3 +95,51 @@ def test_zip_members_are_opened_under_a_lock_and_stay_consistent(tmp_path: Path)
         many = verify_bag(source, workers=8)
     assert one.valid and many.valid
     assert (one.files_checked, one.bytes_hashed) == (many.files_checked, many.bytes_hashed)
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_many_small_files_hash_the_same_in_any_number_of_threads(tmp_path: Path, workers: int) -> None:
+    """Small files are handed to threads in batches; every file is hashed once, whatever the thread count."""
+    payload = {f"data/d{i % 7}/f{i:04d}.csv": os.urandom(100 + i) for i in range(600)}
+    bag = make_bag(tmp_path / "bag", payload)
+    with open_source(bag) as source:
+        entries = source.bag_entries()
+        results = hashing.hash_bag_files(source, entries, {n: ("sha512", "md5") for n in payload}, workers, None)
+    assert sorted(r.name for r in results) == sorted(payload)
+    for result in results:
+        assert result.digests == {"sha512": hashlib.sha512(payload[result.name]).hexdigest(),
+                                  "md5": hashlib.md5(payload[result.name]).hexdigest()}
+        assert result.size == len(payload[result.name])
+
+
+def test_batches_cover_every_file_once_and_spread_over_the_threads() -> None:
+    sizes = {f"f{i}": Entry(f"f{i}", EntryKind.FILE, 1000) for i in range(2000)}
+    batches = hashing._batches(sorted(sizes), sizes, 2)
+    assert sorted(n for batch in batches for n in batch) == sorted(sizes)
+    assert len(batches) >= 8 and max(map(len, batches)) <= hashing.BATCH_FILES
+    big = {"big": Entry("big", EntryKind.FILE, 100 * hashing.BATCH_BYTES), **dict(list(sizes.items())[:3])}
+    assert hashing._batches(sorted(big, key=lambda n: -big[n].size), big, 2)[0] == ["big"]
+
+
+def test_known_digests_are_reused_only_for_the_same_unchanged_file(tmp_path: Path) -> None:
+    payload = {"data/a.txt": b"alpha", "data/b.txt": b"beta"}
+    bag = make_bag(tmp_path / "bag", payload)
+    with open_source(bag) as source:
+        verification = verify_bag(source)
+    assert len(verification.known) == 6  # two payload files and four tag files, each by its identity
+    (bag / "data" / "b.txt").unlink()
+    (bag / "data" / "b.txt").write_bytes(b"BETA!")  # a new file under the old name: hashed afresh
+    known = {identity: {"sha512": "0" * 128} for identity in verification.known}  # planted: only reuse shows it
+    with open_source(bag) as source:
+        digests = hashing.digest_files(source, list(payload), known=known)
+    assert digests["data/a.txt"] == "0" * 128
+    assert digests["data/b.txt"] == hashlib.sha512(b"BETA!").hexdigest()
+    with open_source(bag) as source:
+        assert hashing.digest_files(source, list(payload), known=known, algorithm="md5")["data/a.txt"] == \
+            hashlib.md5(b"alpha").hexdigest()  # known for sha512 only: md5 is computed
+
+
+def test_zip_members_have_no_identity_and_are_never_reused(tmp_path: Path) -> None:
+    bag = make_bag(tmp_path / "bag", {"data/a.txt": b"alpha"})
+    with open_source(zip_folder(bag, tmp_path / "bag.zip")) as source:
+        assert verify_bag(source).valid and not verify_bag(source).known

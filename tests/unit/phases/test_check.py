@@ -16,6 +16,7 @@ import fivesafes_crate as api
 from fivesafes_crate.errors import UsageError
 from fivesafes_crate.issues import Severity, Stage
 from fivesafes_crate.model.lifecycle import Status
+from fivesafes_crate.model.source import DirectoryStorage
 from fivesafes_crate.model.vocab import SHA512_TERM
 from fivesafes_crate.phases.check import MAX_REASONS, describe_reasons
 from fivesafes_crate.phases.lifecycle import StepRefused
@@ -168,3 +169,23 @@ def test_kill_9_during_a_step_leaves_the_previous_crate_intact(tmp_path: Path, f
     assert crate_files(bag) == before
     result = api.record_check(bag, agent=VALIDATOR)  # the next step works on the previous state
     assert result.status is Status.COMPLETED
+
+
+def test_checking_a_bag_folder_reads_each_payload_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verification's digests of the hard-linked working copy are reused for the new manifests."""
+    bag = request_bag(tmp_path, form="bag")
+    payload = sorted(p.relative_to(bag).as_posix() for p in (bag / "data").rglob("*") if p.is_file())
+    opened: list[str] = []
+    real_open = DirectoryStorage.open
+
+    def counting(storage: DirectoryStorage, name: str) -> object:
+        opened.append(name)
+        return real_open(storage, name)
+
+    monkeypatch.setattr(DirectoryStorage, "open", counting)
+    result = api.record_check(bag, agent=VALIDATOR, clock=FixedClock(), new_id=FixedIds())
+    monkeypatch.undo()
+    assert result.status is Status.COMPLETED
+    unchanged = [n for n in payload if n not in ("data/ro-crate-metadata.json", "data/ro-crate-preview.html")]
+    assert unchanged and all(opened.count(name) == 1 for name in unchanged), opened
+    assert api.verify_bag(bag).valid  # the manifests written from the reused digests are true
