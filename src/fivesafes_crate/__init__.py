@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _HOMES: dict[str, tuple[str, ...]] = {
-    ".api": (
-        "export_dur", "export_profile", "federate_gather", "federate_pool", "federate_split", "open_crate",
-        "receive_federation", "record_screening", "screen_outputs", "verify_bag", "verify_federation",
-    ),
+    ".api": ("export_dur", "export_profile", "open_crate", "record_screening", "screen_outputs", "verify_bag",),
     ".authoring.builder": ("create_request",),
     ".authoring.spec": ("RequestSpec", "SpecError", "load_request_spec",),
     ".authoring.workflow": ("UnknownInputError",),
@@ -40,6 +37,9 @@ _HOMES: dict[str, tuple[str, ...]] = {
     ".federation.inputs": ("validate_all",),
     ".federation.nodes": ("Node",),
     ".federation.pool": ("PooledOutput",),
+    ".federation.services": (
+        "federate_gather", "federate_pool", "federate_split", "receive_federation", "verify_federation",
+    ),
     ".interop.dur": ("DurConfigError", "ExportRefused",),
     ".interop.ro_crate_py": ("from_rocrate", "to_rocrate",),
     ".interop.rocrate_validator": ("ExportedProfile",),
@@ -109,15 +109,10 @@ if TYPE_CHECKING:
     from .api import (
         export_dur,
         export_profile,
-        federate_gather,
-        federate_pool,
-        federate_split,
         open_crate,
-        receive_federation,
         record_screening,
         screen_outputs,
         verify_bag,
-        verify_federation,
     )
     from .authoring.builder import create_request
     from .authoring.spec import RequestSpec, SpecError, load_request_spec
@@ -146,6 +141,13 @@ if TYPE_CHECKING:
     from .federation.inputs import validate_all
     from .federation.nodes import Node
     from .federation.pool import PooledOutput
+    from .federation.services import (
+        federate_gather,
+        federate_pool,
+        federate_split,
+        receive_federation,
+        verify_federation,
+    )
     from .interop.dur import DurConfigError, ExportRefused
     from .interop.ro_crate_py import from_rocrate, to_rocrate
     from .interop.rocrate_validator import ExportedProfile

@@ -1,6 +1,6 @@
 """The compositions of the front door: each function here does something no single implementation does
-(opens and closes a source, follows a federated summary into its nodes, parses node names, loads a policy and
-its evidence for a screening, picks the validator an export is for).
+(opens and closes a source, follows a federated summary into its nodes, loads a policy and its evidence for a
+screening, picks the validator an export is for). The federation's own are in :mod:`.federation.services`.
 
 Every other public name is its implementation, re-exported by :mod:`fivesafes_crate` (which also re-exports
 these); import from there.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
 from pathlib import Path
 
 from .disclosure_control.evidence import load_evidence
@@ -19,15 +18,10 @@ from .disclosure_control.policy import DisclosurePolicy, load_disclosure_policy
 from .disclosure_control.screener import screen_outputs as screen_names
 from .disclosure_control.screener import screen_target
 from .errors import CrateReadError, CrateStateError, UsageError
-from .federation.checking import checked_nodes, receive_summary, verify_summary
-from .federation.gather import FederatedSummary, gather
-from .federation.nodes import Node
-from .federation.pool import PooledOutput, pool
-from .federation.split import new_federated_id, split
+from .federation.checking import checked_nodes
 from .federation.summary import summary_nodes
 from .interop.dur import dumps, export_entry, load_dur_config, write_output
 from .interop.rocrate_validator import ExportedProfile, export_rocrate_validator
-from .issues import Severity
 from .model.crate import Crate, load_crate
 from .model.entities import JSON
 from .model.source import DEFAULT_LIMITS, Limits, open_source
@@ -37,10 +31,7 @@ from .packaging.bag_verifier import verify_bag as verify_bag_source
 from .phases.disclosure.screening import ScreeningResult
 from .phases.disclosure.screening import record_screening as record_screening_with
 from .phases.lifecycle import Agent, Clock, IdFactory
-from .phases.receiving import Receipt
 from .profiles import PROFILES, Profile, get_profile
-from .signing.trust import TrustStore
-from .signing.verifier import SignatureVerification
 from .signing.writer import SignHook
 
 EXPORT_TARGETS = ("rocrate-validator",)
@@ -186,95 +177,3 @@ def export_dur(
     if output is not None:
         write_output(Path(output), dumps(entry).encode("utf-8"), overwrite=overwrite)
     return entry
-
-
-# --- federation --------------------------------------------------------------------------------------------
-
-
-def federate_split(
-    request: str | os.PathLike[str],
-    tres: Sequence[Node | str],
-    output: str | os.PathLike[str],
-    *,
-    federated_id: str | None = None,
-    bagging_date: date | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> list[Path]:
-    """Split a request (crate folder, bag folder or bag ZIP) into one packed request per TRE of a federation.
-
-    ``tres`` are :class:`~fivesafes_crate.Node`\\ s or ``ID=URL`` strings. Writes ``output/<id>.bagit.zip``
-    (a new folder, complete or not at all), each a valid request sharing one federated identifier
-    (``federated_id``, default a new ``urn:uuid:``) so that their results can be gathered. Returns the ZIPs.
-    """
-    nodes = [tre if isinstance(tre, Node) else Node.parse(tre) for tre in tres]
-    return split(request, nodes, output, federated_id=federated_id or new_federated_id, bagging_date=bagging_date,
-                 limits=limits)
-
-
-def federate_gather(
-    results: Sequence[str | os.PathLike[str]],
-    output: str | os.PathLike[str],
-    *,
-    expected: Sequence[Node | str] = (),
-    clock: Clock | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> FederatedSummary:
-    """Gather the bags the TREs returned into a federated summary crate folder ``output``.
-
-    Each node's bag is nested untouched under ``nodes/<id>/`` (a ``Dataset`` with the versionless RO-Crate
-    ``conformsTo``), with its tag-manifest digest and signatures listed, and one action per node records its
-    outcome (:class:`~fivesafes_crate.NodeOutcome`: completed, failed, withheld, or never returned for an
-    ``expected`` node without a result). See ``docs/federation.md``.
-    """
-    nodes = [tre if isinstance(tre, Node) else Node.parse(tre) for tre in expected]
-    return gather(results, output, expected=nodes, clock=clock, limits=limits)
-
-
-def federate_pool(
-    summary: str | os.PathLike[str],
-    *,
-    agent: Agent,
-    policy: DisclosurePolicy | str | os.PathLike[str] = "acro-default",
-    clock: Clock | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> list[PooledOutput]:
-    """Pool the completed nodes' tables of a summary crate into ``pooled/`` and screen each pooled output.
-
-    Records an aggregation action per pooled table (``agent`` pooled it) and two ``Review``\\ s of it: the
-    disclosure rules of ``policy`` and a differencing check between each node's cells and the pooled total.
-    """
-    return pool(summary, agent=agent, policy=load_disclosure_policy(policy), clock=clock, limits=limits)
-
-
-def verify_federation(
-    summary: str | os.PathLike[str],
-    trust: TrustStore,
-    *,
-    policy: str | None = None,
-    now: datetime | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, SignatureVerification]:
-    """Verify every node bag nested in a summary crate against ``trust`` (and ``policy``), offline.
-
-    Returns each node's signature report by node id (the ``.nodes`` of :func:`~fivesafes_crate.verify_signatures` of
-    the summary). Raises :class:`~fivesafes_crate.TrustError` naming the node when a nested bag's tag manifest no
-    longer has the digest the summary recorded, and :class:`~fivesafes_crate.UsageError` when ``summary`` is not
-    a summary crate folder.
-    """
-    return dict(verify_summary(summary, trust, policy=policy, now=now, limits=limits).nodes)
-
-
-def receive_federation(
-    summary: str | os.PathLike[str],
-    *,
-    trust: TrustStore | None = None,
-    policy: str | None = None,
-    threshold: Severity = Severity.SHOULD,
-    limits: Limits = DEFAULT_LIMITS,
-) -> dict[str, Receipt]:
-    """:func:`~fivesafes_crate.receive` every node bag nested in a summary crate (with ``trust``: against the
-    trust store), offline; each node's receipt by node id (the ``.nodes`` of the summary's receipt). A node
-    whose outputs were withheld is not accepted (it was not published). Raises as :func:`verify_federation`
-    does for a changed nested bag or a folder that is not a summary.
-    """
-    return dict(receive_summary(summary, threshold=threshold, trust=trust, policy=policy, limits=limits).nodes)
