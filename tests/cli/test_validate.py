@@ -265,6 +265,16 @@ def test_profile_option_validates_it_anyway_and_reports_the_mismatch(tmp_path: P
     assert invoke("validate", crate, "--profile", "0.4").exit_code == 0  # only a SHOULD
 
 
+def test_the_text_verdict_names_the_declared_profile_beside_the_one_used(tmp_path: Path) -> None:
+    crate = _declaring(tmp_path / "c", "https://w3id.org/5s-crate/1.0")
+    result = invoke("validate", crate, "--profile", "0.4")
+    assert result.exit_code == 0 and result.stderr == ""
+    last = result.stdout.splitlines()[-1]
+    assert "profile https://w3id.org/5s-crate/0.4 (the root declares https://w3id.org/5s-crate/1.0), stage" in last
+    plain = invoke("validate", _declaring(tmp_path / "d", "https://w3id.org/5s-crate/0.4"))
+    assert "profile https://w3id.org/5s-crate/0.4, stage" in plain.stdout.splitlines()[-1]
+
+
 def test_offline_is_accepted_and_changes_nothing(valid_crate: Path) -> None:
     plain = invoke("validate", valid_crate, "--format", "json")
     offline = invoke("validate", valid_crate, "--offline", "--format", "json")

@@ -62,8 +62,8 @@ def _suite(target: str, report: Report, checks: Mapping[str, CheckInfo], profile
     suite = ET.Element("testsuite", name=_xml(target), tests=str(len(cases)), failures=str(failures), errors="0",
                        skipped=str(skipped))
     properties = ET.SubElement(suite, "properties")
-    for name, value in (("profile", report.profile or ""), ("stage", report.stage_label),
-                        ("phase", report.stage_label),
+    for name, value in (("profile", report.profile or ""), ("declared", " ".join(report.declared)),
+                        ("stage", report.stage_label), ("phase", report.stage_label),
                         ("severity", report.threshold.label), ("valid", "true" if report.valid else "false")):
         ET.SubElement(properties, "property", name=name, value=value)
     suite.extend(cases)

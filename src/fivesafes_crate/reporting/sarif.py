@@ -292,8 +292,8 @@ def sarif_log(reports: Mapping[str, Report]) -> dict[str, Any]:
     from importlib.metadata import version  # deferred: start-up (only SARIF output pays for the metadata lookup)
 
     tool_version = version(TOOL_NAME)
-    crates = [{"path": target, "profile": report.profile, "stage": report.stage_label,
-               "phase": report.stage_label,
+    crates = [{"path": target, "profile": report.profile, "declared": list(report.declared),
+               "stage": report.stage_label, "phase": report.stage_label,
                "severity": report.threshold.label, "valid": report.valid} for target, report in reports.items()]
     invocation: dict[str, Any] = {"executionSuccessful": not failures, "properties": {"crates": crates}}
     if failures:

@@ -36,15 +36,26 @@ def group_issues(issues: tuple[Issue, ...]) -> list[tuple[Severity, list[tuple[s
     return grouped
 
 
+def _declared(report: Report) -> str:
+    """What the root declares, when it is not just the profile validated against (``--profile`` asked for
+    another, or the root declares none or several): `` (the root declares ...)``, else empty."""
+    if report.declared == (report.profile,):
+        return ""
+    if not report.declared:
+        return " (the root declares no 5s-crate profile)"
+    return f" (the root declares {', '.join(printable(iri) for iri in report.declared)})"
+
+
 def verdict(report: Report) -> str:
     """One line: valid or not, at which threshold, for which profile and stage, with counts (printable).
 
-    A report about metadata that could not be read says so: no profile, stage unknown.
+    The profile is followed by what the root declares when that differs from it (:attr:`Report.declared`). A
+    report about metadata that could not be read says so: no profile, stage unknown.
     """
     counts = {level: sum(1 for issue in report.issues if issue.severity is level) for level in Severity}
     summary = ", ".join(f"{counts[level]} {level.label}" for level in sorted(Severity, reverse=True))
     state = "VALID" if report.valid else "INVALID"
-    profile = f"profile {printable(report.profile)}" if report.profile is not None else \
+    profile = f"profile {printable(report.profile)}{_declared(report)}" if report.profile is not None else \
         "no profile (the metadata could not be read)"
     return f"{state} at severity {report.threshold.label} — {profile}, stage {report.stage_label} ({summary})"
 

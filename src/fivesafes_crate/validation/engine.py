@@ -21,6 +21,7 @@ from ..profiles import Profile, resolve_profile
 from ..signing.trust import TrustStore
 from . import checks  # noqa: F401  (the rule modules register their checks on import)
 from .registry import PYTHON_CHECKS, CheckContext, CheckInfo
+from .restatements import without_restatements
 from .shacl import load_library, run_shapes
 from .shacl_engines import get_engine
 
@@ -139,6 +140,7 @@ def _validate(
         issues.extend(run_shapes(graph, chosen.version, stage, engine))
     for extra in extra_checks:
         issues.extend(extra(context))
+    issues = without_restatements(issues)
     if crate is None:  # unreadable metadata: nothing was checked against a profile, and no stage is known
         return Report.build(None, None, threshold, issues, metadata_file)
     return Report.build(chosen.id, stage, threshold, issues, metadata_file, declared=resolution.declared)

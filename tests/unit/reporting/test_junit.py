@@ -53,7 +53,8 @@ def test_a_suite_per_crate_and_a_case_per_check(tmp_path: Path, xsd: etree.XMLSc
         assert [c.get("name") for c in suite.findall("testcase[skipped]")] == later
         assert suite.get("skipped") == str(len(later)) and suite.get("tests") == str(len(checks))
         properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
-        assert properties == {"profile": PROFILE, "stage": "request", "phase": "request", "severity": "must",
+        assert properties == {"profile": PROFILE, "declared": PROFILE, "stage": "request", "phase": "request",
+                              "severity": "must",
                               "valid": "true" if suite.get("name") == "good" else "false"}
     good_suite, bad_suite = suites
     assert good_suite.get("failures") == "0" and not good_suite.findall("testcase/failure")

@@ -36,7 +36,7 @@ def sample(threshold: Severity = Severity.MUST) -> Report:
         Issue(Severity.MAY, "metadata.root-identifier", "may have an identifier", focus="./"),
         Issue(Severity.MUST, "json.syntax", "not valid JSON: ünïcode (line 1, column 2)",
               file="ro-crate-metadata.json"),
-    ])
+    ], declared=(PROFILE,))
 
 
 def test_schema_accepts_what_the_reporter_writes(schema: dict[str, Any]) -> None:
@@ -127,6 +127,23 @@ def test_text_groups_by_severity_then_entity_and_ends_with_verdict() -> None:
     assert lines[-1].startswith("INVALID at severity should")
     assert "profile https://w3id.org/5s-crate/0.4, stage request" in lines[-1]
     assert "(3 must, 1 should, 1 may)" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("declared", "shown"),
+    [
+        ((PROFILE,), "profile https://w3id.org/5s-crate/0.4, stage request"),
+        ((), "profile https://w3id.org/5s-crate/0.4 (the root declares no 5s-crate profile), stage request"),
+        (("https://w3id.org/5s-crate/1.0",),
+         "profile https://w3id.org/5s-crate/0.4 (the root declares https://w3id.org/5s-crate/1.0), stage request"),
+        ((PROFILE, "https://w3id.org/5s-crate/0.5-DRAFT"), "profile https://w3id.org/5s-crate/0.4 (the root declares "
+         "https://w3id.org/5s-crate/0.4, https://w3id.org/5s-crate/0.5-DRAFT), stage request"),
+        (("https://w3id.org/5s-crate/\x1b[31mX",), "(the root declares https://w3id.org/5s-crate/\\x1b[31mX)"),
+    ],
+)
+def test_text_verdict_shows_what_the_root_declares_when_it_differs(declared: tuple[str, ...], shown: str) -> None:
+    report = Report.build(PROFILE, Stage.REQUEST, Severity.MUST, [], declared=declared)
+    assert shown in verdict(report)
 
 
 def test_text_of_a_valid_report() -> None:

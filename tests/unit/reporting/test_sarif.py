@@ -24,6 +24,8 @@ from fivesafes_crate.validation.engine import catalogue, validate
 
 from .._crates import QUERY, REPO, entity, request_document, write_crate
 
+PROFILE = "https://w3id.org/5s-crate/0.4"
+
 SCHEMA = REPO / "tests" / "data" / "sarif-schema-2.1.0.json"
 CRATES = REPO / "tests" / "crates"
 BAG = "tests/crates/invalid/bagit.payload-integrity/bag"
@@ -126,7 +128,7 @@ def test_log_is_valid_sarif_with_rules_levels_and_locations(
     assert {r["properties"]["crate"] for r in run["results"]} == {"good", "bad"}
     found = results_by_check(log)
     assert {r["level"] for r in found["inputs.data-entity"]} == {"error"}
-    assert {r["level"] for r in found["ref.dangling"]} == {"warning"}
+    assert "ref.dangling" not in found  # the undescribed input is inputs.data-entity's alone (one defect, one issue)
     assert "metadata.root-identifier" not in found  # a MAY, below the threshold
     dangling = found["inputs.data-entity"][0]["locations"][0]
     metadata = (workspace / "bad" / "ro-crate-metadata.json").read_text(encoding="utf-8").splitlines()
@@ -138,6 +140,7 @@ def test_log_is_valid_sarif_with_rules_levels_and_locations(
     assert run["invocations"][0]["executionSuccessful"] is True
     assert [(c["path"], c["valid"], c["phase"]) for c in crates] == [("good", False, "request"),
                                                                       ("bad", False, "request")]
+    assert [c["declared"] for c in crates] == [[PROFILE], [PROFILE]]
     assert str(workspace) not in json.dumps(log)
 
 

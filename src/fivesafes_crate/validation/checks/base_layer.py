@@ -11,7 +11,6 @@ JSON as written, so they need no RDF and quote the values as the crate writes th
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
 from ...contexts import canonical_context_url
@@ -24,7 +23,7 @@ from ...model.source import METADATA_FILE, SourceKind
 from ...model.vocab import RO_CRATE_BASE
 from ...untrusted import quoted
 from ..registry import CheckContext, Finding, check
-from .jsonld_form import _all_ids
+from .jsonld_form import _all_ids, is_file_system_path, uri_reference_problem
 
 
 def _text(value: JSON) -> str | None:
@@ -195,23 +194,6 @@ def contextual_name(context: CheckContext) -> Iterator[Finding]:
             yield Finding(f"this contextual entity {found}; it SHOULD have one", focus=entity["@id"], path="name")
 
 
-_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}]|%(?![0-9A-Fa-f]{2})")
-"""Characters that no URI (or IRI) reference may hold as they are (RFC 3986 section 2, RFC 3987 section 2.2),
-and a ``%`` that does not start a percent-encoding."""
-
-
-def uri_reference_problem(value: str) -> str | None:
-    """Why ``value`` is not a URI reference (a blank node ``_:`` identifier is accepted), or None."""
-    if value.startswith("_:"):
-        return None
-    bad = _NOT_IN_URI.search(value)
-    if bad is not None:
-        return f"holds {quoted(bad.group())}, which a URI reference cannot hold unescaped (percent-encode it)"
-    if value.count("#") > 1:
-        return "holds more than one \"#\""
-    return None
-
-
 @check(
     "rocrate.id-uri-reference",
     Severity.MUST,
@@ -220,10 +202,14 @@ def uri_reference_problem(value: str) -> str | None:
     "brackets and the like percent-encoded (data-entities.md: all @id identifiers must be valid URI references)",
 )
 def id_uri_reference(context: CheckContext) -> Iterator[Finding]:
-    """Report ``@id`` values (own and referenced) that are not URI references, e.g. HTML or text with spaces."""
+    """Report ``@id`` values (own and referenced) that are not URI references, e.g. HTML or text with spaces.
+
+    A file system path (``C:\\data``) is left to ``id.absolute-path``, which names the defect."""
     assert context.crate is not None
     reported: set[tuple[str | None, str | None, str]] = set()
     for focus, key, value in _all_ids(context.crate):
+        if is_file_system_path(value):
+            continue  # id.absolute-path reports it as what it is, once
         problem = uri_reference_problem(value)
         if problem is not None and (focus, key, value) not in reported:
             reported.add((focus, key, value))

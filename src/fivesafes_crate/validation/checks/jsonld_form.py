@@ -9,6 +9,7 @@ crate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ...contexts import canonical_context_url, term_definitions
@@ -19,6 +20,7 @@ from ...model.entities import JSON, Entity, as_list, escapes_root
 from ...model.graph import unknown_context_urls
 from ...model.source import METADATA_FILE, TooLargeError
 from ...model.vocab import uri_scheme
+from ...untrusted import quoted
 from ..registry import CheckContext, Finding, check, quote
 
 VOCABULARY_PREFIXES = (
@@ -293,8 +295,8 @@ def root_id(context: CheckContext) -> Iterator[Finding]:
         return
     named = crate.root_id
     if named is None:
-        yield Finding("the metadata descriptor has no about reference to the root", focus=METADATA_FILE, path="about")
-    elif named != "./":
+        return  # no about at all: metadata.descriptor-about's MUST, not restated here
+    if named != "./":
         yield Finding(f"the root data entity has @id {named!r}, not \"./\"", focus=METADATA_FILE, path="about")
     elif crate.get("./") is None:
         yield Finding("the root data entity \"./\" is not described", focus=METADATA_FILE, path="about")
@@ -313,18 +315,38 @@ def is_vocabulary(iri: str) -> bool:
     "well-known vocabularies excepted)",
 )
 def dangling(context: CheckContext) -> Iterator[Finding]:
-    """Report references to ``@id``s that no entity describes."""
+    """Report references to ``@id``s that no entity describes.
+
+    A reference that is not a URI reference at all (HTML, spaces) is ``rocrate.id-uri-reference``'s MUST and not
+    restated here: it could not name a described entity as written."""
     crate = context.crate
     assert crate is not None
     for entity in crate.entities:
         focus = entity.get("@id")
         for key, target in crate.references(entity):
-            if target not in crate and not is_vocabulary(target):
+            if target not in crate and not is_vocabulary(target) and uri_reference_problem(target) is None:
                 yield Finding(
                     f"references {target!r}, which is not described in the crate",
                     focus=focus if isinstance(focus, str) else None,
                     path=key,
                 )
+
+
+_NOT_IN_URI = re.compile(r"[\x00-\x20\x7f-\x9f\"<>\\^`{|}]|%(?![0-9A-Fa-f]{2})")
+"""Characters that no URI (or IRI) reference may hold as they are (RFC 3986 section 2, RFC 3987 section 2.2),
+and a ``%`` that does not start a percent-encoding."""
+
+
+def uri_reference_problem(value: str) -> str | None:
+    """Why ``value`` is not a URI reference (a blank node ``_:`` identifier is accepted), or None."""
+    if value.startswith("_:"):
+        return None
+    bad = _NOT_IN_URI.search(value)
+    if bad is not None:
+        return f"holds {quoted(bad.group())}, which a URI reference cannot hold unescaped (percent-encode it)"
+    if value.count("#") > 1:
+        return "holds more than one \"#\""
+    return None
 
 
 def _all_ids(crate: Crate) -> Iterator[tuple[str | None, str | None, str]]:
@@ -342,7 +364,8 @@ def _all_ids(crate: Crate) -> Iterator[tuple[str | None, str | None, str]]:
                     yield focus, key, item["@id"]
 
 
-def _is_file_system_path(value: str) -> bool:
+def is_file_system_path(value: str) -> bool:
+    """True for an absolute file system path or a ``file:`` URI (``/etc/passwd``, ``C:\\data``, ``file:///x``)."""
     scheme = uri_scheme(value)
     return value.startswith(("/", "\\")) or scheme == "file" or (len(scheme) == 1 and value[1:3] in (":\\", ":/"))
 
@@ -373,5 +396,5 @@ def absolute_path(context: CheckContext) -> Iterator[Finding]:
     """Report ``@id``s like ``/etc/passwd``, ``C:\\data`` or ``file:///...`` that point into a file system."""
     assert context.crate is not None
     for focus, key, value in _all_ids(context.crate):
-        if _is_file_system_path(value):
+        if is_file_system_path(value):
             yield Finding(f"{value!r} is an absolute file system path", focus=focus, path=key)

@@ -104,10 +104,16 @@ def test_metadata_descriptor_missing() -> None:
     assert "metadata.root-id" not in report.checks()
 
 
+def test_a_descriptor_without_about_is_reported_once() -> None:
+    document = request_document()
+    del entity(document, "ro-crate-metadata.json")["about"]
+    at_about = [i for i in run(document).issues if (i.focus, i.path) == ("ro-crate-metadata.json", "about")]
+    assert [i.check for i in at_about] == ["metadata.descriptor-about"]
+
+
 @pytest.mark.parametrize(
     ("about", "root_id", "message"),
     [
-        (None, "./", "no about reference"),
         ({"@id": "#root"}, "#root", "not \"./\""),
         ({"@id": "./"}, "#elsewhere", "is not described"),
     ],
