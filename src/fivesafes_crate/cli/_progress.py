@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 T = TypeVar("T")
 
@@ -39,6 +39,10 @@ class ProgressBar:
         if self._progress is None:
             if not self._enabled or total < PROGRESS_MIN_BYTES:
                 return
+            # deferred: start-up (rich.progress costs ~10 ms; most commands never draw a bar)
+            from rich.console import Console
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
             self._progress = Progress(
                 TextColumn(self._label), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                 console=Console(file=sys.stderr), transient=True,
