@@ -88,7 +88,7 @@ def terminal_bars(monkeypatch: pytest.MonkeyPatch) -> list[FakeProgress]:
     from fivesafes_crate.cli import _progress
 
     FakeProgress.made = []
-    monkeypatch.setattr(_progress, "Progress", FakeProgress)
+    monkeypatch.setattr("rich.progress.Progress", FakeProgress)  # the bar imports it when first drawn
     monkeypatch.setattr(_progress, "PROGRESS_MIN_BYTES", 0)
     monkeypatch.setattr(_progress, "sys", SimpleNamespace(stderr=_Terminal()))
     return FakeProgress.made
